@@ -1,0 +1,83 @@
+"""One typed Settings object, read from the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+SANDBOX_XERO_CLIENT_ID = "myapprentice-sandbox"
+SANDBOX_XERO_CLIENT_SECRET = "sandbox-secret"
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production mode was asked for with a setting that is only fit for a laptop."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    app_env: Literal["development", "production"] = "development"
+    app_url: str = "http://localhost:3000"
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'myapprentice.db'}"
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    session_hours: int = 12
+    step_up_minutes: int = 5
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    xero_client_id: str | None = None
+    xero_client_secret: SecretStr | None = None
+    xero_sandbox_url: str = "http://127.0.0.1:8901"
+
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_sandbox_url: str = "http://127.0.0.1:8902"
+
+    smtp_url: str | None = None
+    mail_from: str = "invoices@myapprentice.local"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.app_env != "production":
+            return self
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            raise UnsafeConfiguration("SECRET_KEY must be set to at least 32 characters in production")
+        if self.database_url.startswith("sqlite"):
+            raise UnsafeConfiguration("DATABASE_URL must point at PostgreSQL in production, not SQLite")
+        if not self.app_url.startswith("https://"):
+            raise UnsafeConfiguration("APP_URL must be an https:// address in production")
+        return self
+
+    @property
+    def uses_real_xero(self) -> bool:
+        return bool(self.xero_client_id and self.xero_client_secret)
+
+    @property
+    def uses_real_stripe(self) -> bool:
+        return self.stripe_secret_key is not None
+
+    def secret(self) -> str:
+        """The key all at-rest encryption derives from; generated once for the embedded default."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = INSTANCE_DIR / "secret_key"
+        if not key_file.exists():
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,25 @@
+"""SQLModel tables, one module per aggregate; importing this package registers them all."""
+
+from myapprentice_app.models.audit import AuditEvent
+from myapprentice_app.models.business import Business, Membership
+from myapprentice_app.models.client import Client
+from myapprentice_app.models.invoice import Invoice, LineItem, Payment, TaxRate
+from myapprentice_app.models.user import AuthSession, LoginThrottle, RecoveryCode, User
+from myapprentice_app.models.work import Job, Quote
+
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Business",
+    "Client",
+    "Invoice",
+    "Job",
+    "LineItem",
+    "LoginThrottle",
+    "Membership",
+    "Payment",
+    "Quote",
+    "RecoveryCode",
+    "TaxRate",
+    "User",
+]

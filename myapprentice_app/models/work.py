@@ -1,0 +1,34 @@
+"""Jobs and quotes: where invoices come from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from myapprentice_app.db import UTCDateTime, utcnow
+
+
+class Job(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    title: str = Field(sa_type=sa.String(200))
+    site_address: str | None = Field(default=None, sa_type=sa.String(300))
+    status: str = Field(default="scheduled", sa_type=sa.String(20))  # scheduled | in_progress | completed
+    assigned_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    completed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Quote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    number: str = Field(sa_type=sa.String(30))
+    title: str = Field(sa_type=sa.String(200))
+    status: str = Field(default="draft", sa_type=sa.String(20))  # draft | sent | accepted | declined
+    amounts_are: str = Field(default="exclusive", sa_type=sa.String(12))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,59 @@
+"""Password hashing, opaque tokens and encryption of secrets at rest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from myapprentice_app.config import get_settings
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the email is unknown, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@lru_cache
+def _fernet(purpose: str) -> Fernet:
+    # One derived key per purpose: a leaked TOTP key doesn't decrypt Xero tokens, and vice versa.
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        get_settings().secret().encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt(plaintext: str, purpose: str) -> str:
+    return _fernet(purpose).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str, purpose: str) -> str:
+    try:
+        return _fernet(purpose).decrypt(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("stored secret cannot be decrypted with this SECRET_KEY") from exc

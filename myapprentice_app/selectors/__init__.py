@@ -1,0 +1,1 @@
+"""Read side: role-scoped queries that return view models, never ORM rows."""

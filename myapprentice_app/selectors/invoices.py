@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.models import Client, Invoice
+from myapprentice_app.models.views import InvoicePage, InvoiceRow
+from myapprentice_app.services.principal import Principal
+
+PAGE_SIZE = 25
+XERO_INVOICE_URL = "https://go.xero.com/app/invoicing/view/{xero_id}"
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    status: str = ""
+    sync_status: str = ""
+    client_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    search: str = ""
+
+
+def money(amount: Decimal, currency: str = "AUD") -> str:
+    symbol = "$" if currency in {"AUD", "NZD", "USD"} else f"{currency} "
+    return f"{symbol}{amount:,.2f}"
+
+
+def list_invoices(session: Session, actor: Principal, filters: InvoiceFilters, page: int = 1,
+                  page_size: int = PAGE_SIZE) -> InvoicePage:
+    actor.require(Permission.VIEW_INVOICES)
+    query = _filtered(actor.business_id, filters)
+    total_count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page_count = max(1, -(-total_count // page_size))
+    page = min(max(1, page), page_count)
+    rows = session.exec(
+        query.order_by(col(Invoice.issue_date).desc(), col(Invoice.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return InvoicePage(rows=[_row(invoice, client_name) for invoice, client_name in rows],
+                       total_count=total_count, page=page, page_count=page_count)
+
+
+def _filtered(business_id: int, filters: InvoiceFilters):  # type: ignore[no-untyped-def]
+    query = (
+        select(Invoice, Client.name)
+        .join(Client, col(Client.id) == Invoice.client_id)
+        .where(Invoice.business_id == business_id)
+    )
+    if filters.status:
+        query = query.where(Invoice.status == InvoiceStatus(filters.status).value)
+    if filters.sync_status:
+        query = query.where(Invoice.sync_status == SyncStatus(filters.sync_status).value)
+    if filters.client_id:
+        query = query.where(Invoice.client_id == filters.client_id)
+    if filters.date_from:
+        query = query.where(Invoice.issue_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Invoice.issue_date <= filters.date_to)
+    if term := filters.search.strip():
+        pattern = f"%{term.lower()}%"
+        query = query.where(sa.or_(
+            func.lower(Invoice.number).like(pattern),
+            func.lower(Client.name).like(pattern),
+            func.lower(func.coalesce(Invoice.reference, "")).like(pattern),
+        ))
+    return query
+
+
+def _row(invoice: Invoice, client_name: str) -> InvoiceRow:
+    return InvoiceRow(
+        id=invoice.id or 0,
+        number=invoice.number,
+        client_name=client_name,
+        issue_date=invoice.issue_date.strftime("%d %b %Y"),
+        due_date=invoice.due_date.strftime("%d %b %Y"),
+        total=money(invoice.total, invoice.currency),
+        amount_due=money(invoice.amount_due, invoice.currency),
+        status=invoice.status,
+        status_label=InvoiceStatus(invoice.status).label,
+        sync_status=invoice.sync_status,
+        sync_label=SyncStatus(invoice.sync_status).label,
+        xero_url=XERO_INVOICE_URL.format(xero_id=invoice.xero_invoice_id) if invoice.xero_invoice_id else "",
+    )

@@ -1,0 +1,1 @@
+"""Use cases: each checks the actor's permission, applies the rules and commits."""
