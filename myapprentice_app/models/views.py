@@ -27,3 +27,39 @@ class InvoicePage:
     total_count: int = 0
     page: int = 1
     page_count: int = 1
+
+
+@dataclass
+class JobRow:
+    id: int = 0
+    title: str = ""
+    client_name: str = ""
+    status: str = ""
+    assigned_to: str = ""
+
+
+@dataclass
+class ClientRow:
+    id: int = 0
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    city: str = ""
+
+
+@dataclass
+class QuoteRow:
+    id: int = 0
+    number: str = ""
+    title: str = ""
+    client_name: str = ""
+    status: str = ""
+
+
+@dataclass
+class AuditRow:
+    when: str = ""
+    who: str = ""
+    action: str = ""
+    target: str = ""
+    detail: str = ""

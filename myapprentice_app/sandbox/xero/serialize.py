@@ -63,13 +63,15 @@ def line_item(line: dict[str, Any], unitdp: int) -> dict[str, Any]:
     return body
 
 
-def invoice(org: dict[str, Any], record: dict[str, Any], unitdp: int = 2, with_lines: bool = True) -> dict[str, Any]:
-    contact_record = org["contacts"].get(record.get("ContactID") or "")
+def invoice(org: dict[str, Any], record: dict[str, Any], unitdp: int = 2, with_lines: bool = True,
+            contact_record: dict[str, Any] | None = None) -> dict[str, Any]:
+    if contact_record is None:
+        contact_record = org["contacts"].get(record.get("ContactID") or "")
     total = Decimal(record["Total"])
     paid = Decimal(record["AmountPaid"])
     credited = Decimal(record["AmountCredited"])
     body: dict[str, Any] = {
-        "Type": record["Type"],
+        "Type": record.get("Type"),
         "InvoiceID": record["InvoiceID"],
         "InvoiceNumber": record.get("InvoiceNumber") or "",
         "Reference": record.get("Reference") or "",

@@ -1,0 +1,63 @@
+# Two commands: `make run` and `make test`. Everything else is a building block of those two.
+include env.mk
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test install db lint typecheck test-unit test-integration test-contract test-e2e test-scale bench chromium services clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(PY) -m myapprentice_app migrate
+	$(PY) -m myapprentice_app seed-demo
+
+run: db
+	@$(PY) -m myapprentice_app demo-logins
+	@echo "MyApprentice is starting on http://localhost:3000 (the first start builds the frontend). Ctrl-C stops everything."
+	$(VENV)/bin/honcho start
+
+lint: install
+	$(VENV)/bin/ruff check myapprentice_app tests benchmarks
+
+typecheck: install
+	$(VENV)/bin/mypy myapprentice_app
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+services:
+	@bash scripts/ensure-services.sh
+
+test-unit: install
+	$(VENV)/bin/pytest tests/unit
+
+test-integration: install
+	$(VENV)/bin/pytest tests/integration
+
+test-contract: install
+	$(VENV)/bin/pytest tests/contract
+
+test-e2e: install chromium
+	$(VENV)/bin/pytest tests/e2e
+
+test-scale: install services
+	$(VENV)/bin/pytest tests/scale
+
+test: install chromium services lint typecheck
+	$(VENV)/bin/pytest tests
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf .web .states instance/test-*

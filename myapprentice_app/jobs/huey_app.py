@@ -1,0 +1,18 @@
+"""The task queue: a SQLite file by default, Redis when REDIS_URL is set. Workers run `huey_consumer`."""
+
+from __future__ import annotations
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from myapprentice_app.config import INSTANCE_DIR, get_settings
+
+
+def _make_huey() -> Huey:
+    settings = get_settings()
+    if settings.redis_url:
+        return RedisHuey("myapprentice", url=settings.redis_url)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("myapprentice", filename=str(INSTANCE_DIR / "queue.db"))
+
+
+huey = _make_huey()

@@ -1,0 +1,22 @@
+"""Composition root: the Reflex app, its pages and the plain HTTP routes beside them."""
+
+import reflex as rx
+
+from myapprentice_app.api.routes import api
+from myapprentice_app.ui.pages.audit import AuditState, audit_page
+from myapprentice_app.ui.pages.home import HomeState, home_page
+from myapprentice_app.ui.pages.invoices import InvoicesState, invoices_page
+from myapprentice_app.ui.pages.login import LoginState, login_page
+from myapprentice_app.ui.pages.settings import SettingsState, settings_page
+from myapprentice_app.ui.pages.work import WorkState, clients_page, jobs_page, quotes_page
+
+app = rx.App(api_transformer=api, stylesheets=["/styles.css"])
+app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
+app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
+app.add_page(invoices_page, route="/invoices", title="Invoices · MyApprentice", on_load=InvoicesState.load)
+app.add_page(jobs_page, route="/jobs", title="Jobs · MyApprentice", on_load=WorkState.load_jobs)
+app.add_page(clients_page, route="/clients", title="Clients · MyApprentice", on_load=WorkState.load_clients)
+app.add_page(quotes_page, route="/quotes", title="Quotes · MyApprentice", on_load=WorkState.load_quotes)
+app.add_page(audit_page, route="/audit", title="Audit trail · MyApprentice", on_load=AuditState.load)
+app.add_page(settings_page, route="/settings/[tab]", title="Business Settings · MyApprentice",
+             on_load=SettingsState.load)

@@ -1,0 +1,52 @@
+"""Fault-injection knobs set through the admin API: latency, forced errors, dropped responses."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PROBABILITIES = ("p_429", "p_500", "p_503", "p_drop_after_commit")
+
+
+class FaultError(ValueError):
+    pass
+
+
+@dataclass
+class Faults:
+    latency_ms: int = 0
+    rate_limits: str = "off"
+    p_429: float = 0.0
+    p_500: float = 0.0
+    p_503: float = 0.0
+    p_drop_after_commit: float = 0.0
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    def update(self, body: dict[str, Any]) -> None:
+        if "latency_ms" in body:
+            latency = body["latency_ms"]
+            if not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0:
+                raise FaultError("latency_ms must be a non-negative number")
+            self.latency_ms = int(latency)
+        if "rate_limits" in body:
+            if body["rate_limits"] not in ("off", "real"):
+                raise FaultError("rate_limits must be 'off' or 'real'")
+            self.rate_limits = body["rate_limits"]
+        for name in PROBABILITIES:
+            if name in body:
+                value = body[name]
+                if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+                    raise FaultError(f"{name} must be a probability between 0 and 1")
+                setattr(self, name, float(value))
+        if "seed" in body:
+            self.rng.seed(body["seed"])
+
+    def roll(self, name: str) -> bool:
+        probability = getattr(self, name)
+        return probability > 0 and self.rng.random() < probability
+
+    def as_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values.pop("rng")
+        return values

@@ -1,0 +1,82 @@
+"""Xero's rate limits: per organisation 60/min, 5,000/day, 5 concurrent; per app 10,000/min."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+MINUTE_MS = 60_000
+DAY_MS = 86_400_000
+
+
+@dataclass
+class Limits:
+    minute: int = 60
+    day: int = 5000
+    concurrent: int = 5
+    app_minute: int = 10_000
+
+
+@dataclass
+class Window:
+    started_ms: int = 0
+    count: int = 0
+
+    def current(self, now_ms: int, length_ms: int) -> Window:
+        if now_ms - self.started_ms >= length_ms:
+            self.started_ms, self.count = now_ms, 0
+        return self
+
+    def retry_after(self, now_ms: int, length_ms: int) -> int:
+        return max(1, -(-(self.started_ms + length_ms - now_ms) // 1000))
+
+
+@dataclass
+class Denial:
+    problem: str
+    retry_after: int
+
+
+@dataclass
+class RateLimiter:
+    limits: Limits = field(default_factory=Limits)
+    minute: dict[str, Window] = field(default_factory=lambda: defaultdict(Window))
+    day: dict[str, Window] = field(default_factory=lambda: defaultdict(Window))
+    app_minute: dict[str, Window] = field(default_factory=lambda: defaultdict(Window))
+    in_flight: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def reset(self) -> None:
+        self.minute.clear()
+        self.day.clear()
+        self.app_minute.clear()
+        self.in_flight.clear()
+
+    def admit(self, tenant_id: str, app_id: str, now_ms: int) -> Denial | None:
+        """Count one call, or say which limit it breaks (a refused call is not counted)."""
+        app = self.app_minute[app_id].current(now_ms, MINUTE_MS)
+        minute = self.minute[tenant_id].current(now_ms, MINUTE_MS)
+        day = self.day[tenant_id].current(now_ms, DAY_MS)
+        if app.count >= self.limits.app_minute:
+            return Denial("appminute", app.retry_after(now_ms, MINUTE_MS))
+        if day.count >= self.limits.day:
+            return Denial("day", day.retry_after(now_ms, DAY_MS))
+        if minute.count >= self.limits.minute:
+            return Denial("minute", minute.retry_after(now_ms, MINUTE_MS))
+        if self.in_flight[tenant_id] >= self.limits.concurrent:
+            return Denial("concurrent", 1)
+        app.count += 1
+        minute.count += 1
+        day.count += 1
+        return None
+
+    def headers(self, tenant_id: str, app_id: str, now_ms: int) -> dict[str, str]:
+        return {
+            "X-DayLimit-Remaining": str(max(0, self.limits.day - self.day[tenant_id].current(now_ms, DAY_MS).count)),
+            "X-MinLimit-Remaining": str(
+                max(0, self.limits.minute - self.minute[tenant_id].current(now_ms, MINUTE_MS).count)),
+            "X-AppMinLimit-Remaining": self.app_headers(app_id, now_ms)["X-AppMinLimit-Remaining"],
+        }
+
+    def app_headers(self, app_id: str, now_ms: int) -> dict[str, str]:
+        used = self.app_minute[app_id].current(now_ms, MINUTE_MS).count
+        return {"X-AppMinLimit-Remaining": str(max(0, self.limits.app_minute - used))}

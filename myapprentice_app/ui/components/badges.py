@@ -1,0 +1,21 @@
+import reflex as rx
+
+STATUS_COLOURS = {
+    "draft": "gray", "authorised": "blue", "sent": "indigo", "part_paid": "amber", "paid": "green", "voided": "red",
+}
+SYNC_COLOURS = {"not_synced": "gray", "pending": "amber", "synced": "green", "error": "red"}
+
+
+def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
+    return rx.badge(label, color_scheme=rx.match(status, *STATUS_COLOURS.items(), "gray"), variant="soft",
+                    data_testid="invoice-status")
+
+
+def sync_badge(status: rx.Var, label: rx.Var) -> rx.Component:
+    return rx.badge(
+        rx.cond(status == "pending", rx.spinner(size="1"), rx.fragment()),
+        label,
+        color_scheme=rx.match(status, *SYNC_COLOURS.items(), "gray"),
+        variant="surface",
+        data_testid="sync-status",
+    )

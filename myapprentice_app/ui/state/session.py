@@ -1,0 +1,69 @@
+"""The signed-in person, resolved on the server from an opaque cookie on every event."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.services import auth
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.ui.navigation import NavItem, navigation_for
+
+SESSION_COOKIE = "ma_session"
+NO_ACCESS = "You don't have access to this page"
+
+
+class SessionState(rx.State):
+    # SameSite=Lax so the session survives the top-level redirect back from Xero's consent page.
+    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600, path="/")
+    access: str = "checking"  # checking | ok | forbidden
+    user_name: str = ""
+    role_label: str = ""
+    business_name: str = ""
+    nav: list[NavItem] = []
+
+    def current_principal(self) -> Principal | None:
+        with session_scope() as session:
+            return auth.resolve(session, self.session_token)
+
+    def _show(self, principal: Principal) -> None:
+        self.user_name = principal.name
+        self.role_label = principal.role.label
+        self.business_name = principal.business_name
+        self.nav = navigation_for(principal.role)
+
+    @rx.event
+    def log_out(self):
+        with session_scope() as session:
+            auth.log_out(session, self.session_token)
+        self.session_token = ""
+        self.access = "checking"
+        self.nav = []
+        return rx.redirect("/login")
+
+
+async def authorise(state: rx.State, permission: Permission | None, *, page: bool = False):
+    """Resolve the actor and check one permission. Returns (principal, None) or (None, event to return).
+
+    Every handler calls this first: page guards hide nothing from a crafted websocket event.
+    """
+    session_state = await state.get_state(SessionState)
+    principal = session_state.current_principal()
+    if principal is None:
+        session_state.access = "checking"
+        target = state.router.url.path or "/"
+        if query := state.router.url.query:
+            target = f"{target}?{query}"
+        return None, rx.redirect(f"/login?next={quote(target, safe='')}")
+    session_state._show(principal)
+    if permission is not None and not can(principal.role, permission):
+        if page:
+            session_state.access = "forbidden"
+            return None, None
+        return None, rx.toast.error("You don't have permission to do that.")
+    if page:
+        session_state.access = "ok"
+    return principal, None

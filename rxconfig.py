@@ -1,0 +1,14 @@
+import reflex as rx
+
+from myapprentice_app.config import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="myapprentice_app",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    cors_allowed_origins=[settings.app_url.rstrip("/")],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
