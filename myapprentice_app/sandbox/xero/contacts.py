@@ -19,11 +19,16 @@ class ContactOutcome:
     created: bool = False
 
 
-def find_active_by_name(org: dict[str, Any], name: str, ignore_id: str | None = None) -> dict[str, Any] | None:
+def find_active_by_name(
+    org: dict[str, Any], name: str, ignore_id: str | None = None
+) -> dict[str, Any] | None:
     wanted = name.strip().lower()
     for contact in org["contacts"].values():
-        if (contact["ContactStatus"] == "ACTIVE" and contact["Name"].strip().lower() == wanted
-                and contact["ContactID"] != ignore_id):
+        if (
+            contact["ContactStatus"] == "ACTIVE"
+            and contact["Name"].strip().lower() == wanted
+            and contact["ContactID"] != ignore_id
+        ):
             return contact
     return None
 
@@ -44,16 +49,22 @@ def read(raw: dict[str, Any], path: str) -> dict[str, Any]:
     return {key: value for key, value in draft.items() if value is not None}
 
 
-def apply(org: dict[str, Any], draft: dict[str, Any], existing: dict[str, Any] | None, now_ms: int) -> ContactOutcome:
+def apply(
+    org: dict[str, Any], draft: dict[str, Any], existing: dict[str, Any] | None, now_ms: int
+) -> ContactOutcome:
     """Validate a contact create/update; the caller commits the record when there are no errors."""
-    record = dict(existing) if existing else {"ContactID": new_id(), "ContactStatus": "ACTIVE"}
+    record: dict[str, Any] = (
+        dict(existing) if existing else {"ContactID": new_id(), "ContactStatus": "ACTIVE"}
+    )
     record.update({key: value for key, value in draft.items() if key != "ContactID"})
     record["updated_ms"] = now_ms
     errors: list[str] = []
     name = (record.get("Name") or "").strip()
     if not name:
         errors.append(messages.CONTACT_NAME_EMPTY)
-    elif record["ContactStatus"] == "ACTIVE" and find_active_by_name(org, name, ignore_id=record["ContactID"]):
+    elif record["ContactStatus"] == "ACTIVE" and find_active_by_name(
+        org, name, ignore_id=record["ContactID"]
+    ):
         errors.append(messages.duplicate_contact_name(name))
     return ContactOutcome(record=record, errors=errors, created=existing is None)
 

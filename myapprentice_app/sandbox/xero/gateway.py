@@ -25,8 +25,13 @@ class SimulatedDrop(Exception):
 
 class DroppedResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"Id":"', "more_body": True})
         raise SimulatedDrop("response dropped after commit (fault p_drop_after_commit)")
 
@@ -88,7 +93,9 @@ def accounting(label: str, handler: Handler) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         sandbox: Sandbox = request.app.state.sandbox
         response = await run(sandbox, request, handler)
-        sandbox.store.count(label, "dropped" if isinstance(response, DroppedResponse) else response.status_code)
+        sandbox.store.count(
+            label, "dropped" if isinstance(response, DroppedResponse) else response.status_code
+        )
         return response
 
     return endpoint
@@ -108,9 +115,15 @@ async def run(sandbox: Sandbox, request: Request, handler: Handler) -> Response:
         if denial is not None:
             headers = limiter.headers(tenant_id, grant["client_id"], now_ms)
             headers.update({"Retry-After": str(denial.retry_after), "X-Rate-Limit-Problem": denial.problem})
-            return responses.json_response({"Title": "Too Many Requests", "Status": 429,
-                                            "Detail": f"Rate limit exceeded: {denial.problem}"},
-                                           status=429, headers=headers)
+            return responses.json_response(
+                {
+                    "Title": "Too Many Requests",
+                    "Status": 429,
+                    "Detail": f"Rate limit exceeded: {denial.problem}",
+                },
+                status=429,
+                headers=headers,
+            )
     limiter.in_flight[tenant_id] += 1
     try:
         response = await respond(sandbox, request, handler, grant, tenant_id, org)
@@ -120,20 +133,33 @@ async def run(sandbox: Sandbox, request: Request, handler: Handler) -> Response:
         if sandbox.faults.rate_limits == "real":
             response.headers.update(limiter.headers(tenant_id, grant["client_id"], sandbox.store.now_ms()))
         else:
-            response.headers.update({"X-DayLimit-Remaining": str(limiter.limits.day),
-                                     "X-MinLimit-Remaining": str(limiter.limits.minute),
-                                     "X-AppMinLimit-Remaining": str(limiter.limits.app_minute)})
+            response.headers.update(
+                {
+                    "X-DayLimit-Remaining": str(limiter.limits.day),
+                    "X-MinLimit-Remaining": str(limiter.limits.minute),
+                    "X-AppMinLimit-Remaining": str(limiter.limits.app_minute),
+                }
+            )
     return response
 
 
-async def respond(sandbox: Sandbox, request: Request, handler: Handler, grant: dict[str, Any], tenant_id: str,
-                  org: dict[str, Any]) -> Response:
+async def respond(
+    sandbox: Sandbox,
+    request: Request,
+    handler: Handler,
+    grant: dict[str, Any],
+    tenant_id: str,
+    org: dict[str, Any],
+) -> Response:
     faults = sandbox.faults
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.roll("p_429"):
-        return responses.json_response({"Title": "Too Many Requests", "Status": 429}, status=429,
-                                       headers={"Retry-After": "1", "X-Rate-Limit-Problem": "minute"})
+        return responses.json_response(
+            {"Title": "Too Many Requests", "Status": 429},
+            status=429,
+            headers={"Retry-After": "1", "X-Rate-Limit-Problem": "minute"},
+        )
     if faults.roll("p_500"):
         return responses.unknown_error()
     if faults.roll("p_503"):
@@ -161,9 +187,9 @@ async def remembered(call: Call, handler: Handler, key: str) -> Response:
     entry = store.reserve(slot, fingerprint, call.now_ms)
     response = execute(call, handler)
     if isinstance(response, DroppedResponse):
-        entry.status, entry.body, entry.media_type = 200, response.body, "application/json; charset=utf-8"
+        entry.status, entry.body, entry.media_type = 200, bytes(response.body), responses.JSON_TYPE
     else:
-        entry.status, entry.body = response.status_code, response.body
+        entry.status, entry.body = response.status_code, bytes(response.body)
         entry.media_type = response.headers.get("content-type", responses.JSON_TYPE)
     entry.done.set()
     return response
@@ -179,8 +205,11 @@ def execute(call: Call, handler: Handler) -> Response:
     except Exception:
         log.exception("sandbox handler failed on %s %s", call.request.method, call.request.url.path)
         return responses.unknown_error()
-    if (call.request.method in WRITE_METHODS and response.status_code == 200
-            and call.sandbox.faults.roll("p_drop_after_commit")):
+    if (
+        call.request.method in WRITE_METHODS
+        and response.status_code == 200
+        and call.sandbox.faults.roll("p_drop_after_commit")
+    ):
         dropped = DroppedResponse(response.body, media_type=responses.JSON_TYPE)
         return dropped
     return response

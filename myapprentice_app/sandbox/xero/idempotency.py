@@ -16,6 +16,7 @@ class Remembered:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     status: int = 0
     body: bytes = b""
+    media_type: str = "application/json; charset=utf-8"
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 

@@ -10,8 +10,16 @@ from typing import Any
 from . import contacts, dates, messages, money, payload, serialize
 from .seed import new_id
 
-TYPES = ("ACCPAY", "ACCPAYCREDIT", "APOVERPAYMENT", "APPREPAYMENT", "ACCREC", "ACCRECCREDIT", "AROVERPAYMENT",
-         "ARPREPAYMENT")
+TYPES = (
+    "ACCPAY",
+    "ACCPAYCREDIT",
+    "APOVERPAYMENT",
+    "APPREPAYMENT",
+    "ACCREC",
+    "ACCRECCREDIT",
+    "AROVERPAYMENT",
+    "ARPREPAYMENT",
+)
 SUPPORTED_TYPES = ("ACCREC", "ACCPAY")
 STATUSES = ("DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED")
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
@@ -48,8 +56,11 @@ def read(raw: dict[str, Any], path: str) -> dict[str, Any]:
         "InvoiceID": payload.guid(raw, "InvoiceID", path),
         "Type": payload.choice(raw, "Type", path, TYPES, "InvoiceType"),
         "Contact": contacts.read(contact_raw, f"{path}.Contact") if contact_raw is not None else None,
-        "LineItems": ([read_line(line, f"{path}.LineItems[{index}]") for index, line in enumerate(lines_raw)]
-                      if lines_raw is not None else None),
+        "LineItems": (
+            [read_line(line, f"{path}.LineItems[{index}]") for index, line in enumerate(lines_raw)]
+            if lines_raw is not None
+            else None
+        ),
         "Date": payload.date(raw, "Date", path),
         "DueDate": payload.date(raw, "DueDate", path),
         "LineAmountTypes": payload.choice(raw, "LineAmountTypes", path, LINE_AMOUNT_TYPES, "LineAmountType"),
@@ -74,8 +85,14 @@ def read_line(raw: dict[str, Any], path: str) -> dict[str, Any]:
 # -- applying --------------------------------------------------------------------------------------
 
 
-def apply(org: dict[str, Any], draft: dict[str, Any], existing: dict[str, Any] | None, numbers: dict[str, str],
-          unitdp: int, now_ms: int) -> InvoiceOutcome:
+def apply(
+    org: dict[str, Any],
+    draft: dict[str, Any],
+    existing: dict[str, Any] | None,
+    numbers: dict[str, str],
+    unitdp: int,
+    now_ms: int,
+) -> InvoiceOutcome:
     """Validate a create (existing=None) or an update; nothing is stored until commit()."""
     record = copy.deepcopy(existing) if existing else new_record(org)
     outcome = InvoiceOutcome(record=record, created=existing is None)
@@ -99,9 +116,19 @@ def apply(org: dict[str, Any], draft: dict[str, Any], existing: dict[str, Any] |
 
 def new_record(org: dict[str, Any]) -> dict[str, Any]:
     return {
-        "InvoiceID": new_id(), "Status": "DRAFT", "LineAmountTypes": "Exclusive", "CurrencyCode": org["BaseCurrency"],
-        "LineItems": [], "SubTotal": "0.00", "TotalTax": "0.00", "Total": "0.00", "AmountPaid": "0.00",
-        "AmountCredited": "0.00", "FullyPaidOnDate": None, "PaymentIDs": [], "SentToContact": False,
+        "InvoiceID": new_id(),
+        "Status": "DRAFT",
+        "LineAmountTypes": "Exclusive",
+        "CurrencyCode": org["BaseCurrency"],
+        "LineItems": [],
+        "SubTotal": "0.00",
+        "TotalTax": "0.00",
+        "Total": "0.00",
+        "AmountPaid": "0.00",
+        "AmountCredited": "0.00",
+        "FullyPaidOnDate": None,
+        "PaymentIDs": [],
+        "SentToContact": False,
     }
 
 
@@ -160,8 +187,9 @@ def check_contact(outcome: InvoiceOutcome, org: dict[str, Any], draft: dict[str,
             for message in created.errors:
                 outcome.add(message)
             found = outcome.new_contact = created.record
-    outcome.contact = found
-    outcome.record["ContactID"] = found["ContactID"]
+    if found is not None:
+        outcome.contact = found
+        outcome.record["ContactID"] = found["ContactID"]
 
 
 def check_currency(outcome: InvoiceOutcome, org: dict[str, Any], draft: dict[str, Any]) -> None:
@@ -187,8 +215,13 @@ def check_lines(outcome: InvoiceOutcome, org: dict[str, Any], draft: dict[str, A
     record["SubTotal"], record["TotalTax"], record["Total"] = str(subtotal), str(tax), str(total)
 
 
-def build_line(outcome: InvoiceOutcome, org: dict[str, Any], wanted: dict[str, Any], previous: dict[str, Any] | None,
-               unitdp: int) -> dict[str, Any]:
+def build_line(
+    outcome: InvoiceOutcome,
+    org: dict[str, Any],
+    wanted: dict[str, Any],
+    previous: dict[str, Any] | None,
+    unitdp: int,
+) -> dict[str, Any]:
     merged: dict[str, Any] = dict(previous or {})
     for key in ("Quantity", "UnitAmount", "DiscountRate"):
         if key in merged:
@@ -237,7 +270,9 @@ def check_account(outcome: InvoiceOutcome, org: dict[str, Any], code: str | None
     return account
 
 
-def check_tax(outcome: InvoiceOutcome, org: dict[str, Any], tax_type: str, account: dict[str, Any] | None) -> Decimal:
+def check_tax(
+    outcome: InvoiceOutcome, org: dict[str, Any], tax_type: str, account: dict[str, Any] | None
+) -> Decimal:
     rate = org["tax_rates"].get(tax_type)
     if rate is None or rate["Status"] != "ACTIVE":
         outcome.add(messages.invalid_tax_type(tax_type))

@@ -15,7 +15,8 @@ INVOICE_NUMBER_NOT_UNIQUE = "Invoice # must be unique."
 INVALID_STATUS_FOR_MODIFICATION = "Invoice not of valid status for modification"
 DOCUMENT_HAS_PAYMENTS = "This document cannot be edited as it has a payment or credit note allocated to it."
 VOID_WITH_PAYMENTS = (
-    "The status VOIDED cannot be applied to the invoice because it has payments or credit notes allocated to it."
+    "The status VOIDED cannot be applied to the invoice "
+    "because it has payments or credit notes allocated to it."
 )
 DOCUMENT_NOT_FOUND = "The document with the supplied id was not found for this endpoint."
 PAYMENT_EXCEEDS_OUTSTANDING = "Payment amount exceeds the amount outstanding on this document"
@@ -38,7 +39,10 @@ def invalid_account_code(code: str) -> str:
 
 
 def archived_account_code(code: str) -> str:
-    return f"Account code '{code}' has been archived, or has been deleted. Each line item must reference a valid account."
+    return (
+        f"Account code '{code}' has been archived, or has been deleted. "
+        "Each line item must reference a valid account."
+    )
 
 
 def invalid_tax_type(code: str) -> str:

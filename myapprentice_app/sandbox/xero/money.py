@@ -55,7 +55,9 @@ def line_tax(amount: Decimal, rate_percent: Decimal, line_amount_types: str) -> 
     return round2(amount * rate)
 
 
-def document_totals(lines: list[tuple[Decimal, Decimal]], line_amount_types: str) -> tuple[Decimal, Decimal, Decimal]:
+def document_totals(
+    lines: list[tuple[Decimal, Decimal]], line_amount_types: str
+) -> tuple[Decimal, Decimal, Decimal]:
     """(SubTotal, TotalTax, Total) from (LineAmount, TaxAmount) pairs."""
     line_sum = sum((amount for amount, _ in lines), ZERO)
     tax = sum((tax for _, tax in lines), ZERO)

@@ -38,7 +38,9 @@ def elements(body: Any, plural: str, allow_bare: bool = False) -> list[dict[str,
         raise PayloadError(f"Cannot deserialize the request body into '{plural}'.")
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise PayloadError(f"Error converting value {item!r} to type '{plural[:-1]}'. Path '{plural}[{index}]'.")
+            raise PayloadError(
+                f"Error converting value {item!r} to type '{plural[:-1]}'. Path '{plural}[{index}]'."
+            )
     return items
 
 
@@ -68,7 +70,9 @@ def guid(raw: dict[str, Any], key: str, path: str) -> str | None:
     try:
         return str(uuid.UUID(str(value))) if isinstance(value, str) else _bad_guid(value, key, path)
     except ValueError as exc:
-        raise PayloadError(f"Error converting value {value!r} to type 'System.Guid'. Path '{path}.{key}'.") from exc
+        raise PayloadError(
+            f"Error converting value {value!r} to type 'System.Guid'. Path '{path}.{key}'."
+        ) from exc
 
 
 def _bad_guid(value: Any, key: str, path: str) -> str:

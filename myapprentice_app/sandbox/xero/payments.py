@@ -40,8 +40,14 @@ def find_invoice(org: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] |
         return org["invoices"].get(draft["InvoiceID"])
     if draft["InvoiceNumber"]:
         wanted = draft["InvoiceNumber"].upper()
-        return next((inv for inv in org["invoices"].values()
-                     if (inv.get("InvoiceNumber") or "").upper() == wanted and inv["Status"] != "DELETED"), None)
+        return next(
+            (
+                inv
+                for inv in org["invoices"].values()
+                if (inv.get("InvoiceNumber") or "").upper() == wanted and inv["Status"] != "DELETED"
+            ),
+            None,
+        )
     return None
 
 
@@ -54,8 +60,12 @@ def find_account(org: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] |
 
 def apply(org: dict[str, Any], draft: dict[str, Any], now_ms: int) -> PaymentOutcome:
     record = {
-        "PaymentID": new_id(), "Date": draft["Date"] or dates.today(now_ms), "Amount": str(draft["Amount"] or 0),
-        "Reference": draft["Reference"] or "", "Status": "AUTHORISED", "IsReconciled": bool(draft["IsReconciled"]),
+        "PaymentID": new_id(),
+        "Date": draft["Date"] or dates.today(now_ms),
+        "Amount": str(draft["Amount"] or 0),
+        "Reference": draft["Reference"] or "",
+        "Status": "AUTHORISED",
+        "IsReconciled": bool(draft["IsReconciled"]),
         "updated_ms": now_ms,
     }
     outcome = PaymentOutcome(record=record)
@@ -135,6 +145,9 @@ def error_element(org: dict[str, Any], outcome: PaymentOutcome) -> dict[str, Any
     if outcome.invoice is not None:
         body["Invoice"] = serialize.invoice(org, outcome.invoice, with_lines=False)
     if outcome.account is not None:
-        body["Account"] = {"AccountID": outcome.account["AccountID"], "Code": outcome.account["Code"],
-                           "Name": outcome.account["Name"]}
+        body["Account"] = {
+            "AccountID": outcome.account["AccountID"],
+            "Code": outcome.account["Code"],
+            "Name": outcome.account["Name"],
+        }
     return body

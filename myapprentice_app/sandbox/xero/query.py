@@ -98,8 +98,10 @@ class Parser:
             argument = self.value()
             self.take("rp")
             test = METHODS[method.lower()]
-            needle = str(argument()).lower()
-            return lambda view: isinstance(view.get(field.lower()), str) and test(view[field.lower()].lower(), needle)
+            needle = str(argument({})).lower()
+            return lambda view: (
+                isinstance(view.get(field.lower()), str) and test(view[field.lower()].lower(), needle)
+            )
         left = self.value()
         kind, operator = self.take("op")
         right = self.value()
@@ -216,9 +218,13 @@ def flag(value: str | None) -> bool:
 def page_of(items: list[Any], page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
     count = len(items)
     start = (page - 1) * page_size
-    pagination = {"page": page, "pageSize": page_size, "pageCount": -(-count // page_size) if count else 0,
-                  "itemCount": count}
-    return items[start:start + page_size], pagination
+    pagination = {
+        "page": page,
+        "pageSize": page_size,
+        "pageCount": -(-count // page_size) if count else 0,
+        "itemCount": count,
+    }
+    return items[start : start + page_size], pagination
 
 
 def invoice_view(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
@@ -226,48 +232,80 @@ def invoice_view(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     total = Decimal(record["Total"])
     paid = Decimal(record["AmountPaid"])
     return {
-        "type": record.get("Type"), "status": record["Status"], "invoicenumber": record.get("InvoiceNumber"),
-        "reference": record.get("Reference"), "invoiceid": record["InvoiceID"], "contact.contactid": contact.get(
-            "ContactID"), "contact.name": contact.get("Name"), "contact.contactnumber": contact.get("ContactNumber"),
+        "type": record.get("Type"),
+        "status": record["Status"],
+        "invoicenumber": record.get("InvoiceNumber"),
+        "reference": record.get("Reference"),
+        "invoiceid": record["InvoiceID"],
+        "contact.contactid": contact.get("ContactID"),
+        "contact.name": contact.get("Name"),
+        "contact.contactnumber": contact.get("ContactNumber"),
         "date": dates.date_ms(record["Date"]) if record.get("Date") else None,
         "duedate": dates.date_ms(record["DueDate"]) if record.get("DueDate") else None,
-        "amountdue": total - paid - Decimal(record["AmountCredited"]), "amountpaid": paid, "total": total,
-        "subtotal": Decimal(record["SubTotal"]), "totaltax": Decimal(record["TotalTax"]),
-        "updateddateutc": record["updated_ms"], "currencycode": record["CurrencyCode"],
-        "lineamounttypes": record["LineAmountTypes"], "senttocontact": bool(record.get("SentToContact")),
+        "amountdue": total - paid - Decimal(record["AmountCredited"]),
+        "amountpaid": paid,
+        "total": total,
+        "subtotal": Decimal(record["SubTotal"]),
+        "totaltax": Decimal(record["TotalTax"]),
+        "updateddateutc": record["updated_ms"],
+        "currencycode": record["CurrencyCode"],
+        "lineamounttypes": record["LineAmountTypes"],
+        "senttocontact": bool(record.get("SentToContact")),
     }
 
 
 def contact_view(record: dict[str, Any]) -> dict[str, Any]:
     return {
-        "contactid": record["ContactID"], "name": record["Name"], "contactnumber": record.get("ContactNumber"),
-        "accountnumber": record.get("AccountNumber"), "emailaddress": record.get("EmailAddress"),
-        "firstname": record.get("FirstName"), "lastname": record.get("LastName"),
-        "contactstatus": record["ContactStatus"], "updateddateutc": record["updated_ms"],
-        "iscustomer": bool(record.get("IsCustomer")), "issupplier": bool(record.get("IsSupplier")),
+        "contactid": record["ContactID"],
+        "name": record["Name"],
+        "contactnumber": record.get("ContactNumber"),
+        "accountnumber": record.get("AccountNumber"),
+        "emailaddress": record.get("EmailAddress"),
+        "firstname": record.get("FirstName"),
+        "lastname": record.get("LastName"),
+        "contactstatus": record["ContactStatus"],
+        "updateddateutc": record["updated_ms"],
+        "iscustomer": bool(record.get("IsCustomer")),
+        "issupplier": bool(record.get("IsSupplier")),
     }
 
 
 def payment_view(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     invoice = org["invoices"].get(record["InvoiceID"], {})
     return {
-        "paymentid": record["PaymentID"], "status": record["Status"], "amount": Decimal(record["Amount"]),
-        "date": dates.date_ms(record["Date"]), "reference": record.get("Reference"),
-        "invoice.invoiceid": record["InvoiceID"], "invoice.invoicenumber": invoice.get("InvoiceNumber"),
-        "updateddateutc": record["updated_ms"], "isreconciled": bool(record.get("IsReconciled")),
+        "paymentid": record["PaymentID"],
+        "status": record["Status"],
+        "amount": Decimal(record["Amount"]),
+        "date": dates.date_ms(record["Date"]),
+        "reference": record.get("Reference"),
+        "invoice.invoiceid": record["InvoiceID"],
+        "invoice.invoicenumber": invoice.get("InvoiceNumber"),
+        "updateddateutc": record["updated_ms"],
+        "isreconciled": bool(record.get("IsReconciled")),
         "paymenttype": "ACCRECPAYMENT" if invoice.get("Type") == "ACCREC" else "ACCPAYPAYMENT",
     }
 
 
 def account_view(record: dict[str, Any]) -> dict[str, Any]:
     return {
-        "accountid": record["AccountID"], "code": record["Code"], "name": record["Name"], "type": record["Type"],
-        "status": record["Status"], "class": record["Class"], "taxtype": record["TaxType"],
+        "accountid": record["AccountID"],
+        "code": record["Code"],
+        "name": record["Name"],
+        "type": record["Type"],
+        "status": record["Status"],
+        "class": record["Class"],
+        "taxtype": record["TaxType"],
         "enablepaymentstoaccount": bool(record.get("EnablePaymentsToAccount")),
-        "systemaccount": record.get("SystemAccount"), "updateddateutc": record["updated_ms"],
+        "systemaccount": record.get("SystemAccount"),
+        "updateddateutc": record["updated_ms"],
     }
 
 
 def tax_rate_view(record: dict[str, Any]) -> dict[str, Any]:
-    return {"taxtype": record["TaxType"], "name": record["Name"], "status": record["Status"],
-            "reporttaxtype": record["ReportTaxType"], "effectiverate": Decimal(record["Rate"])}
+    return {
+        "taxtype": record["TaxType"],
+        "name": record["Name"],
+        "status": record["Status"],
+        "reporttaxtype": record["ReportTaxType"],
+        "effectiverate": Decimal(record["Rate"]),
+    }

@@ -71,9 +71,12 @@ class RateLimiter:
 
     def headers(self, tenant_id: str, app_id: str, now_ms: int) -> dict[str, str]:
         return {
-            "X-DayLimit-Remaining": str(max(0, self.limits.day - self.day[tenant_id].current(now_ms, DAY_MS).count)),
+            "X-DayLimit-Remaining": str(
+                max(0, self.limits.day - self.day[tenant_id].current(now_ms, DAY_MS).count)
+            ),
             "X-MinLimit-Remaining": str(
-                max(0, self.limits.minute - self.minute[tenant_id].current(now_ms, MINUTE_MS).count)),
+                max(0, self.limits.minute - self.minute[tenant_id].current(now_ms, MINUTE_MS).count)
+            ),
             "X-AppMinLimit-Remaining": self.app_headers(app_id, now_ms)["X-AppMinLimit-Remaining"],
         }
 

@@ -12,7 +12,8 @@ from starlette.responses import PlainTextResponse, Response
 JSON_TYPE = "application/json; charset=utf-8"
 NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
 UNKNOWN_ERROR_TEXT = (
-    "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service "
+    "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current "
+    "service "
     "status. Contact the API support team at api@xero.com for more assistance."
 )
 
@@ -40,15 +41,23 @@ def envelope(now_ms: int, plural: str, items: list[dict[str, Any]], **extra: Any
 
 def validation_exception(elements: list[dict[str, Any]]) -> Response:
     return json_response(
-        {"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation exception occurred",
-         "Elements": elements},
+        {
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+            "Elements": elements,
+        },
         status=400,
     )
 
 
 def post_data_invalid(detail: str) -> Response:
     return json_response(
-        {"ErrorNumber": 14, "Type": "PostDataInvalidException", "Message": f"JSON for post data was invalid,{detail}"},
+        {
+            "ErrorNumber": 14,
+            "Type": "PostDataInvalidException",
+            "Message": f"JSON for post data was invalid,{detail}",
+        },
         status=400,
     )
 
@@ -58,8 +67,9 @@ def query_parse_error(detail: str) -> Response:
 
 
 def bad_request_message(message: str) -> Response:
-    return json_response({"ErrorNumber": 10, "Type": "ValidationException", "Message": message, "Elements": []},
-                         status=400)
+    return json_response(
+        {"ErrorNumber": 10, "Type": "ValidationException", "Message": message, "Elements": []}, status=400
+    )
 
 
 def not_found() -> Response:
@@ -69,8 +79,14 @@ def not_found() -> Response:
 def problem(status: int, detail: str) -> Response:
     title = "Unauthorized" if status == 401 else "Forbidden"
     return json_response(
-        {"Type": None, "Title": title, "Status": status, "Detail": detail, "Instance": str(uuid.uuid4()),
-         "Extensions": {}},
+        {
+            "Type": None,
+            "Title": title,
+            "Status": status,
+            "Detail": detail,
+            "Instance": str(uuid.uuid4()),
+            "Extensions": {},
+        },
         status=status,
     )
 
@@ -81,8 +97,9 @@ def token_expired(expired_ms: int) -> Response:
 
 
 def unknown_error() -> Response:
-    return json_response({"ErrorNumber": 500, "Type": "UnknownErrorException", "Message": UNKNOWN_ERROR_TEXT},
-                         status=500)
+    return json_response(
+        {"ErrorNumber": 500, "Type": "UnknownErrorException", "Message": UNKNOWN_ERROR_TEXT}, status=500
+    )
 
 
 def service_unavailable() -> Response:

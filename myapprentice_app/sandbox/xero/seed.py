@@ -8,28 +8,75 @@ from typing import Any
 DEMO_ORGANISATION_NAME = "Bright Spark Electrical (Demo)"
 
 AU_TAX_RATES: list[dict[str, Any]] = [
-    {"Name": "GST on Income", "TaxType": "OUTPUT", "Rate": "10", "ReportTaxType": "OUTPUT",
-     "applies_to": ["REVENUE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "GST on Expenses", "TaxType": "INPUT", "Rate": "10", "ReportTaxType": "INPUT",
-     "applies_to": ["EXPENSE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "GST Free Income", "TaxType": "EXEMPTOUTPUT", "Rate": "0", "ReportTaxType": "EXEMPTOUTPUT",
-     "applies_to": ["REVENUE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "GST Free Expenses", "TaxType": "EXEMPTEXPENSES", "Rate": "0", "ReportTaxType": "EXEMPTEXPENSES",
-     "applies_to": ["EXPENSE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "BAS Excluded", "TaxType": "BASEXCLUDED", "Rate": "0", "ReportTaxType": "BASEXCLUDED",
-     "applies_to": ["REVENUE", "EXPENSE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "Input Taxed", "TaxType": "INPUTTAXED", "Rate": "0", "ReportTaxType": "INPUTTAXED",
-     "applies_to": ["REVENUE", "EXPENSE", "ASSET", "LIABILITY", "EQUITY"]},
-    {"Name": "GST on Imports", "TaxType": "GSTONIMPORTS", "Rate": "0", "ReportTaxType": "GSTONIMPORTS",
-     "applies_to": ["EXPENSE", "ASSET", "LIABILITY"]},
+    {
+        "Name": "GST on Income",
+        "TaxType": "OUTPUT",
+        "Rate": "10",
+        "ReportTaxType": "OUTPUT",
+        "applies_to": ["REVENUE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "GST on Expenses",
+        "TaxType": "INPUT",
+        "Rate": "10",
+        "ReportTaxType": "INPUT",
+        "applies_to": ["EXPENSE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "GST Free Income",
+        "TaxType": "EXEMPTOUTPUT",
+        "Rate": "0",
+        "ReportTaxType": "EXEMPTOUTPUT",
+        "applies_to": ["REVENUE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "GST Free Expenses",
+        "TaxType": "EXEMPTEXPENSES",
+        "Rate": "0",
+        "ReportTaxType": "EXEMPTEXPENSES",
+        "applies_to": ["EXPENSE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "BAS Excluded",
+        "TaxType": "BASEXCLUDED",
+        "Rate": "0",
+        "ReportTaxType": "BASEXCLUDED",
+        "applies_to": ["REVENUE", "EXPENSE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "Input Taxed",
+        "TaxType": "INPUTTAXED",
+        "Rate": "0",
+        "ReportTaxType": "INPUTTAXED",
+        "applies_to": ["REVENUE", "EXPENSE", "ASSET", "LIABILITY", "EQUITY"],
+    },
+    {
+        "Name": "GST on Imports",
+        "TaxType": "GSTONIMPORTS",
+        "Rate": "0",
+        "ReportTaxType": "GSTONIMPORTS",
+        "applies_to": ["EXPENSE", "ASSET", "LIABILITY"],
+    },
 ]
 
 # (Code, Name, Type, Class, TaxType, extra)
 AU_ACCOUNTS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
-    ("090", "Business Bank Account", "BANK", "ASSET", "BASEXCLUDED",
-     {"BankAccountType": "BANK", "BankAccountNumber": "062000123456789"}),
-    ("091", "Business Savings Account", "BANK", "ASSET", "BASEXCLUDED",
-     {"BankAccountType": "BANK", "BankAccountNumber": "062000987654321"}),
+    (
+        "090",
+        "Business Bank Account",
+        "BANK",
+        "ASSET",
+        "BASEXCLUDED",
+        {"BankAccountType": "BANK", "BankAccountNumber": "062000123456789"},
+    ),
+    (
+        "091",
+        "Business Savings Account",
+        "BANK",
+        "ASSET",
+        "BASEXCLUDED",
+        {"BankAccountType": "BANK", "BankAccountNumber": "062000987654321"},
+    ),
     ("200", "Sales", "REVENUE", "REVENUE", "OUTPUT", {}),
     ("260", "Other Revenue", "REVENUE", "REVENUE", "OUTPUT", {}),
     ("270", "Interest Income", "REVENUE", "REVENUE", "EXEMPTOUTPUT", {}),
@@ -44,10 +91,17 @@ AU_ACCOUNTS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
 ]
 
 AU_CONTACTS: list[dict[str, Any]] = [
-    {"Name": "Harbourview Property Management", "EmailAddress": "accounts@harbourview.example",
-     "ContactNumber": "CUST-001"},
-    {"Name": "Jones Family Trust", "EmailAddress": "pat.jones@example.com", "FirstName": "Pat",
-     "LastName": "Jones"},
+    {
+        "Name": "Harbourview Property Management",
+        "EmailAddress": "accounts@harbourview.example",
+        "ContactNumber": "CUST-001",
+    },
+    {
+        "Name": "Jones Family Trust",
+        "EmailAddress": "pat.jones@example.com",
+        "FirstName": "Pat",
+        "LastName": "Jones",
+    },
     {"Name": "Coastal Builders Pty Ltd", "EmailAddress": "ap@coastalbuilders.example"},
     {"Name": "Old Mate Renovations", "EmailAddress": "oldmate@example.com", "ContactStatus": "ARCHIVED"},
 ]
@@ -78,8 +132,15 @@ def organisation(name: str, country: str, now_ms: int) -> dict[str, Any]:
         org["tax_rates"][rate["TaxType"]] = {**rate, "Status": "ACTIVE"}
     for code, acc_name, acc_type, acc_class, tax_type, extra in AU_ACCOUNTS:
         account = {
-            "AccountID": new_id(), "Code": code, "Name": acc_name, "Type": acc_type, "Class": acc_class,
-            "TaxType": tax_type, "Status": "ACTIVE", "EnablePaymentsToAccount": False, "updated_ms": now_ms,
+            "AccountID": new_id(),
+            "Code": code,
+            "Name": acc_name,
+            "Type": acc_type,
+            "Class": acc_class,
+            "TaxType": tax_type,
+            "Status": "ACTIVE",
+            "EnablePaymentsToAccount": False,
+            "updated_ms": now_ms,
         }
         account.update(extra)
         org["accounts"][account["AccountID"]] = account
@@ -93,14 +154,35 @@ def first_invoice(org: dict[str, Any], now_ms: int, today: str) -> dict[str, Any
     """INV-0001, AUTHORISED, so that numbering conflicts can be provoked from the first push."""
     contact_id = next(iter(org["contacts"]))
     return {
-        "InvoiceID": new_id(), "Type": "ACCREC", "ContactID": contact_id, "InvoiceNumber": "INV-0001",
-        "Reference": "Switchboard upgrade", "Date": today, "DueDate": today, "LineAmountTypes": "Exclusive",
-        "Status": "AUTHORISED", "CurrencyCode": "AUD", "SentToContact": False,
-        "LineItems": [{
-            "LineItemID": new_id(), "Description": "Switchboard upgrade", "Quantity": "1.0000",
-            "UnitAmount": "1200.00", "AccountCode": "200", "TaxType": "OUTPUT", "TaxAmount": "120.00",
-            "LineAmount": "1200.00",
-        }],
-        "SubTotal": "1200.00", "TotalTax": "120.00", "Total": "1320.00", "AmountPaid": "0.00",
-        "AmountCredited": "0.00", "FullyPaidOnDate": None, "PaymentIDs": [], "updated_ms": now_ms,
+        "InvoiceID": new_id(),
+        "Type": "ACCREC",
+        "ContactID": contact_id,
+        "InvoiceNumber": "INV-0001",
+        "Reference": "Switchboard upgrade",
+        "Date": today,
+        "DueDate": today,
+        "LineAmountTypes": "Exclusive",
+        "Status": "AUTHORISED",
+        "CurrencyCode": "AUD",
+        "SentToContact": False,
+        "LineItems": [
+            {
+                "LineItemID": new_id(),
+                "Description": "Switchboard upgrade",
+                "Quantity": "1.0000",
+                "UnitAmount": "1200.00",
+                "AccountCode": "200",
+                "TaxType": "OUTPUT",
+                "TaxAmount": "120.00",
+                "LineAmount": "1200.00",
+            }
+        ],
+        "SubTotal": "1200.00",
+        "TotalTax": "120.00",
+        "Total": "1320.00",
+        "AmountPaid": "0.00",
+        "AmountCredited": "0.00",
+        "FullyPaidOnDate": None,
+        "PaymentIDs": [],
+        "updated_ms": now_ms,
     }

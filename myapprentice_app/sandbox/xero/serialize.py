@@ -16,13 +16,22 @@ def amount(value: str | Decimal | None) -> float:
 
 def contact_summary(contact: dict[str, Any] | None) -> dict[str, Any]:
     if contact is None:
-        return {"ContactID": NIL_ID, "Addresses": [], "Phones": [], "ContactGroups": [], "ContactPersons": [],
-                "HasValidationErrors": False}
+        return {
+            "ContactID": NIL_ID,
+            "Addresses": [],
+            "Phones": [],
+            "ContactGroups": [],
+            "ContactPersons": [],
+            "HasValidationErrors": False,
+        }
     body = {
         "ContactID": contact["ContactID"],
         "ContactStatus": contact["ContactStatus"],
         "Name": contact["Name"],
-        "Addresses": [], "Phones": [], "ContactGroups": [], "ContactPersons": [],
+        "Addresses": [],
+        "Phones": [],
+        "ContactGroups": [],
+        "ContactPersons": [],
         "HasValidationErrors": False,
     }
     if contact.get("ContactNumber"):
@@ -35,12 +44,14 @@ def contact(record: dict[str, Any]) -> dict[str, Any]:
     for key in ("ContactNumber", "AccountNumber", "FirstName", "LastName", "EmailAddress"):
         if record.get(key):
             body[key] = record[key]
-    body.update({
-        "IsSupplier": bool(record.get("IsSupplier", False)),
-        "IsCustomer": bool(record.get("IsCustomer", False)),
-        "UpdatedDateUTC": dates.ms_datetime(record["updated_ms"]),
-        "HasAttachments": False,
-    })
+    body.update(
+        {
+            "IsSupplier": bool(record.get("IsSupplier", False)),
+            "IsCustomer": bool(record.get("IsCustomer", False)),
+            "UpdatedDateUTC": dates.ms_datetime(record["updated_ms"]),
+            "HasAttachments": False,
+        }
+    )
     return body
 
 
@@ -63,8 +74,13 @@ def line_item(line: dict[str, Any], unitdp: int) -> dict[str, Any]:
     return body
 
 
-def invoice(org: dict[str, Any], record: dict[str, Any], unitdp: int = 2, with_lines: bool = True,
-            contact_record: dict[str, Any] | None = None) -> dict[str, Any]:
+def invoice(
+    org: dict[str, Any],
+    record: dict[str, Any],
+    unitdp: int = 2,
+    with_lines: bool = True,
+    contact_record: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     if contact_record is None:
         contact_record = org["contacts"].get(record.get("ContactID") or "")
     total = Decimal(record["Total"])
@@ -75,9 +91,14 @@ def invoice(org: dict[str, Any], record: dict[str, Any], unitdp: int = 2, with_l
         "InvoiceID": record["InvoiceID"],
         "InvoiceNumber": record.get("InvoiceNumber") or "",
         "Reference": record.get("Reference") or "",
-        "Payments": [payment_summary(org["payments"][pid]) for pid in record["PaymentIDs"]
-                     if pid in org["payments"] and org["payments"][pid]["Status"] == "AUTHORISED"],
-        "CreditNotes": [], "Prepayments": [], "Overpayments": [],
+        "Payments": [
+            payment_summary(org["payments"][pid])
+            for pid in record["PaymentIDs"]
+            if pid in org["payments"] and org["payments"][pid]["Status"] == "AUTHORISED"
+        ],
+        "CreditNotes": [],
+        "Prepayments": [],
+        "Overpayments": [],
         "AmountDue": amount(total - paid - credited),
         "AmountPaid": amount(paid),
         "AmountCredited": amount(credited),
@@ -180,8 +201,11 @@ def payment(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         "UpdatedDateUTC": dates.ms_datetime(record["updated_ms"]),
         "HasAccount": True,
         "IsReconciled": bool(record.get("IsReconciled")),
-        "Account": {"AccountID": account_record["AccountID"], "Code": account_record["Code"],
-                    "Name": account_record["Name"]},
+        "Account": {
+            "AccountID": account_record["AccountID"],
+            "Code": account_record["Code"],
+            "Name": account_record["Name"],
+        },
         "Invoice": invoice_body,
         "HasValidationErrors": False,
     }

@@ -77,7 +77,7 @@ class Store:
             self.invoice_numbers[tenant_id] = {
                 inv["InvoiceNumber"].upper(): inv_id
                 for inv_id, inv in org["invoices"].items()
-                if inv["Type"] == "ACCREC" and inv.get("InvoiceNumber") and inv["Status"] not in ("DELETED", "VOIDED")
+                if inv["Type"] == "ACCREC" and inv.get("InvoiceNumber") and inv["Status"] != "DELETED"
             }
 
     # -- stats -------------------------------------------------------------------------------------

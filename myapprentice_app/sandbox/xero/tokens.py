@@ -40,8 +40,14 @@ def user_id_for(email: str) -> str:
 def new_grant(store: Store, client_id: str, email: str, scope: str, tenant_ids: list[str]) -> dict[str, Any]:
     """One consent: records the grant and (re)connects each chosen organisation for this user and app."""
     grant = {
-        "grant_id": str(uuid.uuid4()), "client_id": client_id, "email": email, "user_id": user_id_for(email),
-        "scope": scope, "auth_event_id": str(uuid.uuid4()), "revoked": False, "created_ms": store.now_ms(),
+        "grant_id": str(uuid.uuid4()),
+        "client_id": client_id,
+        "email": email,
+        "user_id": user_id_for(email),
+        "scope": scope,
+        "auth_event_id": str(uuid.uuid4()),
+        "revoked": False,
+        "created_ms": store.now_ms(),
     }
     store.state["grants"][grant["grant_id"]] = grant
     for tenant_id in tenant_ids:
@@ -54,13 +60,22 @@ def connect(store: Store, grant: dict[str, Any], tenant_id: str) -> dict[str, An
     now = dates.identity_string(store.now_ms())
     for connection in store.state["connections"].values():
         if (connection["client_id"], connection["user_id"], connection["tenantId"]) == (
-                grant["client_id"], grant["user_id"], tenant_id):
+            grant["client_id"],
+            grant["user_id"],
+            tenant_id,
+        ):
             connection.update(authEventId=grant["auth_event_id"], updatedDateUtc=now)
             return connection
     connection = {
-        "id": str(uuid.uuid4()), "authEventId": grant["auth_event_id"], "tenantId": tenant_id,
-        "tenantType": "ORGANISATION", "tenantName": store.orgs[tenant_id]["Name"], "createdDateUtc": now,
-        "updatedDateUtc": now, "client_id": grant["client_id"], "user_id": grant["user_id"],
+        "id": str(uuid.uuid4()),
+        "authEventId": grant["auth_event_id"],
+        "tenantId": tenant_id,
+        "tenantType": "ORGANISATION",
+        "tenantName": store.orgs[tenant_id]["Name"],
+        "createdDateUtc": now,
+        "updatedDateUtc": now,
+        "client_id": grant["client_id"],
+        "user_id": grant["user_id"],
     }
     store.state["connections"][connection["id"]] = connection
     return connection
@@ -68,8 +83,10 @@ def connect(store: Store, grant: dict[str, Any], tenant_id: str) -> dict[str, An
 
 def connections_for(store: Store, grant: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        connection for connection in store.state["connections"].values()
-        if connection["client_id"] == grant["client_id"] and connection["user_id"] == grant["user_id"]
+        connection
+        for connection in store.state["connections"].values()
+        if connection["client_id"] == grant["client_id"]
+        and connection["user_id"] == grant["user_id"]
         and connection["tenantId"] in store.orgs
     ]
 
@@ -83,29 +100,52 @@ def issue(store: Store, grant: dict[str, Any], refresh_token: str | None = None)
     now_ms = store.now_ms()
     now = now_ms // 1000
     scopes = grant["scope"].split()
-    access_token = jwt({
-        "nbf": now, "exp": now + ACCESS_TOKEN_SECONDS, "iss": ISSUER, "aud": f"{ISSUER}/resources",
-        "client_id": grant["client_id"], "sub": grant["user_id"], "auth_time": grant["created_ms"] // 1000,
-        "xero_userid": grant["user_id"], "global_session_id": grant["grant_id"], "jti": secrets.token_hex(16),
-        "authentication_event_id": grant["auth_event_id"], "scope": scopes,
-    })
+    access_token = jwt(
+        {
+            "nbf": now,
+            "exp": now + ACCESS_TOKEN_SECONDS,
+            "iss": ISSUER,
+            "aud": f"{ISSUER}/resources",
+            "client_id": grant["client_id"],
+            "sub": grant["user_id"],
+            "auth_time": grant["created_ms"] // 1000,
+            "xero_userid": grant["user_id"],
+            "global_session_id": grant["grant_id"],
+            "jti": secrets.token_hex(16),
+            "authentication_event_id": grant["auth_event_id"],
+            "scope": scopes,
+        }
+    )
     store.state["access_tokens"][access_token] = {
-        "grant_id": grant["grant_id"], "expires_ms": now_ms + ACCESS_TOKEN_SECONDS * 1000,
+        "grant_id": grant["grant_id"],
+        "expires_ms": now_ms + ACCESS_TOKEN_SECONDS * 1000,
     }
     response: dict[str, Any] = {}
     if "openid" in scopes:
-        response["id_token"] = jwt({
-            "nbf": now, "exp": now + ID_TOKEN_SECONDS, "iss": ISSUER, "aud": grant["client_id"],
-            "iat": now, "sub": grant["user_id"], "xero_userid": grant["user_id"], "email": grant["email"],
-            "given_name": "Demo", "family_name": "User", "preferred_username": grant["email"],
-        })
+        response["id_token"] = jwt(
+            {
+                "nbf": now,
+                "exp": now + ID_TOKEN_SECONDS,
+                "iss": ISSUER,
+                "aud": grant["client_id"],
+                "iat": now,
+                "sub": grant["user_id"],
+                "xero_userid": grant["user_id"],
+                "email": grant["email"],
+                "given_name": "Demo",
+                "family_name": "User",
+                "preferred_username": grant["email"],
+            }
+        )
     response.update(access_token=access_token, expires_in=ACCESS_TOKEN_SECONDS, token_type="Bearer")
     if "offline_access" in scopes:
         if refresh_token is None:
             refresh_token = secrets.token_hex(32)
             store.state["refresh_tokens"][refresh_token] = {
-                "grant_id": grant["grant_id"], "expires_ms": now_ms + REFRESH_TOKEN_SECONDS * 1000,
-                "used_ms": None, "successor": None,
+                "grant_id": grant["grant_id"],
+                "expires_ms": now_ms + REFRESH_TOKEN_SECONDS * 1000,
+                "used_ms": None,
+                "successor": None,
             }
         response["refresh_token"] = refresh_token
     response["scope"] = grant["scope"]

@@ -46,15 +46,17 @@ class Webhooks:
         if not self.enabled:
             return
         plural = "Invoices" if category == "INVOICE" else "Contacts"
-        self.pending.append({
-            "resourceUrl": f"{base_url.rstrip('/')}/api.xro/2.0/{plural}/{resource_id}",
-            "resourceId": resource_id,
-            "eventDateUtc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
-            "eventType": event_type,
-            "eventCategory": category,
-            "tenantId": tenant_id,
-            "tenantType": "ORGANISATION",
-        })
+        self.pending.append(
+            {
+                "resourceUrl": f"{base_url.rstrip('/')}/api.xro/2.0/{plural}/{resource_id}",
+                "resourceId": resource_id,
+                "eventDateUtc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+                "eventType": event_type,
+                "eventCategory": category,
+                "tenantId": tenant_id,
+                "tenantType": "ORGANISATION",
+            }
+        )
         self._ensure_worker()
         assert self.wakeup is not None
         self.wakeup.set()
@@ -77,14 +79,25 @@ class Webhooks:
     async def deliver(self, events: list[dict[str, Any]]) -> None:
         first = self.sequence + 1
         self.sequence += len(events)
-        payload = {"events": events, "firstEventSequence": first, "lastEventSequence": self.sequence,
-                   "entropy": entropy()}
+        payload = {
+            "events": events,
+            "firstEventSequence": first,
+            "lastEventSequence": self.sequence,
+            "entropy": entropy(),
+        }
         body = json.dumps(payload, separators=(",", ":")).encode()
         for attempt, delay in enumerate((0.0, *RETRY_DELAYS_SECONDS), start=1):
             await asyncio.sleep(delay)
             status = await self._post(body, sign(body, self.key or ""))
-            self.deliveries.append({"attempt": attempt, "status": status, "events": len(events),
-                                    "firstEventSequence": first, "lastEventSequence": self.sequence})
+            self.deliveries.append(
+                {
+                    "attempt": attempt,
+                    "status": status,
+                    "events": len(events),
+                    "firstEventSequence": first,
+                    "lastEventSequence": self.sequence,
+                }
+            )
             if status == 200:
                 return
         log.warning("webhook delivery of %d events gave up after %d attempts", len(events), attempt)
@@ -93,9 +106,15 @@ class Webhooks:
         assert self.url
         try:
             async with httpx.AsyncClient(timeout=RESPONSE_DEADLINE_SECONDS) as client:
-                response = await client.post(self.url, content=body, headers={
-                    "Content-Type": "application/json", "x-xero-signature": signature,
-                    "User-Agent": "Xero-Webhooks-Sandbox"})
+                response = await client.post(
+                    self.url,
+                    content=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "x-xero-signature": signature,
+                        "User-Agent": "Xero-Webhooks-Sandbox",
+                    },
+                )
             return response.status_code
         except httpx.HTTPError as exc:
             log.info("webhook POST to %s failed: %s", self.url, exc)
@@ -106,13 +125,21 @@ class Webhooks:
         results = []
         for index in range(rounds * 2):
             correctly_signed = index % 2 == 0
-            body = json.dumps({"events": [], "lastEventSequence": 0, "firstEventSequence": 0,
-                               "entropy": entropy()}, separators=(",", ":")).encode()
+            body = json.dumps(
+                {"events": [], "lastEventSequence": 0, "firstEventSequence": 0, "entropy": entropy()},
+                separators=(",", ":"),
+            ).encode()
             signature = sign(body, self.key or "") if correctly_signed else sign(body, secrets.token_hex(16))
             status = await self._post(body, signature)
             expected = 200 if correctly_signed else 401
-            results.append({"correctlySigned": correctly_signed, "status": status, "expected": expected,
-                            "passed": status == expected})
+            results.append(
+                {
+                    "correctlySigned": correctly_signed,
+                    "status": status,
+                    "expected": expected,
+                    "passed": status == expected,
+                }
+            )
         return {"url": self.url, "passed": all(result["passed"] for result in results), "results": results}
 
     async def stop(self) -> None:
