@@ -22,6 +22,7 @@ def contact_summary(contact: dict[str, Any] | None) -> dict[str, Any]:
             "Phones": [],
             "ContactGroups": [],
             "ContactPersons": [],
+            "HasAttachments": False,
             "HasValidationErrors": False,
         }
     body = {
@@ -32,6 +33,7 @@ def contact_summary(contact: dict[str, Any] | None) -> dict[str, Any]:
         "Phones": [],
         "ContactGroups": [],
         "ContactPersons": [],
+        "HasAttachments": False,
         "HasValidationErrors": False,
     }
     if contact.get("ContactNumber"):
@@ -49,7 +51,6 @@ def contact(record: dict[str, Any]) -> dict[str, Any]:
             "IsSupplier": bool(record.get("IsSupplier", False)),
             "IsCustomer": bool(record.get("IsCustomer", False)),
             "UpdatedDateUTC": dates.ms_datetime(record["updated_ms"]),
-            "HasAttachments": False,
         }
     )
     return body

@@ -1,0 +1,197 @@
+"""The Xero sandbox in-process on a free port, driven through the official xero-python SDK.
+
+Every exchange on Xero's own paths is recorded and, after each test, checked against Xero's OpenAPI files.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import urllib3
+import uvicorn
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+from xero_python.identity import IdentityApi
+
+from myapprentice_app.sandbox.xero.server import create_app
+
+from .contract import Exchange, problems
+
+CLIENT_ID = "myapprentice-sandbox"
+CLIENT_SECRET = "sandbox-secret"
+
+
+class Recorder:
+    """ASGI wrapper that keeps a copy of every request and response (it changes nothing)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.exchanges: list[Exchange] = []
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        exchange = Exchange(
+            method=scope["method"], path=scope["path"], query=scope["query_string"].decode(),
+            request_headers=[(k.decode(), v.decode()) for k, v in scope["headers"]], request_body=b"",
+        )
+
+        async def recording_receive() -> dict:
+            message = await receive()
+            if message["type"] == "http.request":
+                exchange.request_body += message.get("body", b"")
+            return message
+
+        async def recording_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+                exchange.response_headers = [(k.decode(), v.decode()) for k, v in message.get("headers", [])]
+            elif message["type"] == "http.response.body":
+                exchange.response_body += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            self.exchanges.append(exchange)
+
+
+@dataclass
+class RunningSandbox:
+    base_url: str
+    app: Any
+    recorder: Recorder
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    app = create_app()
+    recorder = Recorder(app)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("sandbox did not start")
+        time.sleep(0.02)
+    yield RunningSandbox(f"http://127.0.0.1:{port}", app, recorder)
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+class Admin:
+    """The sandbox's /sandbox-admin/ API, for arranging and inspecting state."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+
+    def post(self, path: str, body: dict | None = None) -> Any:
+        response = self.http.post(f"/sandbox-admin/{path}", json=body or {})
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def get(self, path: str) -> Any:
+        response = self.http.get(f"/sandbox-admin/{path}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def new_organisation(self, name: str = "Sparky Test Co") -> str:
+        return self.post("organisations", {"name": name, "country": "AU"})["tenantId"]
+
+    def token(self, *tenant_ids: str, **extra: Any) -> dict:
+        return self.post("tokens", {"tenantIds": list(tenant_ids), **extra})
+
+    def faults(self, **knobs: Any) -> dict:
+        return self.post("faults", knobs)
+
+    def stored(self, tenant_id: str, kind: str) -> list[dict]:
+        return self.get(f"organisations/{tenant_id}/{kind}")[kind.capitalize()]
+
+
+@pytest.fixture(scope="session")
+def admin(sandbox: RunningSandbox) -> Admin:
+    return Admin(sandbox.base_url)
+
+
+@pytest.fixture(autouse=True)
+def calm_sandbox(admin: Admin) -> Iterator[None]:
+    yield
+    admin.faults(latency_ms=0, rate_limits="off", p_429=0, p_500=0, p_503=0, p_drop_after_commit=0,
+                 limits={"minute": 60, "day": 5000, "concurrent": 5, "app_minute": 10_000})
+    admin.post("config", {"idempotency_window_seconds": 360, "webhook_url": None, "webhook_key": None})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "deliberately_invalid_requests: only responses are checked against the contract")
+
+
+@pytest.fixture(autouse=True)
+def honours_xeros_contract(request: pytest.FixtureRequest, sandbox: RunningSandbox) -> Iterator[None]:
+    """After each test: every Accounting/Identity exchange must satisfy Xero's OpenAPI files."""
+    start = len(sandbox.recorder.exchanges)
+    yield
+    check_requests = request.node.get_closest_marker("deliberately_invalid_requests") is None
+    found = [problem for exchange in sandbox.recorder.exchanges[start:]
+             for problem in problems(exchange, check_requests)]
+    assert not found, "\n".join(found)
+
+
+def sdk_token(response: dict) -> dict:
+    """What an integration stores: Xero's keys, scope as a list, and expires_at (reference §1.8)."""
+    return {**response, "scope": response["scope"].split(), "expires_at": time.time() + response["expires_in"]}
+
+
+@dataclass
+class Xero:
+    api_client: ApiClient
+    accounting: AccountingApi
+    identity: IdentityApi
+    token_api: TokenApi
+    tenant_id: str
+    tokens: dict
+
+
+def xero_client(base_url: str, token_response: dict, tenant_id: str, client_id: str = CLIENT_ID,
+                client_secret: str = CLIENT_SECRET) -> Xero:
+    holder = {"token": sdk_token(token_response)}
+    configuration = Configuration(oauth2_token=OAuth2Token(client_id=client_id, client_secret=client_secret))
+    api_client = ApiClient(configuration, pool_threads=1, oauth2_token_getter=lambda: holder["token"],
+                           oauth2_token_saver=lambda token: holder.update(token=token))
+    # Xero's advice (reference §7.6): no hidden urllib3 retries, so each call is exactly one request.
+    api_client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(
+        total=0, connect=0, read=0, status=0, redirect=0, respect_retry_after_header=False, raise_on_status=False)
+    token_api = TokenApi(api_client, client_id, client_secret)
+    token_api.refresh_token_url = f"{base_url}/connect/token"
+    token_api.revoke_token_url = f"{base_url}/connect/revocation"
+    return Xero(api_client, AccountingApi(api_client, base_url=f"{base_url}/api.xro/2.0"),
+                IdentityApi(api_client, base_url=base_url), token_api, tenant_id, holder)
+
+
+@pytest.fixture
+def tenant_id(admin: Admin) -> str:
+    return admin.new_organisation()
+
+
+@pytest.fixture
+def xero(sandbox: RunningSandbox, admin: Admin, tenant_id: str) -> Xero:
+    return xero_client(sandbox.base_url, admin.token(tenant_id), tenant_id)

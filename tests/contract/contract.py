@@ -1,0 +1,153 @@
+"""Checks recorded HTTP exchanges against Xero's official OpenAPI files with openapi-core."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from openapi_core import Config, OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+SPEC_DIR = Path(os.environ.get("XERO_OPENAPI_DIR", Path(__file__).resolve().parents[3] / "shared" / "xero-openapi"))
+XERO_HOST = "https://api.xero.com"
+# The SDK always serialises these read-only defaults into request bodies (reference §7.1); Xero ignores them.
+SDK_READ_ONLY_NOISE = ("read-only", "readOnly", "read only")
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    query: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int = 0
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: bytes = b""
+
+
+@dataclass
+class RecordedRequest:
+    exchange: Exchange
+    host_url: str = XERO_HOST
+
+    def __post_init__(self) -> None:
+        headers = Headers(self.exchange.request_headers)
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qsl(self.exchange.query, keep_blank_values=True)),
+            header=headers,
+        )
+
+    @property
+    def path(self) -> str:
+        path = self.exchange.path
+        return "/Connections" + path[len("/connections"):] if path.lower().startswith("/connections") else path
+
+    @property
+    def method(self) -> str:
+        return self.exchange.method.lower()
+
+    @property
+    def body(self) -> bytes | None:
+        return self.exchange.request_body or None
+
+    @property
+    def content_type(self) -> str:
+        return Headers(self.exchange.request_headers).get("content-type", "application/json").lower()
+
+
+@dataclass
+class RecordedResponse:
+    exchange: Exchange
+
+    @property
+    def status_code(self) -> int:
+        return self.exchange.status
+
+    @property
+    def headers(self) -> Headers:
+        return Headers(self.exchange.response_headers)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").lower()
+
+    @property
+    def data(self) -> bytes | None:
+        return self.exchange.response_body
+
+
+# Xero's own file fails strict spec validation (e.g. `default: "false"` on booleans); we check traffic, not it.
+UNCHECKED = Config(spec_validator_cls=None)
+
+
+@functools.cache
+def accounting_spec() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPEC_DIR / "xero_accounting.yaml"), config=UNCHECKED)
+
+
+@functools.cache
+def identity_spec() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPEC_DIR / "xero-identity.yaml"), config=UNCHECKED)
+
+
+def spec_for(exchange: Exchange) -> OpenAPI | None:
+    if exchange.path.startswith("/api.xro/2.0/"):
+        return accounting_spec()
+    if exchange.path.lower().startswith("/connections"):
+        return identity_spec()
+    return None
+
+
+def declared_statuses(spec: OpenAPI, request: RecordedRequest) -> set[str]:
+    paths = spec.spec / "paths"
+    for template, path_item in paths.items():
+        if template_matches(template, request.path):
+            operation = path_item.get(request.method)
+            if operation is not None:
+                return set((operation / "responses").keys())
+    return set()
+
+
+def template_matches(template: str, path: str) -> bool:
+    if not path.startswith("/api.xro/2.0") and not path.startswith("/Connections"):
+        return False
+    path = path.removeprefix("/api.xro/2.0")
+    wanted, actual = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(wanted) == len(actual) and all(
+        w.startswith("{") or w == a for w, a in zip(wanted, actual, strict=True))
+
+
+def problems(exchange: Exchange, check_request: bool = True) -> list[str]:
+    """Everything the official contract says is wrong with one request/response pair."""
+    spec = spec_for(exchange)
+    if spec is None:
+        return []
+    request, response = RecordedRequest(exchange), RecordedResponse(exchange)
+    found = []
+    label = f"{exchange.method} {exchange.path}?{exchange.query} → {exchange.status}"
+    request_errors = spec.unmarshal_request(request).errors if check_request else []
+    for error in request_errors:
+        text = describe(error)
+        if exchange.status in (401, 403) and "security" in text.lower():
+            continue
+        if not any(noise in text for noise in SDK_READ_ONLY_NOISE):
+            found.append(f"request {label}: {text}")
+    if str(exchange.status) in declared_statuses(spec, request):
+        response_result = spec.unmarshal_response(request, response)
+        found.extend(f"response {label}: {describe(error)}" for error in response_result.errors)
+    return found
+
+
+def describe(error: BaseException) -> str:
+    parts = [f"{type(error).__name__}: {error}"]
+    for inner in getattr(error, "schema_errors", None) or ():
+        parts.append(f"  - {getattr(inner, 'message', inner)} at {list(getattr(inner, 'path', []))}")
+    cause = error.__cause__
+    if cause is not None and cause is not error:
+        parts.append(f"  caused by {describe(cause)}")
+    return "\n".join(parts)
