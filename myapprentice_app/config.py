@@ -26,6 +26,7 @@ class Settings(BaseSettings):
 
     app_env: Literal["development", "production"] = "development"
     app_url: str = "http://localhost:3000"
+    instance_dir: Path = INSTANCE_DIR
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'myapprentice.db'}"
     redis_url: str | None = None
     secret_key: SecretStr | None = None
@@ -70,9 +71,9 @@ class Settings(BaseSettings):
         """The key all at-rest encryption derives from; generated once for the embedded default."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        key_file = INSTANCE_DIR / "secret_key"
+        key_file = self.instance_dir / "secret_key"
         if not key_file.exists():
-            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
             key_file.touch(mode=0o600)
             key_file.write_text(secrets.token_urlsafe(48))
         return key_file.read_text().strip()

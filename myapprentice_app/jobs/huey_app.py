@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from myapprentice_app.config import INSTANCE_DIR, get_settings
+from myapprentice_app.config import get_settings
 
 
 def _make_huey() -> Huey:
     settings = get_settings()
     if settings.redis_url:
         return RedisHuey("myapprentice", url=settings.redis_url)
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("myapprentice", filename=str(INSTANCE_DIR / "queue.db"))
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("myapprentice", filename=str(settings.instance_dir / "queue.db"))
 
 
 huey = _make_huey()
