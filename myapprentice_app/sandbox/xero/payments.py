@@ -149,5 +149,6 @@ def error_element(org: dict[str, Any], outcome: PaymentOutcome) -> dict[str, Any
             "AccountID": outcome.account["AccountID"],
             "Code": outcome.account["Code"],
             "Name": outcome.account["Name"],
+            "HasAttachments": False,
         }
     return body

@@ -206,6 +206,7 @@ def payment(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
             "AccountID": account_record["AccountID"],
             "Code": account_record["Code"],
             "Name": account_record["Name"],
+            "HasAttachments": False,
         },
         "Invoice": invoice_body,
         "HasValidationErrors": False,
