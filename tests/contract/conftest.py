@@ -58,6 +58,7 @@ class Recorder:
                 exchange.response_headers = [(k.decode(), v.decode()) for k, v in message.get("headers", [])]
             elif message["type"] == "http.response.body":
                 exchange.response_body += message.get("body", b"")
+                exchange.complete = not message.get("more_body", False)
             await send(message)
 
         try:
