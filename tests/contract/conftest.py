@@ -42,8 +42,11 @@ class Recorder:
             await self.app(scope, receive, send)
             return
         exchange = Exchange(
-            method=scope["method"], path=scope["path"], query=scope["query_string"].decode(),
-            request_headers=[(k.decode(), v.decode()) for k, v in scope["headers"]], request_body=b"",
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"].decode(),
+            request_headers=[(k.decode(), v.decode()) for k, v in scope["headers"]],
+            request_body=b"",
         )
 
         async def recording_receive() -> dict:
@@ -85,8 +88,11 @@ def sandbox() -> Iterator[RunningSandbox]:
     app = create_app()
     recorder = Recorder(app)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            recorder, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -137,13 +143,22 @@ def admin(sandbox: RunningSandbox) -> Admin:
 @pytest.fixture(autouse=True)
 def calm_sandbox(admin: Admin) -> Iterator[None]:
     yield
-    admin.faults(latency_ms=0, rate_limits="off", p_429=0, p_500=0, p_503=0, p_drop_after_commit=0,
-                 limits={"minute": 60, "day": 5000, "concurrent": 5, "app_minute": 10_000})
+    admin.faults(
+        latency_ms=0,
+        rate_limits="off",
+        p_429=0,
+        p_500=0,
+        p_503=0,
+        p_drop_after_commit=0,
+        limits={"minute": 60, "day": 5000, "concurrent": 5, "app_minute": 10_000},
+    )
     admin.post("config", {"idempotency_window_seconds": 360, "webhook_url": None, "webhook_key": None})
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "deliberately_invalid_requests: only responses are checked against the contract")
+    config.addinivalue_line(
+        "markers", "deliberately_invalid_requests: only responses are checked against the contract"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -152,14 +167,21 @@ def honours_xeros_contract(request: pytest.FixtureRequest, sandbox: RunningSandb
     start = len(sandbox.recorder.exchanges)
     yield
     check_requests = request.node.get_closest_marker("deliberately_invalid_requests") is None
-    found = [problem for exchange in sandbox.recorder.exchanges[start:]
-             for problem in problems(exchange, check_requests)]
+    found = [
+        problem
+        for exchange in sandbox.recorder.exchanges[start:]
+        for problem in problems(exchange, check_requests)
+    ]
     assert not found, "\n".join(found)
 
 
 def sdk_token(response: dict) -> dict:
     """What an integration stores: Xero's keys, scope as a list, and expires_at (reference §1.8)."""
-    return {**response, "scope": response["scope"].split(), "expires_at": time.time() + response["expires_in"]}
+    return {
+        **response,
+        "scope": response["scope"].split(),
+        "expires_at": time.time() + response["expires_in"],
+    }
 
 
 @dataclass
@@ -172,20 +194,42 @@ class Xero:
     tokens: dict
 
 
-def xero_client(base_url: str, token_response: dict, tenant_id: str, client_id: str = CLIENT_ID,
-                client_secret: str = CLIENT_SECRET) -> Xero:
+def xero_client(
+    base_url: str,
+    token_response: dict,
+    tenant_id: str,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+) -> Xero:
     holder = {"token": sdk_token(token_response)}
     configuration = Configuration(oauth2_token=OAuth2Token(client_id=client_id, client_secret=client_secret))
-    api_client = ApiClient(configuration, pool_threads=1, oauth2_token_getter=lambda: holder["token"],
-                           oauth2_token_saver=lambda token: holder.update(token=token))
+    api_client = ApiClient(
+        configuration,
+        pool_threads=1,
+        oauth2_token_getter=lambda: holder["token"],
+        oauth2_token_saver=lambda token: holder.update(token=token),
+    )
     # Xero's advice (reference §7.6): no hidden urllib3 retries, so each call is exactly one request.
     api_client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(
-        total=0, connect=0, read=0, status=0, redirect=0, respect_retry_after_header=False, raise_on_status=False)
+        total=0,
+        connect=0,
+        read=0,
+        status=0,
+        redirect=0,
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
     token_api = TokenApi(api_client, client_id, client_secret)
     token_api.refresh_token_url = f"{base_url}/connect/token"
     token_api.revoke_token_url = f"{base_url}/connect/revocation"
-    return Xero(api_client, AccountingApi(api_client, base_url=f"{base_url}/api.xro/2.0"),
-                IdentityApi(api_client, base_url=base_url), token_api, tenant_id, holder)
+    return Xero(
+        api_client,
+        AccountingApi(api_client, base_url=f"{base_url}/api.xro/2.0"),
+        IdentityApi(api_client, base_url=base_url),
+        token_api,
+        tenant_id,
+        holder,
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_DIR = Path(os.environ.get("XERO_OPENAPI_DIR", Path(__file__).resolve().parents[3] / "shared" / "xero-openapi"))
+SPEC_DIR = Path(
+    os.environ.get("XERO_OPENAPI_DIR", Path(__file__).resolve().parents[3] / "shared" / "xero-openapi")
+)
 XERO_HOST = "https://api.xero.com"
 # The SDK always serialises these read-only defaults into request bodies (reference §7.1); Xero ignores them.
 SDK_READ_ONLY_NOISE = ("read-only", "readOnly", "read only")
@@ -46,7 +48,9 @@ class RecordedRequest:
     @property
     def path(self) -> str:
         path = self.exchange.path
-        return "/Connections" + path[len("/connections"):] if path.lower().startswith("/connections") else path
+        return (
+            "/Connections" + path[len("/connections") :] if path.lower().startswith("/connections") else path
+        )
 
     @property
     def method(self) -> str:
@@ -82,7 +86,7 @@ class RecordedResponse:
         return self.exchange.response_body
 
 
-# Xero's own file fails strict spec validation (e.g. `default: "false"` on booleans); we check traffic, not it.
+# Xero's own file fails strict spec validation (`default: "false"` on booleans); we check traffic, not it.
 UNCHECKED = Config(spec_validator_cls=None)
 
 
@@ -107,7 +111,7 @@ def spec_for(exchange: Exchange) -> OpenAPI | None:
 def declared_statuses(spec: OpenAPI, request: RecordedRequest) -> set[str]:
     paths = spec.spec / "paths"
     for template, path_item in paths.items():
-        if template_matches(template, request.path):
+        if template_matches(str(template), request.path):
             operation = path_item.get(request.method)
             if operation is not None:
                 return set((operation / "responses").keys())
@@ -120,7 +124,8 @@ def template_matches(template: str, path: str) -> bool:
     path = path.removeprefix("/api.xro/2.0")
     wanted, actual = template.strip("/").split("/"), path.strip("/").split("/")
     return len(wanted) == len(actual) and all(
-        w.startswith("{") or w == a for w, a in zip(wanted, actual, strict=True))
+        w.startswith("{") or w == a for w, a in zip(wanted, actual, strict=True)
+    )
 
 
 def problems(exchange: Exchange, check_request: bool = True) -> list[str]:

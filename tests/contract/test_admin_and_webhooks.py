@@ -47,13 +47,18 @@ def test_stored_invoices_expose_duplicates_for_counting(xero, admin):
     xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_id, number="DUP-1")))
     xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_id, number="DUP-2")))
     assert sorted(i["InvoiceNumber"] for i in admin.stored(xero.tenant_id, "invoices")) == [
-        "DUP-1", "DUP-2", "INV-0001"]
+        "DUP-1",
+        "DUP-2",
+        "INV-0001",
+    ]
 
 
 def test_state_survives_a_restart_when_a_state_file_is_given(tmp_path):
     state_file = tmp_path / "xero.json"
     with TestClient(create_app(state_file=str(state_file))) as client:
-        tenant = client.post("/sandbox-admin/organisations", json={"name": "Persistent Pty Ltd"}).json()["tenantId"]
+        tenant = client.post("/sandbox-admin/organisations", json={"name": "Persistent Pty Ltd"}).json()[
+            "tenantId"
+        ]
     with TestClient(create_app(state_file=str(state_file))) as client:
         names = [org["name"] for org in client.get("/sandbox-admin/organisations").json()]
         stored = client.get(f"/sandbox-admin/organisations/{tenant}/invoices").json()["Invoices"]
@@ -64,7 +69,8 @@ def test_state_survives_a_restart_when_a_state_file_is_given(tmp_path):
 def test_a_fresh_sandbox_has_the_demo_organisation_and_reset_clears_everything():
     with TestClient(create_app()) as client:
         assert [o["name"] for o in client.get("/sandbox-admin/organisations").json()] == [
-            "Bright Spark Electrical (Demo)"]
+            "Bright Spark Electrical (Demo)"
+        ]
         client.post("/sandbox-admin/reset")
         assert client.get("/sandbox-admin/organisations").json() == []
 
@@ -98,8 +104,14 @@ class Receiver:
 def receiver():
     target = Receiver()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/hook", target.receive, methods=["POST"])]),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Route("/hook", target.receive, methods=["POST"])]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -113,8 +125,16 @@ def receiver():
 def test_signed_invoice_and_contact_events_reach_the_configured_url(xero, admin, receiver):
     admin.post("config", {"webhook_url": receiver.url, "webhook_key": WEBHOOK_KEY})
     created = xero.accounting.create_invoices(
-        xero.tenant_id, batch(invoice(None, contact=__import__("xero_python.accounting", fromlist=["Contact"]
-                                                               ).Contact(name="Webhook Newcomer")))).invoices[0]
+        xero.tenant_id,
+        batch(
+            invoice(
+                None,
+                contact=__import__("xero_python.accounting", fromlist=["Contact"]).Contact(
+                    name="Webhook Newcomer"
+                ),
+            )
+        ),
+    ).invoices[0]
     deadline = time.monotonic() + 5
     while len(receiver.events) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -35,12 +35,16 @@ def test_cached_errors_are_replayed_too(xero):
 
 
 def test_the_same_key_with_a_different_request_is_a_400(xero):
-    xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_of(xero), number="IDEM-A")),
-                                    idempotency_key="shared-key")
+    xero.accounting.create_invoices(
+        xero.tenant_id, batch(invoice(contact_of(xero), number="IDEM-A")), idempotency_key="shared-key"
+    )
     with pytest.raises(AccountingBadRequestException) as caught:
-        xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_of(xero), number="IDEM-B")),
-                                        idempotency_key="shared-key")
-    assert caught.value.error_data["Message"] == "Idempotency Key: shared-key is used with a different request."
+        xero.accounting.create_invoices(
+            xero.tenant_id, batch(invoice(contact_of(xero), number="IDEM-B")), idempotency_key="shared-key"
+        )
+    assert (
+        caught.value.error_data["Message"] == "Idempotency Key: shared-key is used with a different request."
+    )
 
 
 def test_idempotency_keys_expire_after_the_configured_window(xero, admin):
@@ -48,8 +52,9 @@ def test_idempotency_keys_expire_after_the_configured_window(xero, admin):
     body = batch(invoice(contact_of(xero), number="IDEM-EXP", status="DRAFT"))
     xero.accounting.update_or_create_invoices(xero.tenant_id, body, idempotency_key="expiring")
     admin.post("clock", {"advance_seconds": 61})
-    again = xero.accounting.update_or_create_invoices(xero.tenant_id, body, idempotency_key="expiring",
-                                                      summarize_errors=False)
+    again = xero.accounting.update_or_create_invoices(
+        xero.tenant_id, body, idempotency_key="expiring", summarize_errors=False
+    )
     assert again.invoices[0].status_attribute_string == "OK"  # processed afresh: an update, not a replay
 
 
@@ -90,8 +95,11 @@ def test_more_than_five_concurrent_calls_per_organisation_are_refused(sandbox, a
     statuses, problems = [], []
 
     def call() -> None:
-        response = httpx.get(f"{sandbox.base_url}/api.xro/2.0/Organisation", timeout=5,
-                             headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id})
+        response = httpx.get(
+            f"{sandbox.base_url}/api.xro/2.0/Organisation",
+            timeout=5,
+            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id},
+        )
         statuses.append(response.status_code)
         problems.append(response.headers.get("X-Rate-Limit-Problem"))
 
@@ -128,12 +136,14 @@ def test_latency_is_added_to_every_call(xero, admin):
 def test_a_dropped_response_after_commit_still_stores_the_invoice(xero, admin):
     admin.faults(p_drop_after_commit=1)
     with pytest.raises(urllib3.exceptions.HTTPError):
-        xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_of(xero), number="DROP-1")),
-                                        idempotency_key="drop-1")
+        xero.accounting.create_invoices(
+            xero.tenant_id, batch(invoice(contact_of(xero), number="DROP-1")), idempotency_key="drop-1"
+        )
     admin.faults(p_drop_after_commit=0)
     assert numbers_stored(admin, xero.tenant_id, "DROP-1") == 1
-    retried = xero.accounting.create_invoices(xero.tenant_id, batch(invoice(contact_of(xero), number="DROP-1")),
-                                              idempotency_key="drop-1")
+    retried = xero.accounting.create_invoices(
+        xero.tenant_id, batch(invoice(contact_of(xero), number="DROP-1")), idempotency_key="drop-1"
+    )
     assert retried.invoices[0].invoice_number == "DROP-1"
     assert numbers_stored(admin, xero.tenant_id, "DROP-1") == 1
 

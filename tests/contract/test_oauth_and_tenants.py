@@ -22,15 +22,29 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def consent(base_url: str, tenant_ids: list[str], challenge: str, state: str = "csrf-123") -> dict[str, list[str]]:
+def consent(
+    base_url: str, tenant_ids: list[str], challenge: str, state: str = "csrf-123"
+) -> dict[str, list[str]]:
     """Walk the consent page like a browser: open it, keep its hidden fields, tick organisations, allow."""
-    params = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": SCOPE,
-              "state": state, "code_challenge": challenge, "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": SCOPE,
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
     page = httpx.get(f"{base_url}/identity/connect/authorize", params=params)
     assert page.status_code == 200 and "Allow access" in page.text
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
-    fields = {**form, "email": "demo@brightspark.example", "password": "pw", "action": "allow",
-              "tenant": tenant_ids}
+    fields = {
+        **form,
+        "email": "demo@brightspark.example",
+        "password": "pw",
+        "action": "allow",
+        "tenant": tenant_ids,
+    }
     answer = httpx.post(f"{base_url}/identity/connect/authorize", data=fields)
     assert answer.status_code == 302
     location = answer.headers["location"]
@@ -39,8 +53,16 @@ def consent(base_url: str, tenant_ids: list[str], challenge: str, state: str = "
 
 
 def exchange(base_url: str, code: str, verifier: str) -> httpx.Response:
-    return httpx.post(f"{base_url}/connect/token", auth=(CLIENT_ID, CLIENT_SECRET), data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier})
+    return httpx.post(
+        f"{base_url}/connect/token",
+        auth=(CLIENT_ID, CLIENT_SECRET),
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
+    )
 
 
 def test_the_consent_page_returns_a_code_and_state_that_pkce_exchanges_for_tokens(sandbox, admin):
@@ -65,8 +87,10 @@ def test_a_wrong_pkce_verifier_is_an_invalid_grant(sandbox, admin):
 
 
 def test_the_demo_organisation_is_offered_on_the_consent_page(sandbox):
-    page = httpx.get(f"{sandbox.base_url}/identity/connect/authorize", params={
-        "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": SCOPE})
+    page = httpx.get(
+        f"{sandbox.base_url}/identity/connect/authorize",
+        params={"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": SCOPE},
+    )
     assert "Bright Spark Electrical (Demo)" in page.text or "sandbox-admin/organisations" in page.text
 
 
@@ -83,7 +107,6 @@ def test_refresh_tokens_rotate_are_single_use_and_honour_the_30_minute_grace(san
     assert newest["refresh_token"] not in (old["refresh_token"], fresh["refresh_token"])
 
 
-
 def test_an_expired_access_token_gets_xeros_token_expired_401(xero, admin):
     admin.faults(expire_tokens=True)
     with pytest.raises(HTTPStatusException) as caught:
@@ -93,8 +116,10 @@ def test_an_expired_access_token_gets_xeros_token_expired_401(xero, admin):
 
 
 def test_an_unknown_token_gets_authentication_unsuccessful(sandbox, tenant_id):
-    response = httpx.get(f"{sandbox.base_url}/api.xro/2.0/Invoices",
-                         headers={"Authorization": "Bearer not-a-token", "xero-tenant-id": tenant_id})
+    response = httpx.get(
+        f"{sandbox.base_url}/api.xro/2.0/Invoices",
+        headers={"Authorization": "Bearer not-a-token", "xero-tenant-id": tenant_id},
+    )
     assert response.status_code == 401
     assert response.json()["Detail"] == "AuthenticationUnsuccessful"
 
@@ -121,7 +146,8 @@ def test_tenants_are_isolated_from_each_other(sandbox, xero, admin):
     assert caught.value.status == 403
     other = xero_client(sandbox.base_url, admin.token(other_tenant), other_tenant)
     created = other.accounting.create_contacts(
-        other_tenant, Contacts(contacts=[Contact(name="Only In The Other Org")])).contacts[0]
+        other_tenant, Contacts(contacts=[Contact(name="Only In The Other Org")])
+    ).contacts[0]
     mine = xero.accounting.get_contacts(xero.tenant_id, i_ds=[created.contact_id]).contacts
     assert mine == []
 

@@ -68,7 +68,8 @@ def utc_string(ms: int) -> str:
 def identity_string(ms: int) -> str:
     """Identity's 7-fractional-digit style, e.g. 2019-12-07T18:46:19.5165400Z.
 
-    Xero itself omits the offset, but its OpenAPI file says date-time (RFC 3339), and the SDK reads both as UTC.
+    Xero itself omits the offset, but its OpenAPI file says date-time (RFC 3339);
+    the SDK reads both as UTC.
     """
     moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
