@@ -32,7 +32,8 @@ SETTINGS_TABS = [
 
 
 def settings_tabs_for(role: Role) -> list[NavItem]:
-    return [NavItem(label, f"/settings/{slug}", "") for slug, label, permission in SETTINGS_TABS if can(role, permission)]
+    return [NavItem(label, f"/settings/{slug}", "")
+            for slug, label, permission in SETTINGS_TABS if can(role, permission)]
 
 
 def navigation_for(role: Role) -> list[NavItem]:

@@ -139,3 +139,25 @@ def login(page: Page, app_server: AppServer, email: str, password: str = DEMO_PA
 def screenshot(page: Page, name: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def new_member(app_server: AppServer):
+    """new_member(Role.ADMIN) -> the email of a fresh Bright Spark member, for tests that change a user."""
+    from sqlmodel import Session, select
+
+    from myapprentice_app.db import get_engine
+    from myapprentice_app.demo import TEAM_BUSINESS
+    from myapprentice_app.models import Business, Membership
+    from myapprentice_app.services import auth
+
+    def _make(role) -> str:  # type: ignore[no-untyped-def]
+        email = f"{role.value}.{os.urandom(4).hex()}@brightspark.test"
+        with Session(get_engine(app_server.database_url)) as session:
+            business = session.exec(select(Business).where(Business.name == TEAM_BUSINESS)).one()
+            user = auth.create_user(session, email=email, name=f"New {role.label}", password=DEMO_PASSWORD)
+            session.add(Membership(user_id=user.id, business_id=business.id, role=role.value))
+            session.commit()
+        return email
+
+    return _make

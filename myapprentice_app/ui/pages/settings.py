@@ -172,7 +172,8 @@ def _security_tab() -> rx.Component:
                     rx.vstack(
                         rx.text("Scan this with your authenticator app, then enter the code it shows."),
                         rx.image(src=SettingsState.enrolment_qr, width="12em", alt="MFA QR code"),
-                        rx.text("Or type this key: ", rx.code(SettingsState.enrolment_secret, data_testid="mfa-secret")),
+                        rx.text("Or type this key: ",
+                                rx.code(SettingsState.enrolment_secret, data_testid="mfa-secret")),
                         rx.input(name="code", placeholder="123456", auto_complete="one-time-code"),
                         field_error(SettingsState.errors.get("code", "")),
                         rx.button("Turn on", type="submit"),

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pyotp
+import pytest
+from sqlmodel import Session, select
+
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import AuthSession, User
+from myapprentice_app.security import token_digest
+from myapprentice_app.services import auth
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.principal import Principal
+from tests.conftest import PASSWORD
+
+
+def _enable_mfa(session: Session, actor: Principal) -> tuple[str, list[str]]:
+    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    enrolment = auth.begin_totp_enrolment(session, actor)
+    codes = auth.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret,
+                                        code=pyotp.TOTP(enrolment.secret).now())
+    return enrolment.secret, codes
+
+
+def test_the_right_password_opens_a_session_that_resolves_to_the_member(session, make_actor) -> None:
+    actor = make_actor(Role.FINANCE, email="fiona@example.test")
+    outcome = auth.log_in(session, email="  Fiona@Example.test ", password=PASSWORD)
+    principal = auth.resolve(session, outcome.token)
+    assert principal is not None and principal.user_id == actor.user_id and principal.role is Role.FINANCE
+
+
+def test_only_a_hash_of_the_session_token_is_stored(session, make_actor) -> None:
+    make_actor(Role.OWNER, email="owner@example.test")
+    token = auth.log_in(session, email="owner@example.test", password=PASSWORD).token
+    stored = session.exec(select(AuthSession.token_hash)).all()
+    assert token not in stored and token_digest(token) in stored
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(session, make_actor) -> None:
+    make_actor(Role.OWNER, email="owner@example.test")
+    messages = []
+    for email in ("owner@example.test", "nobody@example.test"):
+        with pytest.raises(auth.LoginRefused) as refused:
+            auth.log_in(session, email=email, password="wrong-password")
+        messages.append(str(refused.value))
+    assert messages[0] == messages[1] == auth.WRONG_CREDENTIALS
+
+
+def test_repeated_failures_lock_the_account_and_say_when_it_unlocks(session, make_actor) -> None:
+    make_actor(Role.OWNER, email="owner@example.test")
+    now = utcnow()
+    for _ in range(4):
+        with pytest.raises(auth.LoginRefused):
+            auth.log_in(session, email="owner@example.test", password="wrong-password", now=now)
+    with pytest.raises(auth.AccountLocked) as locked:
+        auth.log_in(session, email="owner@example.test", password="wrong-password", now=now)
+    assert locked.value.until == now + dt.timedelta(minutes=15)
+    assert f"{locked.value.until:%H:%M}" in str(locked.value)
+    with pytest.raises(auth.AccountLocked):  # even the right password waits
+        auth.log_in(session, email="owner@example.test", password=PASSWORD, now=now + dt.timedelta(minutes=5))
+    assert auth.log_in(session, email="owner@example.test", password=PASSWORD, now=now + dt.timedelta(minutes=16))
+
+
+def test_unknown_emails_lock_out_exactly_like_known_ones(session) -> None:
+    for _ in range(4):
+        with pytest.raises(auth.LoginRefused):
+            auth.log_in(session, email="ghost@example.test", password="guess")
+    with pytest.raises(auth.AccountLocked):
+        auth.log_in(session, email="ghost@example.test", password="guess")
+
+
+def test_an_expired_or_revoked_session_no_longer_resolves(session, make_actor) -> None:
+    make_actor(Role.OWNER, email="owner@example.test")
+    token = auth.log_in(session, email="owner@example.test", password=PASSWORD).token
+    assert auth.resolve(session, token, now=utcnow() + dt.timedelta(hours=13)) is None
+    auth.log_out(session, token)
+    assert auth.resolve(session, token) is None
+
+
+def test_mfa_enrolment_stores_the_secret_encrypted_and_returns_ten_recovery_codes(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    secret, codes = _enable_mfa(session, actor)
+    user = session.get(User, actor.user_id)
+    assert user.totp_enabled and secret not in (user.totp_secret_enc or "")
+    assert len(set(codes)) == 10
+
+
+def test_enrolment_refuses_a_code_that_does_not_match(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    enrolment = auth.begin_totp_enrolment(session, actor)
+    with pytest.raises(ValidationFailed) as failed:
+        auth.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret, code="000000")
+    assert "code" in failed.value.errors
+    assert enrolment.qr_svg_data_uri.startswith("data:image/svg+xml")
+
+
+def test_with_mfa_on_a_password_alone_does_not_open_the_app(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    secret, _ = _enable_mfa(session, actor)
+    outcome = auth.log_in(session, email=actor.email, password=PASSWORD)
+    assert outcome.needs_mfa and auth.resolve(session, outcome.token) is None
+    assert auth.awaiting_second_factor(session, outcome.token)
+    next_code = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
+    auth.verify_login_code(session, token=outcome.token, code=next_code)
+    assert auth.resolve(session, outcome.token) is not None
+
+
+def test_an_invalid_code_says_so_and_counts_toward_the_lockout(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    _enable_mfa(session, actor)
+    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    for _ in range(4):
+        with pytest.raises(auth.InvalidCode, match="That code isn't valid"):
+            auth.verify_login_code(session, token=token, code="000000")
+    with pytest.raises(auth.AccountLocked):
+        auth.verify_login_code(session, token=token, code="000000")
+
+
+def test_a_recovery_code_works_once(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    _, codes = _enable_mfa(session, actor)
+    first = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    auth.verify_login_code(session, token=first, code=codes[0])
+    second = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    with pytest.raises(auth.InvalidCode):
+        auth.verify_login_code(session, token=second, code=codes[0])
+
+
+def test_a_totp_code_cannot_be_replayed(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    secret, _ = _enable_mfa(session, actor)
+    code = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
+    first = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    auth.verify_login_code(session, token=first, code=code)
+    second = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    with pytest.raises(auth.InvalidCode):
+        auth.verify_login_code(session, token=second, code=code)
+
+
+def test_the_mfa_step_up_is_fresh_for_five_minutes_only(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER)
+    secret, _ = _enable_mfa(session, actor)
+    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
+    auth.step_up(session, token=token, code=pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30)))
+    assert auth.resolve(session, token).recent_mfa
+    assert not auth.resolve(session, token, now=utcnow() + dt.timedelta(minutes=6)).recent_mfa

@@ -1,0 +1,64 @@
+"""Crafted events: calling a Reflex handler directly still goes through the server-side role check."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+from reflex.istate.data import RouterData
+
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import Business
+from myapprentice_app.services import auth
+from myapprentice_app.ui.pages.invoices import InvoicesState
+from myapprentice_app.ui.pages.settings import SettingsState
+from myapprentice_app.ui.state.session import SessionState
+from tests.conftest import PASSWORD
+
+
+async def _states_for(token: str, path: str):
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path})
+    session_state = await root.get_state(SessionState)
+    session_state.session_token = token
+    return root
+
+
+def _token(session, actor) -> str:
+    return auth.log_in(session, email=actor.email, password=PASSWORD).token
+
+
+def test_a_tradie_calling_the_invoice_list_handler_gets_no_invoices(session, make_actor) -> None:
+    tradie = make_actor(Role.TRADIE)
+
+    async def scenario():
+        root = await _states_for(_token(session, tradie), "/invoices")
+        invoices = await root.get_state(InvoicesState)
+        await invoices.filter_status("paid")
+        return invoices.rows, invoices.loaded, (await root.get_state(SessionState)).access
+
+    rows, loaded, access = asyncio.run(scenario())
+    assert rows == [] and not loaded and access == "forbidden"
+
+
+def test_finance_calling_the_business_tab_save_handler_changes_nothing(session, make_actor, business) -> None:
+    finance = make_actor(Role.FINANCE)
+
+    async def scenario():
+        root = await _states_for(_token(session, finance), "/settings/business")
+        settings = await root.get_state(SettingsState)
+        return await settings.save_business({"name": "Hijacked", "payment_terms_days": "7"})
+
+    asyncio.run(scenario())
+    session.expire_all()
+    assert session.get(Business, business.id).name == "Test Electrical"
+
+
+def test_without_a_session_a_handler_sends_the_browser_to_login_and_back(session) -> None:
+    async def scenario():
+        root = await _states_for("", "/invoices")
+        invoices = await root.get_state(InvoicesState)
+        return await invoices.load()
+
+    redirect = asyncio.run(scenario())
+    assert "/login?next=%2Finvoices" in str(redirect)

@@ -1,0 +1,38 @@
+"""The scale-out path for real: PostgreSQL and Redis on this machine (`make test` starts them when stopped)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        if shutil.which("pg_ctlcluster") is None and shutil.which("postgres") is None:
+            return f"PostgreSQL is not installed on this machine ({error})"
+        raise
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    if reason := _postgres_reachable():
+        pytest.skip(reason)
+    name = f"myapprentice_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    from myapprentice_app.db import get_engine
+
+    get_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
