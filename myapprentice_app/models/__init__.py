@@ -3,7 +3,9 @@
 from myapprentice_app.models.audit import AuditEvent
 from myapprentice_app.models.business import Business, Membership
 from myapprentice_app.models.client import Client
+from myapprentice_app.models.email import EmailMessage
 from myapprentice_app.models.invoice import Invoice, LineItem, Payment, TaxRate
+from myapprentice_app.models.team import Invitation
 from myapprentice_app.models.user import AuthSession, LoginThrottle, RecoveryCode, User
 from myapprentice_app.models.work import Job, Quote
 
@@ -12,6 +14,8 @@ __all__ = [
     "AuthSession",
     "Business",
     "Client",
+    "EmailMessage",
+    "Invitation",
     "Invoice",
     "Job",
     "LineItem",

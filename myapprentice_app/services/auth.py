@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pyotp
 import segno
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
@@ -248,7 +248,7 @@ def _live_session(session: Session, token: str, now: dt.datetime) -> tuple[AuthS
 
 
 def _first_membership(session: Session, user_id: int) -> Membership | None:
-    return session.exec(select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)).first()
+    return session.exec(select(Membership).where(Membership.user_id == user_id).order_by(col(Membership.id))).first()
 
 
 def _throttle_for(session: Session, email: str) -> LoginThrottle:

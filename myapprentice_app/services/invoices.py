@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -15,27 +15,15 @@ from myapprentice_app.domain.invoice_status import (
     status_after_payment,
     transition,
 )
-from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals
+from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Business, Client, Invoice, LineItem, Payment, TaxRate
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
+from myapprentice_app.services.lines import LineDraft, build_items, lines_problems, parse_decimal
 from myapprentice_app.services.principal import Principal
 
-CATEGORIES = ("labour", "materials", "other")
 PAYMENT_METHODS = ("bank_transfer", "cash", "card")
-MAX_QUANTITY = Decimal("1000000")
-MAX_UNIT_AMOUNT = Decimal("10000000")
-MAX_DESCRIPTION = 4000
-
-
-@dataclass
-class LineDraft:
-    description: str
-    quantity: str | Decimal
-    unit_amount: str | Decimal
-    category: str = "labour"
-    tax_rate_id: int | None = None
 
 
 @dataclass
@@ -55,8 +43,8 @@ def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> I
     actor.require(Permission.EDIT_INVOICES)
     business = session.get(Business, actor.business_id)
     assert business is not None
+    rates = _validated(session, actor.business_id, draft, draft.number.strip() or None, invoice_id=None)
     number = draft.number.strip() or _next_number(session, business)
-    lines, rates = _validated(session, actor.business_id, draft, number, invoice_id=None)
     invoice = Invoice(
         business_id=actor.business_id,
         client_id=draft.client_id,  # type: ignore[arg-type]
@@ -71,10 +59,18 @@ def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> I
     )
     session.add(invoice)
     session.flush()
-    _replace_lines(session, invoice, lines, rates)
-    audit.record(session, actor, actor.business_id, "invoice.created", target=number)
+    _replace_lines(session, invoice, draft.lines, rates)
+    audit.record(session, actor, actor.business_id, "invoice.created", target=number, detail=_origin(draft))
     session.commit()
     return invoice
+
+
+def _origin(draft: InvoiceDraft) -> str | None:
+    if draft.quote_id:
+        return f"from quote #{draft.quote_id}"
+    if draft.job_id:
+        return f"from job #{draft.job_id}"
+    return None
 
 
 def update_invoice(session: Session, actor: Principal, invoice_id: int, draft: InvoiceDraft) -> Invoice:
@@ -83,14 +79,14 @@ def update_invoice(session: Session, actor: Principal, invoice_id: int, draft: I
     if invoice.status != InvoiceStatus.DRAFT:
         raise ActionRefused("Only draft invoices can be edited.")
     number = draft.number.strip() or invoice.number
-    lines, rates = _validated(session, actor.business_id, draft, number, invoice_id=invoice.id)
+    rates = _validated(session, actor.business_id, draft, number, invoice_id=invoice.id)
     invoice.client_id = draft.client_id  # type: ignore[assignment]
     invoice.number = number
     invoice.reference = draft.reference.strip() or None
     invoice.issue_date = draft.issue_date  # type: ignore[assignment]
     invoice.due_date = draft.due_date  # type: ignore[assignment]
     invoice.amounts_are = draft.amounts_are
-    _replace_lines(session, invoice, lines, rates)
+    _replace_lines(session, invoice, draft.lines, rates)
     _touch(invoice)
     audit.record(session, actor, actor.business_id, "invoice.edited", target=number)
     session.commit()
@@ -123,12 +119,20 @@ def mark_sent(session: Session, actor: Principal, invoice_id: int) -> Invoice:
     return invoice
 
 
-def record_payment(session: Session, actor: Principal, invoice_id: int, *, amount: str | Decimal,
-                   paid_on: dt.date | None, method: str, reference: str = "") -> Payment:
+def record_payment(
+    session: Session,
+    actor: Principal,
+    invoice_id: int,
+    *,
+    amount: str | Decimal,
+    paid_on: dt.date | None,
+    method: str,
+    reference: str = "",
+) -> Payment:
     actor.require(Permission.RECORD_PAYMENT)
     invoice = get_invoice(session, actor, invoice_id)
     problems: dict[str, str] = {}
-    value = _decimal(amount)
+    value = parse_decimal(amount)
     if value is None or value <= 0:
         problems["amount"] = "Enter an amount greater than zero."
     elif value != value.quantize(Decimal("0.01")):
@@ -137,7 +141,9 @@ def record_payment(session: Session, actor: Principal, invoice_id: int, *, amoun
         problems["amount"] = f"That's more than the {invoice.amount_due:,.2f} still owing on this invoice."
     if paid_on is None:
         problems["paid_on"] = "Enter the date the money arrived."
-    elif paid_on > dt.date.today() + dt.timedelta(days=1) or paid_on < invoice.issue_date - dt.timedelta(days=366):
+    elif paid_on > dt.date.today() + dt.timedelta(days=1) or paid_on < invoice.issue_date - dt.timedelta(
+        days=366
+    ):
         problems["paid_on"] = "Enter a date that isn't in the future."
     if method not in PAYMENT_METHODS:
         problems["method"] = "Choose bank transfer, cash or card."
@@ -146,21 +152,41 @@ def record_payment(session: Session, actor: Principal, invoice_id: int, *, amoun
     if problems:
         raise ValidationFailed(problems)
     assert value is not None and paid_on is not None
-    payment = Payment(business_id=invoice.business_id, invoice_id=invoice.id,  # type: ignore[arg-type]
-                      amount=value, paid_on=paid_on, method=method, reference=reference.strip()[:255] or None,
-                      recorded_by_user_id=actor.user_id)
+    payment = Payment(
+        business_id=invoice.business_id,
+        invoice_id=invoice.id,  # type: ignore[arg-type]
+        amount=value,
+        paid_on=paid_on,
+        method=method,
+        reference=reference.strip()[:255] or None,
+        recorded_by_user_id=actor.user_id,
+    )
     session.add(payment)
     invoice.amount_paid += value
-    invoice.status = transition(InvoiceStatus(invoice.status), status_after_payment(invoice.total, invoice.amount_paid))
+    invoice.status = transition(
+        InvoiceStatus(invoice.status), status_after_payment(invoice.total, invoice.amount_paid)
+    )
     _touch(invoice, content_changed=False)
-    audit.record(session, actor, invoice.business_id, "invoice.payment_recorded", target=invoice.number,
-                 detail=f"{value:,.2f} by {method}")
+    audit.record(
+        session,
+        actor,
+        invoice.business_id,
+        "invoice.payment_recorded",
+        target=invoice.number,
+        detail=f"{value:,.2f} by {method}",
+    )
     session.commit()
     return payment
 
 
-def _change_status(session: Session, actor: Principal, invoice_id: int, wanted: InvoiceStatus, action: str,
-                   commit: bool = True) -> Invoice:
+def _change_status(
+    session: Session,
+    actor: Principal,
+    invoice_id: int,
+    wanted: InvoiceStatus,
+    action: str,
+    commit: bool = True,
+) -> Invoice:
     actor.require(Permission.EDIT_INVOICES)
     invoice = get_invoice(session, actor, invoice_id)
     if wanted == InvoiceStatus.SENT and invoice.status == InvoiceStatus.SENT:
@@ -186,94 +212,79 @@ def _next_number(session: Session, business: Business) -> str:
     while True:
         number = f"{business.invoice_prefix}{business.next_invoice_number:04d}"
         business.next_invoice_number += 1
-        taken = session.exec(select(Invoice.id).where(Invoice.business_id == business.id, Invoice.number == number))
+        taken = session.exec(
+            select(Invoice.id).where(Invoice.business_id == business.id, Invoice.number == number)
+        )
         if taken.first() is None:
             return number
 
 
-def _decimal(value: str | Decimal | None) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    try:
-        parsed = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return parsed if parsed.is_finite() else None
-
-
-def _validated(session: Session, business_id: int, draft: InvoiceDraft, number: str,
-               invoice_id: int | None) -> tuple[list[LineDraft], dict[int, TaxRate]]:
+def _validated(
+    session: Session, business_id: int, draft: InvoiceDraft, number: str | None, invoice_id: int | None
+) -> dict[int, TaxRate]:
     problems: dict[str, str] = {}
     client = session.get(Client, draft.client_id) if draft.client_id else None
     if client is None or client.business_id != business_id:
         problems["client_id"] = "Choose a client."
+    problems.update(_date_problems(draft))
+    if draft.amounts_are not in {a.value for a in AmountsAre}:
+        problems["amounts_are"] = "Choose tax exclusive, tax inclusive or no tax."
+    if number is not None:
+        problems.update(_number_problems(session, business_id, number, invoice_id))
+    if len(draft.reference) > 255:
+        problems["reference"] = "The reference is at most 255 characters."
+    rates = tax_rates(session, business_id)
+    problems.update(lines_problems(draft.lines, rates, draft.amounts_are))
+    if problems:
+        raise ValidationFailed(problems)
+    return rates
+
+
+def _date_problems(draft: InvoiceDraft) -> dict[str, str]:
+    problems = {}
     if draft.issue_date is None:
         problems["issue_date"] = "Enter the invoice date."
     elif abs((draft.issue_date - dt.date.today()).days) > 366 * 5:
         problems["issue_date"] = "Enter a date within five years of today."
     if draft.due_date is None:
         problems["due_date"] = "Enter the due date."
-    elif draft.issue_date and not (draft.issue_date <= draft.due_date <= draft.issue_date + dt.timedelta(days=366)):
+    elif draft.issue_date and not (
+        draft.issue_date <= draft.due_date <= draft.issue_date + dt.timedelta(days=366)
+    ):
         problems["due_date"] = "The due date must be on or after the invoice date, and within a year of it."
-    if draft.amounts_are not in {a.value for a in AmountsAre}:
-        problems["amounts_are"] = "Choose tax exclusive, tax inclusive or no tax."
-    if len(number) > 30:
-        problems["number"] = "Invoice numbers are at most 30 characters."
-    duplicate = session.exec(select(Invoice.id).where(Invoice.business_id == business_id, Invoice.number == number,
-                                                      Invoice.id != invoice_id)).first()
-    if duplicate is not None:
-        problems["number"] = f"Invoice {number} already exists in this business."
-    if len(draft.reference) > 255:
-        problems["reference"] = "The reference is at most 255 characters."
-    rates = {rate.id: rate for rate in session.exec(select(TaxRate).where(TaxRate.business_id == business_id))}
-    if not draft.lines:
-        problems["lines"] = "Add at least one line."
-    for index, line in enumerate(draft.lines):
-        problems.update(_line_problems(index, line, rates))
-    if problems:
-        raise ValidationFailed(problems)
-    return draft.lines, rates  # type: ignore[return-value]
-
-
-def _line_problems(index: int, line: LineDraft, rates: dict[int | None, TaxRate]) -> dict[str, str]:
-    problems = {}
-    prefix = f"lines.{index}"
-    if not line.description.strip():
-        problems[f"{prefix}.description"] = "Describe the work or item."
-    elif len(line.description) > MAX_DESCRIPTION:
-        problems[f"{prefix}.description"] = f"Keep descriptions under {MAX_DESCRIPTION:,} characters."
-    quantity = _decimal(line.quantity)
-    if quantity is None:
-        problems[f"{prefix}.quantity"] = "Enter a number."
-    elif not (0 < quantity <= MAX_QUANTITY) or quantity != quantity.quantize(Decimal("0.0001")):
-        problems[f"{prefix}.quantity"] = "Enter a quantity above 0 and up to 1,000,000 (at most 4 decimals)."
-    unit_amount = _decimal(line.unit_amount)
-    if unit_amount is None:
-        problems[f"{prefix}.unit_amount"] = "Enter a price."
-    elif not (-MAX_UNIT_AMOUNT <= unit_amount <= MAX_UNIT_AMOUNT) or unit_amount != unit_amount.quantize(
-            Decimal("0.0001")):
-        problems[f"{prefix}.unit_amount"] = "Enter a price up to 10,000,000 (at most 4 decimals)."
-    if line.category not in CATEGORIES:
-        problems[f"{prefix}.category"] = "Choose labour, materials or other."
-    if line.tax_rate_id is not None and line.tax_rate_id not in rates:
-        problems[f"{prefix}.tax_rate_id"] = "Choose one of your tax rates."
     return problems
 
 
-def _replace_lines(session: Session, invoice: Invoice, lines: list[LineDraft], rates: dict[int, TaxRate]) -> None:
+def _number_problems(
+    session: Session, business_id: int, number: str, invoice_id: int | None
+) -> dict[str, str]:
+    if not number:
+        return {"number": "Enter an invoice number."}
+    if len(number) > 30:
+        return {"number": "Invoice numbers are at most 30 characters."}
+    duplicate = session.exec(
+        select(Invoice.id).where(
+            Invoice.business_id == business_id, Invoice.number == number, Invoice.id != invoice_id
+        )
+    ).first()
+    if duplicate is not None:
+        return {"number": f"Invoice {number} already exists in this business."}
+    return {}
+
+
+def tax_rates(session: Session, business_id: int) -> dict[int, TaxRate]:
+    return {
+        rate.id: rate
+        for rate in session.exec(select(TaxRate).where(TaxRate.business_id == business_id))
+        if rate.id is not None
+    }
+
+
+def _replace_lines(
+    session: Session, invoice: Invoice, lines: list[LineDraft], rates: dict[int, TaxRate]
+) -> None:
     for old in session.exec(select(LineItem).where(LineItem.invoice_id == invoice.id)):
         session.delete(old)
-    amounts_are = AmountsAre(invoice.amounts_are)
-    computed = []
-    for position, line in enumerate(lines):
-        quantity, unit_amount = _decimal(line.quantity), _decimal(line.unit_amount)
-        assert quantity is not None and unit_amount is not None
-        rate = rates[line.tax_rate_id].rate if line.tax_rate_id else Decimal(0)
-        totals = line_totals(quantity, unit_amount, rate, amounts_are)
-        computed.append(totals)
-        session.add(LineItem(invoice_id=invoice.id, position=position, description=line.description.strip(),
-                             quantity=quantity, unit_amount=unit_amount, category=line.category,
-                             tax_rate_id=line.tax_rate_id, line_amount=totals.line_amount,
-                             tax_amount=totals.tax_amount))
-    document = document_totals(computed, amounts_are)
+    items, document = build_items(lines, rates, AmountsAre(invoice.amounts_are), invoice_id=invoice.id)
+    session.add_all(items)
     invoice.subtotal, invoice.total_tax, invoice.total = document.subtotal, document.total_tax, document.total

@@ -1,0 +1,104 @@
+"""The invoice page's read side: one invoice with its lines, totals and payments, formatted for the UI."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
+from myapprentice_app.domain.money import AmountsAre
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.models import Client, Job, LineItem, Payment, Quote
+from myapprentice_app.models.invoice_views import InvoiceDetail, LineView, PaymentView
+from myapprentice_app.selectors.invoices import money
+from myapprentice_app.services import invoices
+from myapprentice_app.services.invoice_delivery import pay_link
+from myapprentice_app.services.lines import plain_number
+from myapprentice_app.services.principal import Principal
+
+AMOUNTS_LABELS = {
+    AmountsAre.EXCLUSIVE: "Tax exclusive",
+    AmountsAre.INCLUSIVE: "Tax inclusive",
+    AmountsAre.NO_TAX: "No tax",
+}
+METHOD_LABELS = {
+    "bank_transfer": "Bank transfer",
+    "cash": "Cash",
+    "card": "Card",
+    "stripe": "Card (Stripe)",
+    "xero": "Recorded in Xero",
+}
+
+
+def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> InvoiceDetail:
+    actor.require(Permission.VIEW_INVOICES)
+    invoice = invoices.get_invoice(session, actor, invoice_id)
+    client = session.get(Client, invoice.client_id)
+    assert client is not None
+    rates = invoices.tax_rates(session, invoice.business_id)
+    cur = invoice.currency
+    lines = [
+        LineView(
+            description=item.description,
+            quantity=plain_number(item.quantity),
+            unit_amount=_unit_price(item.unit_amount, cur),
+            category=item.category.capitalize(),
+            tax_rate=rates[item.tax_rate_id].name if item.tax_rate_id in rates else "No tax",
+            line_amount=money(item.line_amount, cur),
+        )
+        for item in session.exec(
+            select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+        )  # type: ignore[arg-type]
+    ]
+    payments = [
+        PaymentView(
+            paid_on=f"{p.paid_on:%d %b %Y}",
+            amount=money(p.amount, cur),
+            method=METHOD_LABELS.get(p.method, p.method),
+            reference=p.reference or "",
+            source=p.source,
+            sync_label=SyncStatus(p.sync_status).label,
+        )
+        for p in session.exec(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id))  # type: ignore[arg-type]
+    ]
+    return InvoiceDetail(
+        id=invoice.id or 0,
+        number=invoice.number,
+        client_name=client.name,
+        client_email=client.email or "",
+        reference=invoice.reference or "",
+        issue_date=f"{invoice.issue_date:%d %b %Y}",
+        due_date=f"{invoice.due_date:%d %b %Y}",
+        status=invoice.status,
+        status_label=InvoiceStatus(invoice.status).label,
+        sync_status=invoice.sync_status,
+        sync_label=SyncStatus(invoice.sync_status).label,
+        amounts_are_label=AMOUNTS_LABELS.get(AmountsAre(invoice.amounts_are), ""),
+        subtotal=money(invoice.subtotal, cur),
+        total_tax=money(invoice.total_tax, cur),
+        total=money(invoice.total, cur),
+        amount_paid=money(invoice.amount_paid, cur),
+        amount_due=money(invoice.amount_due, cur),
+        amount_due_plain=f"{invoice.amount_due:.2f}",
+        sent_at=f"{invoice.sent_at:%d %b %Y %H:%M} UTC" if invoice.sent_at else "",
+        pay_link=pay_link(invoice),
+        origin=_origin(session, invoice.quote_id, invoice.job_id),
+        lines=lines,
+        payments=payments,
+    )
+
+
+def _origin(session: Session, quote_id: int | None, job_id: int | None) -> str:
+    if quote_id and (quote := session.get(Quote, quote_id)):
+        return f"From quote {quote.number} · {quote.title}"
+    if job_id and (job := session.get(Job, job_id)):
+        return f"From job · {job.title}"
+    return ""
+
+
+def _unit_price(amount: Decimal, currency: str) -> str:
+    """Unit prices may carry four decimals (Xero's unitdp=4); show them only when they are used."""
+    if amount == amount.quantize(Decimal("0.01")):
+        return money(amount, currency)
+    return money(Decimal(0), currency).replace("0.00", plain_number(amount))
