@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     instance_dir: Path = INSTANCE_DIR
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'myapprentice.db'}"
     redis_url: str | None = None
+    huey_queue_file: str | None = None  # the SQLite queue when REDIS_URL is unset (default instance/queue.db)
     secret_key: SecretStr | None = None
 
     session_hours: int = 12

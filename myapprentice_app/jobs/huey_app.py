@@ -16,3 +16,5 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
+
+import myapprentice_app.jobs.tasks  # noqa: E402,F401  (registers the tasks with the consumer)

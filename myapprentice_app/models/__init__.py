@@ -8,6 +8,21 @@ from myapprentice_app.models.invoice import Invoice, LineItem, Payment, TaxRate
 from myapprentice_app.models.team import Invitation
 from myapprentice_app.models.user import AuthSession, LoginThrottle, RecoveryCode, User
 from myapprentice_app.models.work import Job, Quote
+from myapprentice_app.models.xero import (
+    OAuthState,
+    SyncAttempt,
+    SyncRun,
+    SyncRunItem,
+    XeroAccount,
+    XeroBatch,
+    XeroBudget,
+    XeroCallSlot,
+    XeroConnection,
+    XeroContact,
+    XeroInvoiceRef,
+    XeroSettings,
+    XeroTaxRate,
+)
 
 __all__ = [
     "AuditEvent",
@@ -26,4 +41,17 @@ __all__ = [
     "RecoveryCode",
     "TaxRate",
     "User",
+    "OAuthState",
+    "SyncAttempt",
+    "SyncRun",
+    "SyncRunItem",
+    "XeroAccount",
+    "XeroBatch",
+    "XeroBudget",
+    "XeroCallSlot",
+    "XeroConnection",
+    "XeroContact",
+    "XeroInvoiceRef",
+    "XeroSettings",
+    "XeroTaxRate",
 ]

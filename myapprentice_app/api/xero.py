@@ -1,0 +1,61 @@
+"""Xero's OAuth start and callback, as plain HTTP routes (the consent page is a full-page redirect)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import PermissionDenied
+from myapprentice_app.integrations.xero.errors import XeroProblem
+from myapprentice_app.jobs import tasks
+from myapprentice_app.services import auth, xero_connection, xero_sync
+from myapprentice_app.services.errors import ActionRefused
+
+SESSION_COOKIE = "ma_session"  # ui.state.session.SESSION_COOKIE
+BACK = "/settings/integrations"
+
+
+def _back(**params: str) -> RedirectResponse:
+    query = "&".join(f"{key}={quote(value)}" for key, value in params.items())
+    return RedirectResponse(f"{BACK}?{query}" if query else BACK, status_code=302)
+
+
+async def connect(request: Request) -> Response:
+    with session_scope() as session:
+        actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
+        if actor is None:
+            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+        try:
+            url = xero_connection.start_connect(session, actor)
+        except (ActionRefused, PermissionDenied) as refused:
+            return _back(xero_error=str(refused))
+    return RedirectResponse(url, status_code=302)
+
+
+async def callback(request: Request) -> Response:
+    params = request.query_params
+    with session_scope() as session:
+        actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
+        if actor is None:
+            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+        try:
+            status = xero_connection.finish_connect(session, actor, state=params.get("state", ""),
+                                                    code=params.get("code"), error=params.get("error"))
+        except (ActionRefused, PermissionDenied) as refused:
+            return _back(xero_error=str(refused))
+        except XeroProblem:
+            return _back(xero_error="Xero didn't complete the connection. Try again in a minute.")
+        if status == "connected":
+            after_connect(session, actor.business_id, actor.user_id)
+    return _back(xero=status)
+
+
+def after_connect(session, business_id: int, user_id: int | None) -> None:  # type: ignore[no-untyped-def]
+    """Load the organisation's data, and resume what a lost connection stopped."""
+    tasks.refresh_organisation_cache(business_id)
+    resumed = xero_connection.resume_after_reconnect(session, business_id)
+    session.commit()
+    tasks.enqueue(xero_sync.resume_run(session, business_id, resumed, user_id))

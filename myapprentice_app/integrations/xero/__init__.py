@@ -1,0 +1,1 @@
+"""xero-python and Authlib live here and nowhere else."""

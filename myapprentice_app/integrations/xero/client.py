@@ -1,0 +1,176 @@
+"""The xero-python client, built per organisation: base URLs from Settings, no hidden retries, plain answers.
+
+Responses are read as raw JSON (`_preload_content=False`): the engine needs a handful of fields per element,
+and the SDK's model deserialiser costs more CPU than the whole rest of a 50-invoice batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import urllib3
+from xero_python.accounting import AccountingApi, Contacts, Invoices, Payments
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.exceptions import HTTPStatusException
+from xero_python.identity import IdentityApi
+
+from myapprentice_app.integrations.xero.endpoints import endpoints
+from myapprentice_app.integrations.xero.errors import (
+    ConnectionRevoked,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    Unavailable,
+)
+
+TIMEOUT = (5.0, 60.0)
+TokenSource = Callable[[], dict[str, Any]]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def items(self, plural: str) -> list[dict[str, Any]]:
+        return list((self.body or {}).get(plural) or [])
+
+    @property
+    def day_remaining(self) -> int | None:
+        value = self.headers.get("x-daylimit-remaining")
+        return int(value) if value and value.isdigit() else None
+
+    @property
+    def minute_remaining(self) -> int | None:
+        value = self.headers.get("x-minlimit-remaining")
+        return int(value) if value and value.isdigit() else None
+
+
+class XeroClient:
+    """One organisation's view of Xero. `token_source` returns a valid token dict for every request."""
+
+    def __init__(self, tenant_id: str, token_source: TokenSource) -> None:
+        where = endpoints()
+        self.tenant_id = tenant_id
+        # No client secret here on purpose: the SDK would refresh by itself through TokenApi, whose URLs
+        # are hard-wired to identity.xero.com and which knows nothing of our per-organisation lock.
+        configuration = Configuration(oauth2_token=OAuth2Token(client_id=where.client_id))
+        configuration.connection_pool_maxsize = 8
+        self.api_client = ApiClient(configuration, pool_threads=1, oauth2_token_getter=token_source,
+                                    oauth2_token_saver=lambda token: None)
+        # urllib3's default Retry honours Retry-After and silently repeats GET/PUT up to 3 times (§7.6):
+        # every call must be exactly one request, so the shared rate-limit budget counts true.
+        self.api_client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(
+            total=0, connect=0, read=0, status=0, redirect=0, respect_retry_after_header=False,
+            raise_on_status=False)
+        self.accounting = AccountingApi(self.api_client, base_url=where.api_url)
+        self.identity = IdentityApi(self.api_client, base_url=where.identity_url)
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    def accounts(self) -> Reply:
+        return self._call(self.accounting.get_accounts, self.tenant_id)
+
+    def tax_rates(self) -> Reply:
+        return self._call(self.accounting.get_tax_rates, self.tenant_id)
+
+    def contacts(self, page: int) -> Reply:
+        return self._call(self.accounting.get_contacts, self.tenant_id, page=page, page_size=1000,
+                          include_archived=True)
+
+    def invoices_by_number(self, numbers: list[str]) -> Reply:
+        return self._call(self.accounting.get_invoices, self.tenant_id, invoice_numbers=numbers,
+                          page=1, page_size=1000)
+
+    def invoices_changed_since(self, since: dt.datetime | None, page: int) -> Reply:
+        kwargs: dict[str, Any] = {"page": page, "page_size": 1000, "where": 'Type=="ACCREC"'}
+        if since is not None:
+            kwargs["if_modified_since"] = since
+        return self._call(self.accounting.get_invoices, self.tenant_id, **kwargs)
+
+    def payments_changed_since(self, since: dt.datetime | None, page: int) -> Reply:
+        kwargs: dict[str, Any] = {"page": page, "page_size": 1000}
+        if since is not None:
+            kwargs["if_modified_since"] = since
+        return self._call(self.accounting.get_payments, self.tenant_id, **kwargs)
+
+    def payments_with_reference(self, references: list[str]) -> Reply:
+        where = " OR ".join(f'Reference=="{reference}"' for reference in references)
+        return self._call(self.accounting.get_payments, self.tenant_id, where=where)
+
+    def online_invoice(self, invoice_id: str) -> Reply:
+        return self._call(self.accounting.get_online_invoice, self.tenant_id, invoice_id)
+
+    # -- writes (each carries its Idempotency-Key) ---------------------------------------------------
+
+    def create_contacts(self, contacts: list[Any], key: str) -> Reply:
+        return self._call(self.accounting.create_contacts, self.tenant_id, Contacts(contacts=contacts),
+                          summarize_errors=False, idempotency_key=key)
+
+    def create_invoices(self, invoices: list[Any], key: str) -> Reply:
+        return self._call(self.accounting.create_invoices, self.tenant_id, Invoices(invoices=invoices),
+                          summarize_errors=False, unitdp=4, idempotency_key=key)
+
+    def update_invoices(self, invoices: list[Any], key: str) -> Reply:
+        return self._call(self.accounting.update_or_create_invoices, self.tenant_id,
+                          Invoices(invoices=invoices), summarize_errors=False, unitdp=4, idempotency_key=key)
+
+    def create_payments(self, payments: list[Any], key: str) -> Reply:
+        return self._call(self.accounting.create_payments, self.tenant_id, Payments(payments=payments),
+                          summarize_errors=False, idempotency_key=key)
+
+    # -- identity ------------------------------------------------------------------------------------
+
+    def connections(self) -> list[dict[str, Any]]:
+        reply = self._call(self.identity.get_connections)
+        return list(reply.body or [])
+
+    def delete_connection(self, connection_id: str) -> None:
+        self._call(self.identity.delete_connection, connection_id)
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Reply:
+        try:
+            raw = method(*args, _preload_content=False, _request_timeout=TIMEOUT, **kwargs)
+            body = raw.data
+        except HTTPStatusException as error:
+            raise _translated(error) from error
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
+        headers = {key.lower(): value for key, value in raw.headers.items()}
+        parsed = json.loads(body, parse_float=Decimal) if body else None
+        return Reply(raw.status, parsed, headers)
+
+
+def _translated(error: HTTPStatusException) -> Exception:
+    response = error.http_resp
+    status = response.status if response is not None else 0
+    raw_body = response.data if response is not None else b""
+    headers = {key.lower(): value for key, value in (response.getheaders().items() if response else [])}
+    text = raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes | bytearray) else str(raw_body)
+    if status == 429:
+        retry_after = headers.get("retry-after", "1")
+        return RateLimited(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 1.0,
+                           headers.get("x-rate-limit-problem"))
+    if status in (401, 403):
+        return ConnectionRevoked(text[:500])
+    if status == 400:
+        try:
+            body = json.loads(text, parse_float=Decimal)
+        except ValueError:
+            body = {}
+        if isinstance(body, dict) and body.get("error") == "invalid_grant":
+            return ConnectionRevoked("invalid_grant")
+        return Rejected(body if isinstance(body, dict) else {}, text)
+    if status == 404:
+        return Rejected({}, text)
+    return Unavailable(f"HTTP {status}: {text[:300]}")

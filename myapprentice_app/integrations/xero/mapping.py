@@ -1,0 +1,101 @@
+"""The app's invoices, contacts and payments as xero-python models, and Xero's answers read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xero_python.accounting import Account, Contact, CurrencyCode, Invoice, LineAmountTypes, LineItem, Payment
+from xero_python.api_client.serializer import serialize
+
+EMPTY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class LineOut:
+    description: str
+    quantity: Decimal
+    unit_amount: Decimal
+    account_code: str
+    tax_type: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceOut:
+    number: str
+    reference: str | None
+    issue_date: dt.date
+    due_date: dt.date
+    line_amount_types: str  # Exclusive | Inclusive | NoTax
+    currency: str
+    status: str  # DRAFT | AUTHORISED
+    contact_id: str
+    xero_invoice_id: str | None = None
+    lines: list[LineOut] = field(default_factory=list)
+
+
+def invoice_model(invoice: InvoiceOut) -> Invoice:
+    model = Invoice(
+        type="ACCREC",
+        contact=Contact(contact_id=invoice.contact_id),
+        line_items=[
+            LineItem(description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,
+                     account_code=line.account_code, tax_type=line.tax_type)
+            for line in invoice.lines
+        ],
+        date=invoice.issue_date,
+        due_date=invoice.due_date,
+        line_amount_types=LineAmountTypes(invoice.line_amount_types),
+        invoice_number=invoice.number,
+        reference=invoice.reference,
+        currency_code=CurrencyCode(invoice.currency),
+        status=invoice.status,
+    )
+    if invoice.xero_invoice_id:
+        model.invoice_id = invoice.xero_invoice_id
+    return model
+
+
+def contact_model(name: str, email: str | None) -> Contact:
+    return Contact(name=name, email_address=email or None)
+
+
+def payment_model(xero_invoice_id: str, account_code: str, paid_on: dt.date, amount: Decimal,
+                  reference: str) -> Payment:
+    return Payment(invoice=Invoice(invoice_id=xero_invoice_id), account=Account(code=account_code),
+                   date=paid_on, amount=amount, reference=reference)
+
+
+def as_json(model: Any) -> str:
+    return json.dumps(serialize(model), default=str)
+
+
+@dataclass(frozen=True)
+class ElementResult:
+    """One element of a `summarizeErrors=false` answer."""
+
+    ok: bool
+    xero_id: str | None
+    messages: list[str]
+    raw: dict[str, Any]
+
+
+def element_result(element: dict[str, Any], id_key: str) -> ElementResult:
+    messages = [str(error.get("Message", "")) for error in element.get("ValidationErrors") or []]
+    failed = bool(element.get("HasErrors") or element.get("HasValidationErrors") or messages
+                  or element.get("StatusAttributeString") == "ERROR")
+    xero_id = element.get(id_key)
+    if xero_id == EMPTY_ID:
+        xero_id = None
+    return ElementResult(ok=not failed and bool(xero_id), xero_id=xero_id, messages=messages, raw=element)
+
+
+def brief(element: dict[str, Any]) -> str:
+    """Xero's answer for the history, without the echoed line items."""
+    keep = {key: value for key, value in element.items()
+            if key in ("InvoiceID", "InvoiceNumber", "Status", "Total", "AmountDue", "StatusAttributeString",
+                       "ValidationErrors", "Warnings", "PaymentID", "Amount", "ContactID", "Name")}
+    return json.dumps(keep, default=str)

@@ -1,0 +1,61 @@
+"""Huey tasks: thin wrappers that load ids and call the sync engine."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.jobs.huey_app import huey
+from myapprentice_app.services import xero_sync
+from myapprentice_app.sync import runs
+from myapprentice_app.sync.cache import refresh as refresh_cache
+from myapprentice_app.sync.context import OrgContext
+
+log = logging.getLogger(__name__)
+
+
+@huey.task()
+def run_sync(run_id: int) -> None:
+    runs.execute(run_id)
+
+
+def enqueue(run_id: int | None) -> None:
+    if run_id is not None:
+        run_sync(run_id)
+
+
+@huey.task()
+def refresh_organisation_cache(business_id: int) -> None:
+    """After connecting: load accounts, tax rates, contacts and invoice numbers for the pickers and pre-flight."""
+    from sqlmodel import select
+
+    from myapprentice_app.models import XeroConnection
+
+    with session_scope() as session:
+        connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
+        if connection is None or connection.status != "connected" or not connection.tenant_id:
+            return
+        settings = runs.settings_for(session, business_id)
+    refresh_cache(OrgContext(business_id=business_id, tenant_id=connection.tenant_id, settings=settings))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def recover_and_sync_payments() -> None:
+    """Crash safety and the payment cycle: re-enqueue runs no live worker holds; sync new payments."""
+    recover()
+
+
+def recover() -> None:
+    for run_id in runs.due_runs():
+        run_sync(run_id)
+    for business_id in runs.businesses_with_unsynced_payments():
+        with session_scope() as session:
+            enqueue(xero_sync.payments_run(session, business_id))
+
+
+@huey.on_startup()
+def recover_soon() -> None:
+    # A worker that starts after a crash can't tell a dead run from a live one until its heartbeat is stale.
+    recover_and_sync_payments.schedule(delay=runs.STALE.total_seconds() + 1)

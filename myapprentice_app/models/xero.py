@@ -1,0 +1,181 @@
+"""The Xero connection, its settings and cached reference data, and the record of every sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from myapprentice_app.db import ExactDecimal, UTCDateTime, utcnow
+
+
+class XeroConnection(SQLModel, table=True):
+    """One business's link to one Xero organisation. Tokens are encrypted (security.encrypt)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", unique=True)
+    status: str = Field(default="choose_org", sa_type=sa.String(20))  # choose_org | connected | needs_reconnect
+    tenant_id: str | None = Field(default=None, sa_type=sa.String(36))
+    tenant_name: str | None = Field(default=None, sa_type=sa.String(255))
+    connection_id: str | None = Field(default=None, sa_type=sa.String(36))
+    tenant_choices: str | None = Field(default=None, sa_type=sa.Text)  # JSON list while the user picks one
+    token_enc: str = Field(sa_type=sa.Text)
+    access_expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    refresh_lock_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refresh_count: int = 0
+    problem: str | None = Field(default=None, sa_type=sa.Text)
+    connected_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    connected_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cache_refreshed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_pulled_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class XeroSettings(SQLModel, table=True):
+    business_id: int = Field(foreign_key="business.id", primary_key=True)
+    labour_account: str | None = Field(default=None, sa_type=sa.String(10))
+    materials_account: str | None = Field(default=None, sa_type=sa.String(10))
+    other_account: str | None = Field(default=None, sa_type=sa.String(10))
+    payment_account: str | None = Field(default=None, sa_type=sa.String(10))
+    stripe_account: str | None = Field(default=None, sa_type=sa.String(10))
+    push_as: str = Field(default="authorised", sa_type=sa.String(12))  # draft | authorised
+    contact_policy: str = Field(default="create", sa_type=sa.String(14))  # create | require_match
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class XeroAccount(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    account_id: str = Field(sa_type=sa.String(36))
+    code: str = Field(default="", sa_type=sa.String(10))
+    name: str = Field(sa_type=sa.String(150))
+    type: str = Field(sa_type=sa.String(20))
+    account_class: str = Field(default="", sa_type=sa.String(20))
+    status: str = Field(sa_type=sa.String(10))
+    tax_type: str | None = Field(default=None, sa_type=sa.String(50))
+    enable_payments: bool = False
+
+
+class XeroTaxRate(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    tax_type: str = Field(sa_type=sa.String(50))
+    name: str = Field(sa_type=sa.String(150))
+    rate: Decimal = Field(default=Decimal(0), sa_type=ExactDecimal)
+    status: str = Field(sa_type=sa.String(10))
+    for_revenue: bool = True
+
+
+class XeroContact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    contact_id: str = Field(sa_type=sa.String(36))
+    name: str = Field(sa_type=sa.String(255))
+    email: str | None = Field(default=None, sa_type=sa.String(320))
+    status: str = Field(default="ACTIVE", sa_type=sa.String(12))
+
+    __table_args__ = (sa.UniqueConstraint("business_id", "contact_id"),)
+
+
+class XeroInvoiceRef(SQLModel, table=True):
+    """Invoice numbers known to exist in Xero (pre-flight for number conflicts, and Sync All's watermark)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    number: str = Field(sa_type=sa.String(255))
+    invoice_id: str = Field(sa_type=sa.String(36))
+    contact_id: str | None = Field(default=None, sa_type=sa.String(36))
+    total: Decimal = Field(default=Decimal(0), sa_type=ExactDecimal)
+    status: str = Field(default="", sa_type=sa.String(12))
+
+    __table_args__ = (sa.UniqueConstraint("business_id", "number"),)
+
+
+class OAuthState(SQLModel, table=True):
+    """One consent in flight: the CSRF state and the PKCE verifier, bound to who started it."""
+
+    state: str = Field(sa_type=sa.String(64), primary_key=True)
+    business_id: int = Field(foreign_key="business.id")
+    user_id: int = Field(foreign_key="user.id")
+    code_verifier: str = Field(sa_type=sa.String(128))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class XeroBudget(SQLModel, table=True):
+    """The per-organisation rate-limit budget every worker shares (60/min, 5 concurrent, the day's quota)."""
+
+    tenant_id: str = Field(sa_type=sa.String(36), primary_key=True)
+    window_started_at: float = 0.0
+    window_calls: int = 0
+    blocked_until: float = 0.0
+    day_remaining: int | None = None
+    minute_remaining: int | None = None
+
+
+class XeroCallSlot(SQLModel, table=True):
+    """One of the organisation's concurrent-call slots; a lease, so a killed worker's slot frees itself."""
+
+    tenant_id: str = Field(sa_type=sa.String(36), primary_key=True)
+    slot: int = Field(primary_key=True)
+    held_until: float = 0.0
+    holder: str | None = Field(default=None, sa_type=sa.String(64))
+
+
+class SyncRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    kind: str = Field(sa_type=sa.String(12))  # push | send_all | sync_all | payments
+    state: str = Field(default="queued", sa_type=sa.String(10), index=True)  # queued | running | waiting | done
+    create_contacts: bool = False  # the "create the contact in Xero" fix, whatever the contact policy
+    # Set only while a Send all is active: the unique index makes two clicks start one run.
+    active_send_all: int | None = Field(default=None, unique=True)
+    started_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    heartbeat_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    total: int = 0
+    next_try_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    calls_made: int = 0
+    message: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class SyncRunItem(SQLModel, table=True):
+    run_id: int = Field(foreign_key="syncrun.id", primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True, index=True)
+    version: int = 1
+    outcome: str = Field(default="pending", sa_type=sa.String(10))  # pending | synced | error
+
+
+class XeroBatch(SQLModel, table=True):
+    """A write request to Xero, stored with its Idempotency-Key before it is sent.
+
+    A batch left in `sending` means its outcome is unknown (the worker died or the response was lost):
+    it is reconciled by invoice number before anything in it is sent again.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    run_id: int | None = Field(default=None, foreign_key="syncrun.id", index=True)
+    kind: str = Field(sa_type=sa.String(12))  # invoices | contacts | payments
+    idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
+    state: str = Field(default="sending", sa_type=sa.String(10), index=True)  # sending | done | unknown
+    item_ids: str = Field(sa_type=sa.Text)  # JSON [[local id, version], ...]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SyncAttempt(SQLModel, table=True):
+    """Every attempt on an invoice: who asked, when, what was sent, what Xero answered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    run_id: int | None = Field(default=None, foreign_key="syncrun.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    action: str = Field(sa_type=sa.String(20))  # create | update | link | payment | preflight | pull
+    outcome: str = Field(sa_type=sa.String(10))  # synced | error | retrying | unknown
+    idempotency_key: str | None = Field(default=None, sa_type=sa.String(128))
+    sent: str | None = Field(default=None, sa_type=sa.Text)
+    answer: str | None = Field(default=None, sa_type=sa.Text)

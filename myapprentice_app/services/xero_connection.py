@@ -1,0 +1,156 @@
+"""Connecting and disconnecting Xero: MFA step-up, OAuth with state + PKCE, organisation picker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from myapprentice_app.config import get_settings
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.integrations.xero import oauth, tokens
+from myapprentice_app.integrations.xero.client import XeroClient
+from myapprentice_app.integrations.xero.errors import XeroProblem
+from myapprentice_app.models import Invoice, OAuthState, XeroConnection
+from myapprentice_app.services import audit
+from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.services.principal import Principal
+
+STATE_LIFETIME = dt.timedelta(minutes=10)
+NEEDS_MFA = "Confirm it's you with a code from your authenticator app first."
+NEEDS_MFA_SETUP = "Set up two-step sign-in (Business Settings → Security) before connecting Xero."
+
+
+@dataclass
+class ConnectionView:
+    status: str = "not_connected"  # not_connected | choose_org | connected | needs_reconnect
+    label: str = "Not connected"
+    organisation: str = ""
+    problem: str = ""
+    choices: list[dict[str, str]] = field(default_factory=list)
+
+
+def redirect_uri() -> str:
+    return f"{get_settings().app_url.rstrip('/')}/api/xero/callback"
+
+
+def connection_view(session: Session, actor: Principal) -> ConnectionView:
+    actor.require(Permission.VIEW_INVOICES)
+    return view_for(session, actor.business_id)
+
+
+def view_for(session: Session, business_id: int) -> ConnectionView:
+    connection = _connection(session, business_id)
+    if connection is None:
+        return ConnectionView()
+    labels = {"connected": "Connected", "needs_reconnect": "Needs reconnecting", "choose_org": "Choose an organisation"}
+    return ConnectionView(status=connection.status, label=labels.get(connection.status, connection.status),
+                          organisation=connection.tenant_name or "", problem=connection.problem or "",
+                          choices=json.loads(connection.tenant_choices or "[]"))
+
+
+def start_connect(session: Session, actor: Principal) -> str:
+    """The URL of Xero's consent page. Needs a fresh MFA step-up (within the last few minutes)."""
+    _require_step_up(actor)
+    state = secrets.token_urlsafe(32)
+    verifier = oauth.new_verifier()
+    session.add(OAuthState(state=state, business_id=actor.business_id, user_id=actor.user_id, code_verifier=verifier))
+    session.commit()
+    return oauth.authorization_url(redirect_uri(), state, verifier)
+
+
+def finish_connect(session: Session, actor: Principal, *, state: str, code: str | None, error: str | None) -> str:
+    """Handle Xero's redirect back. Returns a short outcome for the Integrations tab."""
+    actor.require(Permission.CONNECT_XERO)
+    pending = session.get(OAuthState, state or "")
+    if (pending is None or pending.used_at is not None or pending.user_id != actor.user_id
+            or pending.business_id != actor.business_id or utcnow() - pending.created_at > STATE_LIFETIME):
+        raise ActionRefused("That Xero sign-in link has expired or wasn't started here. Try connecting again.")
+    pending.used_at = utcnow()
+    session.commit()
+    if error or not code:
+        raise ActionRefused("Xero access wasn't granted, so nothing changed.")
+    token = oauth.exchange_code(redirect_uri(), code, pending.code_verifier)
+    client = XeroClient("", lambda: token)
+    organisations = [c for c in client.connections() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+    if not organisations:
+        raise ActionRefused("No Xero organisation was chosen. Try again and pick one.")
+    connection = _connection(session, actor.business_id) or XeroConnection(
+        business_id=actor.business_id, token_enc="", access_expires_at=utcnow())
+    tokens.store(connection, token)
+    connection.connected_by_user_id, connection.connected_at, connection.problem = actor.user_id, utcnow(), None
+    connection.cache_refreshed_at = None
+    session.add(connection)
+    if len(organisations) == 1:
+        _use(connection, organisations[0])
+    else:
+        connection.status, connection.tenant_id, connection.tenant_name = "choose_org", None, None
+        connection.tenant_choices = json.dumps([{"id": o["tenantId"], "name": o.get("tenantName") or "",
+                                                 "connection_id": o.get("id") or ""} for o in organisations])
+    audit.record(session, actor, actor.business_id, "xero.connected", detail=connection.tenant_name)
+    session.commit()
+    return connection.status
+
+
+def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> None:
+    actor.require(Permission.CONNECT_XERO)
+    connection = _connection(session, actor.business_id)
+    if connection is None or connection.status != "choose_org":
+        raise ActionRefused("There's no organisation to choose right now.")
+    choice = next((c for c in json.loads(connection.tenant_choices or "[]") if c["id"] == tenant_id), None)
+    if choice is None:
+        raise ActionRefused("Choose one of the organisations you allowed.")
+    _use(connection, {"tenantId": choice["id"], "tenantName": choice["name"], "id": choice["connection_id"]})
+    audit.record(session, actor, actor.business_id, "xero.organisation_chosen", detail=choice["name"])
+    session.commit()
+
+
+def disconnect(session: Session, actor: Principal) -> None:
+    """Revoke the token at Xero, then forget the connection (the step-up is required here too)."""
+    _require_step_up(actor)
+    connection = _connection(session, actor.business_id)
+    if connection is None:
+        return
+    try:
+        oauth.revoke(tokens.read(connection))
+    except (XeroProblem, OSError, ValueError):
+        pass  # the token may already be dead; the connection is removed either way
+    session.delete(connection)
+    audit.record(session, actor, actor.business_id, "xero.disconnected", detail=connection.tenant_name)
+    session.commit()
+
+
+def resume_after_reconnect(session: Session, business_id: int) -> list[int]:
+    """Invoices stopped by a lost connection go back to Pending; returns their ids."""
+    stopped = session.exec(select(Invoice).where(Invoice.business_id == business_id,
+                                                 Invoice.sync_error_code == ErrorCode.NEEDS_RECONNECT.value)).all()
+    for invoice in stopped:
+        invoice.sync_status = SyncStatus.PENDING
+        invoice.sync_error_code = invoice.sync_error_message = invoice.sync_error_detail = None
+    return [invoice.id or 0 for invoice in stopped]
+
+
+def _use(connection: XeroConnection, organisation: dict) -> None:
+    connection.status = "connected"
+    connection.tenant_id = organisation["tenantId"]
+    connection.tenant_name = organisation.get("tenantName") or ""
+    connection.connection_id = organisation.get("id")
+    connection.tenant_choices = None
+
+
+def _require_step_up(actor: Principal) -> None:
+    actor.require(Permission.CONNECT_XERO)
+    if not actor.mfa_enabled:
+        raise ActionRefused(NEEDS_MFA_SETUP)
+    if not actor.recent_mfa:
+        raise ActionRefused(NEEDS_MFA)
+
+
+def _connection(session: Session, business_id: int) -> XeroConnection | None:
+    return session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()

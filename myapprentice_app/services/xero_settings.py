@@ -1,0 +1,145 @@
+"""The Xero tab: account per line category, tax-rate mapping, payment accounts, push status, contact policy.
+
+Every choice is checked against the organisation's cached accounts and tax rates; no code is assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.models import TaxRate, XeroAccount, XeroSettings, XeroTaxRate
+from myapprentice_app.services import audit
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.principal import Principal
+
+SETTING_FIELDS = ("labour_account", "materials_account", "other_account", "payment_account", "stripe_account",
+                  "push_as", "contact_policy")
+
+
+@dataclass
+class Choice:
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class TaxMapping:
+    rate_id: int = 0
+    name: str = ""
+    xero_tax_type: str = ""
+
+
+@dataclass
+class XeroSettingsView:
+    values: dict[str, str] = field(default_factory=dict)
+    revenue_accounts: list[Choice] = field(default_factory=list)
+    payment_accounts: list[Choice] = field(default_factory=list)
+    tax_types: list[Choice] = field(default_factory=list)
+    tax_mappings: list[TaxMapping] = field(default_factory=list)
+
+
+def settings_row(session: Session, business_id: int) -> XeroSettings:
+    row = session.get(XeroSettings, business_id)
+    if row is None:
+        row = XeroSettings(business_id=business_id)
+        session.add(row)
+    return row
+
+
+def settings_view(session: Session, actor: Principal) -> XeroSettingsView:
+    actor.require(Permission.XERO_SETTINGS)
+    row = session.get(XeroSettings, actor.business_id) or XeroSettings(business_id=actor.business_id)
+    accounts = session.exec(select(XeroAccount).where(XeroAccount.business_id == actor.business_id,
+                                                      XeroAccount.status == "ACTIVE")
+                            .order_by(XeroAccount.code)).all()
+    rates = session.exec(select(XeroTaxRate).where(XeroTaxRate.business_id == actor.business_id,
+                                                   XeroTaxRate.status == "ACTIVE")).all()
+    app_rates = session.exec(select(TaxRate).where(TaxRate.business_id == actor.business_id)
+                             .order_by(TaxRate.name)).all()
+    return XeroSettingsView(
+        values={name: str(getattr(row, name) or "") for name in SETTING_FIELDS},
+        revenue_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _is_revenue(a)],
+        payment_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _takes_payments(a)],
+        tax_types=[Choice(r.tax_type, f"{r.name} ({r.tax_type})") for r in rates if r.for_revenue],
+        tax_mappings=[TaxMapping(r.id or 0, r.name, r.xero_tax_type or "") for r in app_rates],
+    )
+
+
+def save_settings(session: Session, actor: Principal, values: dict[str, str],
+                  tax_mappings: dict[int, str]) -> None:
+    actor.require(Permission.XERO_SETTINGS)
+    problems: dict[str, str] = {}
+    row = settings_row(session, actor.business_id)
+    checked: dict[str, str | None] = {}
+    for name in ("labour_account", "materials_account", "other_account"):
+        checked[name] = _try(problems, name, lambda code: require_account(session, actor.business_id, code,
+                                                                          revenue=True), values.get(name, ""))
+    for name in ("payment_account", "stripe_account"):
+        checked[name] = _try(problems, name, lambda code: require_account(session, actor.business_id, code,
+                                                                          payments=True), values.get(name, ""))
+    if values.get("push_as", "authorised") not in ("draft", "authorised"):
+        problems["push_as"] = "Choose Draft or Authorised."
+    if values.get("contact_policy", "create") not in ("create", "require_match"):
+        problems["contact_policy"] = "Choose how contacts are found."
+    rates = {rate.id: rate for rate in session.exec(select(TaxRate).where(TaxRate.business_id == actor.business_id))}
+    mapped: dict[int, str | None] = {}
+    for rate_id, tax_type in tax_mappings.items():
+        if rate_id not in rates:
+            problems[f"tax_{rate_id}"] = "Unknown tax rate."
+            continue
+        mapped[rate_id] = _try(problems, f"tax_{rate_id}",
+                               lambda value: require_tax_type(session, actor.business_id, value), tax_type)
+    if problems:
+        raise ValidationFailed(problems)
+    for name, value in checked.items():
+        setattr(row, name, value)
+    row.push_as = values.get("push_as", "authorised") or "authorised"
+    row.contact_policy = values.get("contact_policy", "create") or "create"
+    row.updated_at = utcnow()
+    for rate_id, tax_type in mapped.items():
+        rates[rate_id].xero_tax_type = tax_type
+    audit.record(session, actor, actor.business_id, "xero.settings_changed")
+    session.commit()
+
+
+def require_account(session: Session, business_id: int, code: str, *, revenue: bool = False,
+                    payments: bool = False) -> str:
+    account = session.exec(select(XeroAccount).where(XeroAccount.business_id == business_id,
+                                                     XeroAccount.code == code.strip())).first()
+    if account is None or account.status != "ACTIVE":
+        raise ValueError(f"Account {code} isn't one of the organisation's active accounts.")
+    if revenue and not _is_revenue(account):
+        raise ValueError(f"Account {code} isn't a revenue account.")
+    if payments and not _takes_payments(account):
+        raise ValueError(f"Account {code} can't receive payments (choose a bank account).")
+    return account.code
+
+
+def require_tax_type(session: Session, business_id: int, tax_type: str) -> str:
+    rate = session.exec(select(XeroTaxRate).where(XeroTaxRate.business_id == business_id,
+                                                  XeroTaxRate.tax_type == tax_type.strip())).first()
+    if rate is None or rate.status != "ACTIVE" or not rate.for_revenue:
+        raise ValueError(f"{tax_type} isn't a tax rate this organisation can use on sales.")
+    return rate.tax_type
+
+
+def _try(problems: dict[str, str], name: str, check, value: str) -> str | None:  # type: ignore[no-untyped-def]
+    if not value.strip():
+        return None
+    try:
+        return check(value)
+    except ValueError as refused:
+        problems[name] = str(refused)
+        return None
+
+
+def _is_revenue(account: XeroAccount) -> bool:
+    return account.account_class == "REVENUE" and account.type in ("REVENUE", "SALES", "OTHERINCOME")
+
+
+def _takes_payments(account: XeroAccount) -> bool:
+    return account.type == "BANK" or account.enable_payments

@@ -1,0 +1,256 @@
+"""Asking for syncs (Push to Xero, Send all, Sync All) and the one-click fixes for sync errors.
+
+Each request marks invoices Pending and records a SyncRun in one transaction; the caller then enqueues
+`jobs.tasks.run_sync(run_id)`. Nothing here talks to Xero.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceStatus, SyncStatus
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.sync_errors import ErrorCode, Fix
+from myapprentice_app.models import (
+    Business,
+    Client,
+    Invoice,
+    SyncRun,
+    SyncRunItem,
+    TaxRate,
+    XeroConnection,
+    XeroContact,
+    XeroInvoiceRef,
+)
+from myapprentice_app.services import audit
+from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.xero_settings import require_account, require_tax_type, settings_row
+
+NOT_CONNECTED = "Connect Xero first (Business Settings → Integrations)."
+NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Owner or Admin to reconnect."
+
+
+def eligible_for_send_all(business_id: int):  # type: ignore[no-untyped-def]
+    """Authorised invoices not synced at their current version, and drafts awaiting a push."""
+    authorised = [status.value for status in AUTHORISED_STATES]
+    not_current = sa.or_(col(Invoice.synced_version).is_(None), Invoice.synced_version != Invoice.version)
+    return (select(Invoice.id, Invoice.version)
+            .where(Invoice.business_id == business_id, Invoice.sync_status != SyncStatus.PENDING)
+            .where(sa.or_(
+                sa.and_(col(Invoice.status).in_(authorised), not_current),
+                sa.and_(Invoice.status == InvoiceStatus.DRAFT, sa.or_(
+                    Invoice.sync_status == SyncStatus.ERROR,
+                    sa.and_(col(Invoice.xero_invoice_id).is_not(None), not_current))))))
+
+
+def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: bool = False,
+                 create_contacts: bool = False) -> int | None:
+    """Push one invoice. Returns the run to enqueue, or None when it is already Pending."""
+    actor.require(Permission.RETRY_SYNC if retry else Permission.PUSH_TO_XERO)
+    _require_connected(session, actor.business_id)
+    invoice = _invoice(session, actor, invoice_id)
+    if invoice.status == InvoiceStatus.VOIDED and not invoice.xero_invoice_id:
+        raise ActionRefused("A voided invoice that never reached Xero isn't sent.")
+    if invoice.sync_status == SyncStatus.PENDING:
+        return None
+    run = SyncRun(business_id=actor.business_id, kind="push", started_by_user_id=actor.user_id, total=1,
+                  create_contacts=create_contacts)
+    session.add(run)
+    session.flush()
+    _mark_pending(session, run, [(invoice.id or 0, invoice.version)])
+    audit.record(session, actor, actor.business_id, "xero.push", target=invoice.number)
+    session.commit()
+    return run.id
+
+
+def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
+    """Start (or join) the business's Send all. Returns (run id, whether it was started by this call)."""
+    actor.require(Permission.PUSH_TO_XERO)
+    _require_connected(session, actor.business_id)
+    active = _active_send_all(session, actor.business_id)
+    if active is not None:
+        return active, False
+    run = SyncRun(business_id=actor.business_id, kind="send_all", started_by_user_id=actor.user_id,
+                  active_send_all=actor.business_id)
+    session.add(run)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A second click (or another tab) got there first: the unique index keeps it to one run.
+        session.rollback()
+        active = _active_send_all(session, actor.business_id)
+        if active is None:
+            raise
+        return active, False
+    items = [(row[0], row[1]) for row in session.exec(eligible_for_send_all(actor.business_id)).all()]
+    _mark_pending(session, run, items)
+    run.total = len(items)
+    audit.record(session, actor, actor.business_id, "xero.send_all", detail=f"{len(items)} invoices")
+    session.commit()
+    return run.id or 0, True
+
+
+def sync_all(session: Session, actor: Principal) -> int:
+    actor.require(Permission.PUSH_TO_XERO)
+    _require_connected(session, actor.business_id)
+    run = SyncRun(business_id=actor.business_id, kind="sync_all", started_by_user_id=actor.user_id)
+    session.add(run)
+    audit.record(session, actor, actor.business_id, "xero.sync_all")
+    session.commit()
+    return run.id or 0
+
+
+def payments_run(session: Session, business_id: int) -> int | None:
+    """The periodic payment cycle (no actor: the worker asks on the business's behalf)."""
+    if session.exec(select(SyncRun.id).where(SyncRun.business_id == business_id,
+                                             SyncRun.state != "done")).first() is not None:
+        return None
+    run = SyncRun(business_id=business_id, kind="payments")
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_id: int | None) -> int | None:
+    if not invoice_ids:
+        return None
+    run = SyncRun(business_id=business_id, kind="push", started_by_user_id=user_id, total=len(invoice_ids))
+    session.add(run)
+    session.flush()
+    versions = session.exec(select(Invoice.id, Invoice.version).where(col(Invoice.id).in_(invoice_ids))).all()
+    _mark_pending(session, run, [(row[0] or 0, row[1]) for row in versions])
+    session.commit()
+    return run.id
+
+
+# -- fixes ------------------------------------------------------------------------------------------------
+
+
+def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "") -> int | None:
+    """Apply one fix from the error catalogue; returns the run to enqueue when the fix retries the push."""
+    actor.require(Permission.RETRY_SYNC if action == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS)
+    invoice = _invoice(session, actor, invoice_id)
+    try:
+        return _apply_fix(session, actor, invoice, action, value)
+    except ValueError as refused:
+        raise ActionRefused(str(refused)) from refused
+
+
+def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix, value: str) -> int | None:
+    invoice_id = invoice.id or 0
+    if action == Fix.RETRY:
+        return push_invoice(session, actor, invoice_id, retry=True)
+    if action == Fix.CREATE_CONTACT:
+        return push_invoice(session, actor, invoice_id, create_contacts=True)
+    if action == Fix.LINK_CONTACT:
+        contact = session.exec(select(XeroContact).where(XeroContact.business_id == actor.business_id,
+                                                         XeroContact.contact_id == value)).first()
+        if contact is None or contact.status != "ACTIVE":
+            raise ActionRefused("Choose one of the organisation's active Xero contacts.")
+        client = session.get(Client, invoice.client_id)
+        assert client is not None
+        client.xero_contact_id = contact.contact_id
+        audit.record(session, actor, actor.business_id, "xero.contact_linked", target=client.name, detail=contact.name)
+    elif action == Fix.PICK_ACCOUNT:
+        category, _, code = value.partition(":")
+        if category not in ("labour", "materials", "other"):
+            raise ActionRefused("Choose which line category the account is for.")
+        settings = settings_row(session, actor.business_id)
+        setattr(settings, f"{category}_account", require_account(session, actor.business_id, code, revenue=True))
+    elif action == Fix.MAP_TAX_RATE:
+        rate_id, _, tax_type = value.partition(":")
+        rate = session.get(TaxRate, int(rate_id)) if rate_id.isdigit() else None
+        if rate is None or rate.business_id != actor.business_id:
+            raise ActionRefused("Choose one of your tax rates.")
+        rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type)
+    elif action == Fix.LINK_INVOICE:
+        return _link_existing(session, actor, invoice)
+    elif action == Fix.RENUMBER:
+        _renumber(session, actor, invoice)
+    else:
+        raise ActionRefused("That fix isn't available here.")
+    session.commit()
+    return push_invoice(session, actor, invoice_id, retry=True)
+
+
+def link_candidate(session: Session, business_id: int, invoice: Invoice) -> XeroInvoiceRef | None:
+    """The Xero invoice holding this number, when it has the same client and total (safe to link)."""
+    ref = session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id,
+                                                    XeroInvoiceRef.number == invoice.number)).first()
+    client = session.get(Client, invoice.client_id)
+    if ref is None or client is None or not client.xero_contact_id:
+        return None
+    if ref.contact_id != client.xero_contact_id or ref.total != invoice.total:
+        return None
+    return ref
+
+
+def _link_existing(session: Session, actor: Principal, invoice: Invoice) -> None:
+    ref = link_candidate(session, actor.business_id, invoice)
+    if ref is None:
+        raise ActionRefused("The Xero invoice with this number is for a different client or total. Renumber instead.")
+    invoice.xero_invoice_id = ref.invoice_id
+    invoice.synced_version = invoice.version
+    invoice.sync_status = SyncStatus.SYNCED
+    invoice.sync_error_code = invoice.sync_error_message = invoice.sync_error_detail = None
+    audit.record(session, actor, actor.business_id, "xero.invoice_linked", target=invoice.number)
+    session.commit()
+    return None
+
+
+def _renumber(session: Session, actor: Principal, invoice: Invoice) -> None:
+    business = session.get(Business, actor.business_id)
+    assert business is not None
+    taken_here = set(session.exec(select(Invoice.number).where(Invoice.business_id == actor.business_id)).all())
+    taken_there = {ref.upper() for ref in session.exec(
+        select(XeroInvoiceRef.number).where(XeroInvoiceRef.business_id == actor.business_id)).all()}
+    while True:
+        number = f"{business.invoice_prefix}{business.next_invoice_number:04d}"
+        business.next_invoice_number += 1
+        if number not in taken_here and number.upper() not in taken_there:
+            break
+    old = invoice.number
+    invoice.number = number
+    invoice.version += 1
+    invoice.updated_at = utcnow()
+    audit.record(session, actor, actor.business_id, "xero.invoice_renumbered", target=number, detail=f"was {old}")
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _mark_pending(session: Session, run: SyncRun, items: list[tuple[int, int]]) -> None:
+    ids = [invoice_id for invoice_id, _ in items]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        session.execute(sa.update(Invoice).where(col(Invoice.id).in_(chunk))
+                        .values(sync_status=SyncStatus.PENDING.value, sync_error_code=None,
+                                sync_error_message=None, sync_error_detail=None))
+    session.add_all([SyncRunItem(run_id=run.id or 0, invoice_id=invoice_id, version=version)
+                     for invoice_id, version in items])
+
+
+def _active_send_all(session: Session, business_id: int) -> int | None:
+    return session.exec(select(SyncRun.id).where(SyncRun.active_send_all == business_id)).first()
+
+
+def _require_connected(session: Session, business_id: int) -> None:
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
+    if connection is None or connection.status == "choose_org":
+        raise ActionRefused(NOT_CONNECTED)
+    if connection.status == "needs_reconnect":
+        raise ActionRefused(NEEDS_RECONNECT)
+
+
+def _invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.business_id != actor.business_id:
+        raise NotFound("That invoice")
+    return invoice
+
+
+__all__ = ["ErrorCode", "fix", "push_invoice", "send_all", "sync_all"]

@@ -1,0 +1,121 @@
+"""The organisation's accounts, tax rates, contacts and invoice numbers, kept for pre-flight checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.models import XeroAccount, XeroConnection, XeroContact, XeroInvoiceRef, XeroTaxRate
+from myapprentice_app.sync.context import OrgContext
+
+MAX_AGE = dt.timedelta(minutes=10)
+PAGE = 1000
+
+
+def refresh_if_stale(ctx: OrgContext) -> None:
+    with session_scope() as session:
+        connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
+        refreshed = connection.cache_refreshed_at
+    if refreshed is None or utcnow() - refreshed > MAX_AGE:
+        refresh(ctx)
+
+
+def refresh(ctx: OrgContext) -> None:
+    accounts = ctx.call(lambda xero: xero.accounts()).items("Accounts")
+    rates = ctx.call(lambda xero: xero.tax_rates()).items("TaxRates")
+    contacts = _all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
+    invoices = _all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
+    with session_scope() as session:
+        _replace_accounts(session, ctx.business_id, accounts)
+        _replace_tax_rates(session, ctx.business_id, rates)
+        replace_contacts(session, ctx.business_id, contacts)
+        _replace_invoice_refs(session, ctx.business_id, invoices)
+        connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
+        connection.cache_refreshed_at = utcnow()
+        session.commit()
+
+
+def refresh_contacts(ctx: OrgContext) -> None:
+    contacts = _all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
+    with session_scope() as session:
+        replace_contacts(session, ctx.business_id, contacts)
+        session.commit()
+
+
+def _all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        items = ctx.call(lambda xero, page=page: fetch(xero, page)).items(plural)
+        found.extend(items)
+        if len(items) < PAGE:
+            return found
+        page += 1
+
+
+def _replace_accounts(session: Session, business_id: int, accounts: list[dict[str, Any]]) -> None:
+    session.execute(sa.delete(XeroAccount).where(XeroAccount.business_id == business_id))  # type: ignore[arg-type]
+    for account in accounts:
+        session.add(XeroAccount(
+            business_id=business_id, account_id=account["AccountID"], code=account.get("Code") or "",
+            name=account.get("Name") or "", type=account.get("Type") or "", account_class=account.get("Class") or "",
+            status=account.get("Status") or "ACTIVE", tax_type=account.get("TaxType"),
+            enable_payments=bool(account.get("EnablePaymentsToAccount")),
+        ))
+
+
+def _replace_tax_rates(session: Session, business_id: int, rates: list[dict[str, Any]]) -> None:
+    session.execute(sa.delete(XeroTaxRate).where(XeroTaxRate.business_id == business_id))  # type: ignore[arg-type]
+    for rate in rates:
+        session.add(XeroTaxRate(
+            business_id=business_id, tax_type=rate["TaxType"], name=rate.get("Name") or rate["TaxType"],
+            rate=Decimal(str(rate.get("EffectiveRate") or rate.get("DisplayTaxRate") or 0)).quantize(Decimal("0.0001")),
+            status=rate.get("Status") or "ACTIVE", for_revenue=rate.get("CanApplyToRevenue", True) is not False,
+        ))
+
+
+def replace_contacts(session: Session, business_id: int, contacts: list[dict[str, Any]]) -> None:
+    session.execute(sa.delete(XeroContact).where(XeroContact.business_id == business_id))  # type: ignore[arg-type]
+    for contact in contacts:
+        remember_contact(session, business_id, contact)
+
+
+def remember_contact(session: Session, business_id: int, contact: dict[str, Any]) -> None:
+    session.add(XeroContact(business_id=business_id, contact_id=contact["ContactID"], name=contact.get("Name") or "",
+                            email=contact.get("EmailAddress") or None, status=contact.get("ContactStatus") or "ACTIVE"))
+
+
+def _replace_invoice_refs(session: Session, business_id: int, invoices: list[dict[str, Any]]) -> None:
+    session.execute(sa.delete(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id))  # type: ignore[arg-type]
+    seen: set[str] = set()
+    for invoice in invoices:
+        number = (invoice.get("InvoiceNumber") or "").strip()
+        if invoice.get("Type", "ACCREC") != "ACCREC" or not number or number.upper() in seen:
+            continue
+        seen.add(number.upper())
+        session.add(invoice_ref(business_id, invoice))
+
+
+def invoice_ref(business_id: int, invoice: dict[str, Any]) -> XeroInvoiceRef:
+    return XeroInvoiceRef(business_id=business_id, number=invoice["InvoiceNumber"], invoice_id=invoice["InvoiceID"],
+                          contact_id=(invoice.get("Contact") or {}).get("ContactID"),
+                          total=Decimal(str(invoice.get("Total") or 0)), status=invoice.get("Status") or "")
+
+
+def remember_invoice(session: Session, business_id: int, invoice: dict[str, Any]) -> None:
+    number = (invoice.get("InvoiceNumber") or "").strip()
+    if not number:
+        return
+    existing = session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id,
+                                                         XeroInvoiceRef.number == number)).first()
+    fresh = invoice_ref(business_id, invoice)
+    if existing is None:
+        session.add(fresh)
+    else:
+        existing.invoice_id, existing.contact_id = fresh.invoice_id, fresh.contact_id
+        existing.total, existing.status = fresh.total, fresh.status

@@ -1,0 +1,124 @@
+"""Clients become Xero contacts: matched by name when possible, else created in batches (policy permitting)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlmodel import select
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
+from myapprentice_app.integrations.xero.mapping import brief, contact_model, element_result
+from myapprentice_app.models import Client
+from myapprentice_app.sync import cache as org_cache
+from myapprentice_app.sync import outcomes
+from myapprentice_app.sync.batches import close_batch, open_batch
+from myapprentice_app.sync.context import OrgContext
+from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache
+
+BATCH = 50
+MAX_ATTEMPTS = 8
+
+
+def ensure_contacts(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,
+                    create: bool) -> list[InvoiceSnapshot]:
+    """Give every snapshot's client a Xero contact; returns the snapshots that now have one."""
+    missing = {s.client.id: s.client for s in snapshots if not s.client.xero_contact_id}
+    _link_by_name(ctx, list(missing.values()), cache)
+    to_create = [client for client in missing.values() if not client.xero_contact_id]
+    if to_create and create:
+        failures = _create(ctx, to_create)
+    else:
+        failures = {client.id: f"No active Xero contact is named {client.name!r}." for client in to_create}
+    ready = []
+    for snapshot in snapshots:
+        if snapshot.client.xero_contact_id:
+            ready.append(snapshot)
+            continue
+        with session_scope() as session:
+            outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.CONTACT_NOT_FOUND,
+                            f"{snapshot.client.name} couldn't be matched or created in Xero.", action="contact",
+                            detail=failures.get(snapshot.client.id))
+            session.commit()
+    return ready
+
+
+def _link_by_name(ctx: OrgContext, clients: list[Client], cache: OrgCache) -> None:
+    linked = {}
+    for client in clients:
+        matches = cache.contacts_named(client.name)
+        if matches:
+            linked[client.id] = matches[0].contact_id
+            client.xero_contact_id = matches[0].contact_id
+    if linked:
+        _store_links(linked)
+
+
+def _store_links(links: dict[int | None, str]) -> None:
+    with session_scope() as session:
+        for client_id, contact_id in links.items():
+            row = session.get(Client, client_id)
+            if row is not None:
+                row.xero_contact_id = contact_id
+        session.commit()
+
+
+def _create(ctx: OrgContext, clients: list[Client]) -> dict[int | None, str]:
+    failures: dict[int | None, str] = {}
+    for start in range(0, len(clients), BATCH):
+        failures.update(_create_chunk(ctx, clients[start:start + BATCH]))
+    return failures
+
+
+def _create_chunk(ctx: OrgContext, clients: list[Client]) -> dict[int | None, str]:
+    failures: dict[int | None, str] = {}
+    remaining = clients
+    for attempt in range(MAX_ATTEMPTS):
+        if not remaining:
+            break
+        batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
+        models = [contact_model(client.name, client.email) for client in remaining]
+        try:
+            reply = ctx.call(lambda xero, models=models, key=batch.idempotency_key: xero.create_contacts(models, key))
+        except RateLimited:
+            continue
+        except (Unavailable, OutcomeUnknown):
+            # Did Xero create them? Look before creating again: match the fresh contact list by name.
+            org_cache.refresh_contacts(ctx)
+            with session_scope() as session:
+                fresh = load_cache(session, ctx.business_id)
+            _link_by_name(ctx, remaining, fresh)
+            close_batch(batch, "reconciled")
+            remaining = [client for client in remaining if not client.xero_contact_id]
+            time.sleep(min(0.2 * 2 ** attempt, 5))
+            continue
+        links: dict[int | None, str] = {}
+        duplicates = []
+        with session_scope() as session:
+            for client, element in zip(remaining, reply.items("Contacts"), strict=False):
+                result = element_result(element, "ContactID")
+                if result.ok and result.xero_id:
+                    links[client.id] = result.xero_id
+                    client.xero_contact_id = result.xero_id
+                    org_cache.remember_contact(session, ctx.business_id, element)
+                elif any("already assigned to another contact" in message for message in result.messages):
+                    duplicates.append(client)
+                else:
+                    failures[client.id] = "; ".join(result.messages) or brief(element)
+            session.commit()
+        _store_links(links)
+        close_batch(batch, "done")
+        if duplicates:
+            org_cache.refresh_contacts(ctx)
+            with session_scope() as session:
+                fresh = load_cache(session, ctx.business_id)
+            _link_by_name(ctx, duplicates, fresh)
+        remaining = []
+    return failures
+
+
+def client_ids_with_contact(business_id: int) -> set[int]:
+    with session_scope() as session:
+        return {client.id or 0 for client in session.exec(
+            select(Client).where(Client.business_id == business_id, Client.xero_contact_id.is_not(None)))}  # type: ignore[union-attr]

@@ -1,0 +1,87 @@
+"""Writing what happened onto the invoice, its run item and its history, in the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.sync_errors import CATALOGUE, ErrorCode
+from myapprentice_app.models import Invoice, SyncAttempt, SyncRunItem
+
+
+class Who(Protocol):
+    business_id: int
+    run_id: int | None
+    user_id: int | None
+
+
+@dataclass
+class RunRef:
+    business_id: int
+    run_id: int | None = None
+    user_id: int | None = None
+
+
+def synced(session: Session, ctx: Who, invoice_id: int, version: int, xero_id: str, *, action: str,
+           key: str | None = None, sent: str | None = None, answer: str | None = None) -> None:
+    invoice = session.get(Invoice, invoice_id)
+    assert invoice is not None
+    invoice.xero_invoice_id = xero_id
+    invoice.synced_version = version
+    # Edited while the push was in flight: that version is in Xero, the newer one is not yet.
+    invoice.sync_status = SyncStatus.SYNCED if invoice.version == version else SyncStatus.NOT_SYNCED
+    invoice.sync_error_code = invoice.sync_error_message = invoice.sync_error_detail = None
+    _attempt(session, ctx, invoice, action, "synced", key, sent, answer)
+    _item(session, ctx, invoice_id, "synced")
+
+
+def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message: str, *, action: str,
+           detail: str | None = None, key: str | None = None, sent: str | None = None,
+           answer: str | None = None) -> None:
+    invoice = session.get(Invoice, invoice_id)
+    assert invoice is not None
+    invoice.sync_status = SyncStatus.ERROR
+    invoice.sync_error_code = code.value
+    invoice.sync_error_message = message or CATALOGUE[code].explanation
+    invoice.sync_error_detail = detail
+    _attempt(session, ctx, invoice, action, "error", key, sent, answer or detail)
+    _item(session, ctx, invoice_id, "error")
+
+
+def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.datetime, reason: str) -> None:
+    """Still Pending: Xero is busy or down, and the app will try again by itself."""
+    if not invoice_ids:
+        return
+    session.execute(
+        sa.update(Invoice).where(Invoice.id.in_(invoice_ids))  # type: ignore[union-attr]
+        .where(Invoice.sync_status == SyncStatus.PENDING)
+        .values(sync_error_code=ErrorCode.WAITING_FOR_XERO.value,
+                sync_error_message=f"Waiting for Xero: next try at {next_try:%H:%M:%S} UTC.",
+                sync_error_detail=reason[:2000]))
+
+
+def retrying(session: Session, ctx: Who, invoice_ids: list[int], action: str, key: str, reason: str) -> None:
+    for invoice_id in invoice_ids:
+        session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice_id, run_id=ctx.run_id,
+                                user_id=ctx.user_id, action=action, outcome="retrying", idempotency_key=key,
+                                answer=reason[:2000]))
+
+
+def _attempt(session: Session, ctx: Who, invoice: Invoice, action: str, outcome: str, key: str | None,
+             sent: str | None, answer: str | None) -> None:
+    session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
+                            user_id=ctx.user_id, at=utcnow(), action=action, outcome=outcome, idempotency_key=key,
+                            sent=sent, answer=answer))
+
+
+def _item(session: Session, ctx: Who, invoice_id: int, outcome: str) -> None:
+    if ctx.run_id is None:
+        return
+    session.execute(sa.update(SyncRunItem).where(SyncRunItem.run_id == ctx.run_id)  # type: ignore[arg-type]
+                    .where(SyncRunItem.invoice_id == invoice_id).values(outcome=outcome))

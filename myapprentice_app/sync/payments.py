@@ -1,0 +1,124 @@
+"""Payments recorded in the app become payments in Xero, against the account chosen in Xero settings."""
+
+from __future__ import annotations
+
+import time
+
+from sqlmodel import col, select
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.mapping import element_result, payment_model
+from myapprentice_app.models import Invoice, Payment
+from myapprentice_app.sync.batches import close_batch, open_batch
+from myapprentice_app.sync.context import OrgContext
+
+BATCH = 50
+MAX_ATTEMPTS = 6
+NO_ACCOUNT = "Not sent to Xero: choose the {setting} in Business Settings → Xero."
+
+
+def reference_for(payment: Payment) -> str:
+    """Deterministic, so a payment whose outcome is unknown can be found again in Xero."""
+    return f"MA-PAY-{payment.id}" + (f" {payment.reference}" if payment.reference else "")[:200]
+
+
+def sync_payments(ctx: OrgContext) -> None:
+    ready = _ready_payments(ctx)
+    for start in range(0, len(ready), BATCH):
+        _send(ctx, ready[start:start + BATCH])
+
+
+def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
+    ready = []
+    with session_scope() as session:
+        rows = session.exec(
+            select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
+            .where(Payment.business_id == ctx.business_id, Payment.sync_status != SyncStatus.SYNCED,
+                   col(Payment.xero_payment_id).is_(None), Payment.source != "xero")
+        ).all()
+        for payment, invoice in rows:
+            stripe = payment.source == "stripe"
+            account = ctx.settings.stripe_account if stripe else ctx.settings.payment_account
+            if not account:
+                payment.sync_status = SyncStatus.NOT_SYNCED
+                payment.sync_error_message = NO_ACCOUNT.format(
+                    setting="Stripe payment account" if stripe else "Payment account for manual payments")
+                continue
+            if not invoice.xero_invoice_id or invoice.sync_status != SyncStatus.SYNCED:
+                payment.sync_error_message = "Waiting for the invoice to be synced to Xero first."
+                continue
+            ready.append((payment, invoice, account))
+        session.commit()
+    return ready
+
+
+def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
+    remaining = chunk
+    for attempt in range(MAX_ATTEMPTS):
+        if not remaining:
+            return
+        batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
+        models = [payment_model(invoice.xero_invoice_id or "", account, payment.paid_on, payment.amount,
+                                reference_for(payment)) for payment, invoice, account in remaining]
+        try:
+            reply = ctx.call(lambda xero, models=models, key=batch.idempotency_key: xero.create_payments(models, key))
+        except RateLimited:
+            close_batch(batch, "retried")
+            continue
+        except (Unavailable, OutcomeUnknown):
+            remaining = _unsent(ctx, remaining)
+            close_batch(batch, "reconciled")
+            time.sleep(min(0.2 * 2 ** attempt, 5))
+            continue
+        except Rejected as rejected:
+            _fail_all(remaining, rejected.text[:1000])
+            close_batch(batch, "done")
+            return
+        _record(remaining, reply.items("Payments"))
+        close_batch(batch, "done")
+        return
+
+
+def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[tuple[Payment, Invoice, str]]:
+    """Find, by their reference, the payments Xero already has; the rest are sent again."""
+    references = [reference_for(payment) for payment, _, _ in chunk]
+    found = {element.get("Reference"): element for element in
+             ctx.call(lambda xero: xero.payments_with_reference(references)).items("Payments")
+             if element.get("Status") != "DELETED"}
+    left = []
+    with session_scope() as session:
+        for payment, invoice, account in chunk:
+            element = found.get(reference_for(payment))
+            if element is None:
+                left.append((payment, invoice, account))
+                continue
+            row = session.get(Payment, payment.id)
+            assert row is not None
+            row.xero_payment_id, row.sync_status, row.sync_error_message = element["PaymentID"], SyncStatus.SYNCED, None
+        session.commit()
+    return left
+
+
+def _record(chunk: list[tuple[Payment, Invoice, str]], elements: list[dict]) -> None:
+    with session_scope() as session:
+        for (payment, _, _), element in zip(chunk, elements, strict=False):
+            row = session.get(Payment, payment.id)
+            assert row is not None
+            result = element_result(element, "PaymentID")
+            if result.ok:
+                row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
+            else:
+                row.sync_status = SyncStatus.ERROR
+                row.sync_error_message = "Xero refused this payment: " + "; ".join(result.messages)
+        session.commit()
+
+
+def _fail_all(chunk: list[tuple[Payment, Invoice, str]], text: str) -> None:
+    with session_scope() as session:
+        for payment, _, _ in chunk:
+            row = session.get(Payment, payment.id)
+            assert row is not None
+            row.sync_status, row.sync_error_message = SyncStatus.ERROR, "Xero refused this payment: " + text
+        session.commit()

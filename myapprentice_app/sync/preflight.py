@@ -1,0 +1,135 @@
+"""Checks made against the organisation's cached data before any Xero write: each failure costs no call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from myapprentice_app.domain.invoice_status import InvoiceStatus
+from myapprentice_app.domain.money import AmountsAre
+from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.integrations.xero.mapping import InvoiceOut, LineOut
+from myapprentice_app.models import XeroSettings
+from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache
+
+REVENUE_CLASSES = {"REVENUE"}
+CATEGORY_LABELS = {"labour": "Labour", "materials": "Materials", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: ErrorCode
+    detail: str
+
+
+def contact_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> Problem | None:
+    """None when the client is linked to an active contact, or may be created / matched by name."""
+    client = snapshot.client
+    if client.xero_contact_id:
+        contact = cache.contacts.get(client.xero_contact_id)
+        if contact is not None and contact.status != "ACTIVE":
+            return Problem(ErrorCode.CONTACT_NOT_FOUND, f"The Xero contact linked to {client.name} is archived.")
+        return None
+    if settings.contact_policy == "require_match" and not cache.contacts_named(client.name):
+        return Problem(ErrorCode.CONTACT_NOT_FOUND,
+                       f"No active Xero contact is named {client.name!r}, and contacts must match.")
+    return None
+
+
+def invoice_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> Problem | None:
+    if problem := contact_problem(snapshot, cache, settings):
+        return problem
+    for line in snapshot.lines:
+        if problem := _account_problem(line.category, settings, cache):
+            return problem
+        if problem := _tax_problem(line.tax_rate_id, line.category, snapshot, settings, cache):
+            return problem
+    invoice = snapshot.invoice
+    ref = cache.refs.get(invoice.number.upper())
+    if not invoice.xero_invoice_id and ref is not None:
+        return Problem(ErrorCode.NUMBER_CONFLICT, f"Xero already has invoice {ref.number} ({ref.status.lower()}, "
+                                                  f"total {ref.total:,.2f}).")
+    return None
+
+
+def account_code(category: str, settings: XeroSettings) -> str | None:
+    return getattr(settings, f"{category}_account", None)
+
+
+def _account_problem(category: str, settings: XeroSettings, cache: OrgCache) -> Problem | None:
+    code = account_code(category, settings)
+    label = CATEGORY_LABELS.get(category, category)
+    if not code:
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"No Xero account is chosen for {label} lines.")
+    account = cache.accounts.get(code.upper())
+    if account is None:
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which Xero doesn't have.")
+    if account.status != "ACTIVE":
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which is archived in Xero.")
+    if account.account_class not in REVENUE_CLASSES:
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which isn't a revenue account.")
+    return None
+
+
+def tax_type_for(tax_rate_id: int | None, cache: OrgCache) -> str | None:
+    if tax_rate_id is None:
+        return None
+    rate = cache.app_rates.get(tax_rate_id)
+    return rate.xero_tax_type if rate else None
+
+
+def _tax_problem(tax_rate_id: int | None, category: str, snapshot: InvoiceSnapshot, settings: XeroSettings,
+                 cache: OrgCache) -> Problem | None:
+    if snapshot.invoice.amounts_are == AmountsAre.NO_TAX or tax_rate_id is None:
+        return None
+    rate = cache.app_rates.get(tax_rate_id)
+    name = rate.name if rate else "A tax rate"
+    tax_type = rate.xero_tax_type if rate else None
+    if not tax_type:
+        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} has no Xero tax type.")
+    xero_rate = cache.tax_types.get(tax_type)
+    if xero_rate is None or xero_rate.status != "ACTIVE":
+        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} is mapped to {tax_type}, which Xero doesn't offer.")
+    if not xero_rate.for_revenue:
+        code = account_code(category, settings)
+        return Problem(ErrorCode.MISSING_TAX_MAPPING,
+                       f"{name} is mapped to {tax_type}, which can't be used with account {code}.")
+    return None
+
+
+def xero_status(snapshot: InvoiceSnapshot, settings: XeroSettings) -> str:
+    """Drafts go as DRAFT; sent or paid invoices must be AUTHORISED in Xero; the rest follow the setting."""
+    status = InvoiceStatus(snapshot.invoice.status)
+    if status == InvoiceStatus.DRAFT:
+        return "DRAFT"
+    if status == InvoiceStatus.AUTHORISED and settings.push_as == "draft":
+        return "DRAFT"
+    return "AUTHORISED"
+
+
+def outgoing(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> InvoiceOut:
+    invoice = snapshot.invoice
+    no_tax = invoice.amounts_are == AmountsAre.NO_TAX
+    return InvoiceOut(
+        number=invoice.number,
+        reference=invoice.reference,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        line_amount_types=AmountsAre(invoice.amounts_are).xero_line_amount_type,
+        currency=invoice.currency,
+        status=xero_status(snapshot, settings),
+        contact_id=snapshot.client.xero_contact_id or "",
+        xero_invoice_id=invoice.xero_invoice_id,
+        lines=[LineOut(description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,
+                       account_code=account_code(line.category, settings) or "",
+                       tax_type=None if no_tax else (tax_type_for(line.tax_rate_id, cache) or _zero_rate(cache)))
+               for line in snapshot.lines],
+    )
+
+
+def _zero_rate(cache: OrgCache) -> str | None:
+    """Lines with no tax rate in the app carry no tax: send the organisation's tax-free revenue type."""
+    for tax_type in ("EXEMPTOUTPUT", "NONE", "ZERORATEDOUTPUT", "ZERORATED"):
+        rate = cache.tax_types.get(tax_type)
+        if rate is not None and rate.status == "ACTIVE":
+            return tax_type
+    return None

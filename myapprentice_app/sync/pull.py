@@ -1,0 +1,96 @@
+"""Sync All: a read-only pull of what changed in Xero since last time (If-Modified-Since)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
+from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
+from myapprentice_app.sync.cache import remember_invoice
+from myapprentice_app.sync.context import OrgContext
+
+PAGE = 1000
+# Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
+OVERLAP = dt.timedelta(minutes=2)
+
+
+def pull(ctx: OrgContext) -> None:
+    started = utcnow()
+    with session_scope() as session:
+        connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
+        since = connection.last_pulled_at - OVERLAP if connection.last_pulled_at else None
+    payments = _pages(ctx, lambda xero, page: xero.payments_changed_since(since, page), "Payments")
+    invoices = _pages(ctx, lambda xero, page: xero.invoices_changed_since(since, page), "Invoices")
+    with session_scope() as session:
+        linked = {invoice.xero_invoice_id: invoice for invoice in session.exec(
+            select(Invoice).where(Invoice.business_id == ctx.business_id, col(Invoice.xero_invoice_id).is_not(None)))}
+        for element in payments:
+            _take_payment(session, ctx, linked, element)
+        for element in invoices:
+            remember_invoice(session, ctx.business_id, element)
+            if (invoice := linked.get(element.get("InvoiceID"))) is not None:
+                _flag_drift(session, ctx, invoice, element)
+        connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
+        connection.last_pulled_at = started
+        session.commit()
+
+
+def _pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        items = ctx.call(lambda xero, page=page: fetch(xero, page)).items(plural)
+        found.extend(items)
+        if len(items) < PAGE:
+            return found
+        page += 1
+
+
+def _take_payment(session: Session, ctx: OrgContext, linked: dict, element: dict[str, Any]) -> None:
+    invoice = linked.get((element.get("Invoice") or {}).get("InvoiceID"))
+    if invoice is None or element.get("Status") != "AUTHORISED":
+        return
+    known = session.exec(select(Payment).where(Payment.xero_payment_id == element["PaymentID"])).first()
+    if known is not None:
+        return
+    amount = Decimal(str(element["Amount"])).quantize(Decimal("0.01"))
+    if amount > invoice.amount_due or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
+        invoice.xero_drift = f"Xero has a payment of {amount:,.2f} this invoice can't take here."
+        return
+    session.add(Payment(business_id=ctx.business_id, invoice_id=invoice.id or 0, amount=amount,
+                        paid_on=_date(element.get("Date")) or dt.date.today(), method="xero",
+                        reference=(element.get("Reference") or None), source="xero",
+                        xero_payment_id=element["PaymentID"], sync_status=SyncStatus.SYNCED))
+    invoice.amount_paid += amount
+    invoice.status = status_after_payment(invoice.total, invoice.amount_paid).value
+    invoice.updated_at = utcnow()
+    session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
+                            user_id=ctx.user_id, action="pull", outcome="synced",
+                            answer=f"Payment of {amount:,.2f} made in Xero recorded here."))
+
+
+def _flag_drift(session: Session, ctx: OrgContext, invoice: Invoice, element: dict[str, Any]) -> None:
+    status = element.get("Status")
+    total = Decimal(str(element.get("Total") or 0))
+    drift = None
+    if status in ("VOIDED", "DELETED") and invoice.status != InvoiceStatus.VOIDED:
+        drift = f"{status.capitalize()} in Xero; still {InvoiceStatus(invoice.status).label.lower()} here."
+    elif total != invoice.total and invoice.sync_status == SyncStatus.SYNCED:
+        drift = f"Changed in Xero: total there is {total:,.2f}, here {invoice.total:,.2f}."
+    if drift and drift != invoice.xero_drift:
+        invoice.xero_drift = drift
+        session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
+                                user_id=ctx.user_id, action="pull", outcome="error", answer=drift))
+
+
+def _date(value: Any) -> dt.date | None:
+    text = str(value or "")
+    if text.startswith("/Date("):
+        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
+        return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date()
+    return None
