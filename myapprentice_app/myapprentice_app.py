@@ -5,15 +5,35 @@ import reflex as rx
 from myapprentice_app.api.routes import api
 from myapprentice_app.ui.pages.audit import AuditState, audit_page
 from myapprentice_app.ui.pages.home import HomeState, home_page
+from myapprentice_app.ui.pages.invoice_detail import InvoiceDetailState, invoice_detail_page
+from myapprentice_app.ui.pages.invoice_form import InvoiceFormState, invoice_form_page
 from myapprentice_app.ui.pages.invoices import InvoicesState, invoices_page
 from myapprentice_app.ui.pages.login import LoginState, login_page
+from myapprentice_app.ui.pages.outbox import OutboxState, outbox_page
 from myapprentice_app.ui.pages.settings import SettingsState, settings_page
 from myapprentice_app.ui.pages.work import WorkState, clients_page, jobs_page, quotes_page
+from myapprentice_app.ui.pages.work_forms import (
+    ClientFormState,
+    WorkFormState,
+    client_form_page,
+    job_form_page,
+    quote_form_page,
+)
 
 app = rx.App(api_transformer=api, stylesheets=["/styles.css"])
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
 app.add_page(invoices_page, route="/invoices", title="Invoices · MyApprentice", on_load=InvoicesState.load)
+app.add_page(invoice_form_page, route="/invoices/new", title="New invoice · MyApprentice",
+             on_load=InvoiceFormState.load)
+app.add_page(invoice_detail_page, route="/invoices/[id]", title="Invoice · MyApprentice",
+             on_load=InvoiceDetailState.load)
+app.add_page(invoice_form_page, route="/invoices/[id]/edit", title="Edit invoice · MyApprentice",
+             on_load=InvoiceFormState.load)
+app.add_page(outbox_page, route="/outbox", title="Sent emails · MyApprentice", on_load=OutboxState.load)
+app.add_page(client_form_page, route="/clients/[id]", title="Client · MyApprentice", on_load=ClientFormState.load)
+app.add_page(job_form_page, route="/jobs/[id]", title="Job · MyApprentice", on_load=WorkFormState.load_job)
+app.add_page(quote_form_page, route="/quotes/[id]", title="Quote · MyApprentice", on_load=WorkFormState.load_quote)
 app.add_page(jobs_page, route="/jobs", title="Jobs · MyApprentice", on_load=WorkState.load_jobs)
 app.add_page(clients_page, route="/clients", title="Clients · MyApprentice", on_load=WorkState.load_clients)
 app.add_page(quotes_page, route="/quotes", title="Quotes · MyApprentice", on_load=WorkState.load_quotes)

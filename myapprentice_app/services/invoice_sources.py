@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Business, Job, LineItem, Quote, TaxRate
+from myapprentice_app.services import invoices
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.services.lines import LineDraft, drafts_from
@@ -32,15 +33,11 @@ def draft_from_quote(session: Session, actor: Principal, quote_id: int) -> Invoi
     if quote is None or quote.business_id != actor.business_id:
         raise NotFound("That quote")
     if quote.status != "accepted":
-        raise ActionRefused(
-            f"Quote {quote.number} is {quote.status}; only an accepted quote can be invoiced."
-        )
+        raise ActionRefused(f"Quote {quote.number} is {quote.status}; only an accepted quote can be invoiced.")
     draft = _dated(session, actor, client_id=quote.client_id)
     draft.quote_id, draft.job_id = quote.id, quote.job_id
     draft.reference = f"{quote.number} {quote.title}"[:255]
-    draft.amounts_are = (
-        quote.amounts_are if quote.amounts_are in set(AmountsAre) else AmountsAre.EXCLUSIVE.value
-    )
+    draft.amounts_are = quote.amounts_are if quote.amounts_are in set(AmountsAre) else AmountsAre.EXCLUSIVE.value
     draft.lines = drafts_from(list(session.exec(select(LineItem).where(LineItem.quote_id == quote.id))))
     return draft
 
@@ -65,4 +62,24 @@ def _dated(session: Session, actor: Principal, client_id: int | None) -> Invoice
     today = dt.date.today()
     return InvoiceDraft(
         client_id=client_id, issue_date=today, due_date=today + dt.timedelta(days=business.payment_terms_days)
+    )
+
+
+def draft_of_invoice(session: Session, actor: Principal, invoice_id: int) -> InvoiceDraft:
+    """A draft invoice as an editable form (only drafts can be edited)."""
+    actor.require(Permission.EDIT_INVOICES)
+    invoice = invoices.get_invoice(session, actor, invoice_id)
+    if invoice.status != "draft":
+        raise ActionRefused(f"Invoice {invoice.number} is {invoice.status}; only draft invoices can be edited.")
+    items = list(session.exec(select(LineItem).where(LineItem.invoice_id == invoice.id)))
+    return InvoiceDraft(
+        client_id=invoice.client_id,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        lines=drafts_from(items),
+        reference=invoice.reference or "",
+        amounts_are=invoice.amounts_are,
+        number=invoice.number,
+        job_id=invoice.job_id,
+        quote_id=invoice.quote_id,
     )

@@ -52,9 +52,7 @@ def line_problems(index: int, line: LineDraft, rates: dict[int, TaxRate]) -> dic
     unit_amount = parse_decimal(line.unit_amount)
     if unit_amount is None:
         problems[f"{prefix}.unit_amount"] = "Enter a price."
-    elif not (-MAX_UNIT_AMOUNT <= unit_amount <= MAX_UNIT_AMOUNT) or unit_amount != unit_amount.quantize(
-        FOUR_PLACES
-    ):
+    elif not (-MAX_UNIT_AMOUNT <= unit_amount <= MAX_UNIT_AMOUNT) or unit_amount != unit_amount.quantize(FOUR_PLACES):
         problems[f"{prefix}.unit_amount"] = "Enter a price up to 10,000,000 (at most 4 decimals)."
     if line.category not in CATEGORIES:
         problems[f"{prefix}.category"] = "Choose labour, materials or other."
@@ -105,8 +103,8 @@ def build_items(
             LineItem(
                 position=position,
                 description=line.description.strip(),
-                quantity=parse_decimal(line.quantity),
-                unit_amount=parse_decimal(line.unit_amount),
+                quantity=parse_decimal(line.quantity),  # type: ignore[arg-type]
+                unit_amount=parse_decimal(line.unit_amount),  # type: ignore[arg-type]
                 category=line.category,
                 tax_rate_id=line.tax_rate_id,
                 line_amount=amounts.line_amount,
@@ -136,3 +134,26 @@ def plain_number(value: Decimal, places: int = 0) -> str:
     text = format(value.normalize(), "f")
     decimals = len(text.partition(".")[2])
     return format(value.quantize(Decimal(1).scaleb(-max(decimals, places))), "f")
+
+
+def preview(
+    lines: list[LineDraft], rates: dict[int, Decimal], amounts_are: str
+) -> tuple[list[Decimal | None], DocumentTotals]:
+    """Live totals while typing: lines that don't parse yet count as nothing (and show no amount)."""
+    mode = AmountsAre(amounts_are) if amounts_are in {a.value for a in AmountsAre} else AmountsAre.EXCLUSIVE
+    amounts: list[Decimal | None] = []
+    counted = []
+    for line in lines:
+        quantity, unit_amount = parse_decimal(line.quantity), parse_decimal(line.unit_amount)
+        if (
+            quantity is None
+            or unit_amount is None
+            or abs(quantity) > MAX_QUANTITY
+            or abs(unit_amount) > MAX_UNIT_AMOUNT
+        ):
+            amounts.append(None)
+            continue
+        totals = line_totals(quantity, unit_amount, rates.get(line.tax_rate_id or 0, Decimal(0)), mode)
+        amounts.append(totals.line_amount)
+        counted.append(totals)
+    return amounts, document_totals(counted, mode)

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import reflex as rx
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
-from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.models.views import InvoiceRow
 from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
+from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.ui.components.badges import status_badge, sync_badge
+from myapprentice_app.ui.components.invoice_actions import InvoiceActionsState, payment_dialog
 from myapprentice_app.ui.components.layout import page
+from myapprentice_app.ui.components.outcomes import parse_id
 from myapprentice_app.ui.state.session import authorise
 
 ALL = "all"
@@ -22,6 +29,13 @@ class InvoicesState(rx.State):
     status: str = ALL
     sync_status: str = ALL
     search: str = ""
+    client_id: str = ALL
+    date_from: str = ""
+    date_to: str = ""
+    clients: list[Option] = []
+    can_create: bool = False
+    can_pay: bool = False
+    can_export: bool = False
     loaded: bool = False
 
     async def _reload(self):
@@ -31,16 +45,50 @@ class InvoicesState(rx.State):
         filters = InvoiceFilters(
             status="" if self.status == ALL else self.status,
             sync_status="" if self.sync_status == ALL else self.sync_status,
+            client_id=parse_id(self.client_id),
+            date_from=_date(self.date_from),
+            date_to=_date(self.date_to),
             search=self.search,
         )
         with session_scope() as session:
             result = list_invoices(session, principal, filters, page=self.page)
+            if not self.clients:
+                self.clients = client_options(session, principal)
+        self.can_create = can(principal.role, Permission.EDIT_INVOICES)
+        self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
+        self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)
         self.rows, self.total_count = result.rows, result.total_count
         self.page, self.page_count = result.page, result.page_count
         self.loaded = True
 
     @rx.event
     async def load(self):
+        self.loaded = False
+        return await self._reload()
+
+    @rx.event
+    async def refresh(self):
+        if self.router.url.path.rstrip("/") == "/invoices":
+            return await self._reload()
+
+    @rx.event
+    async def filter_client(self, value: str):
+        self.client_id = value if value == ALL or parse_id(value) else ALL
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def filter_dates(self, form: dict):
+        self.date_from = _date_text(form.get("date_from"))
+        self.date_to = _date_text(form.get("date_to"))
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def clear_filters(self):
+        self.status = self.sync_status = self.client_id = ALL
+        self.date_from = self.date_to = self.search = ""
+        self.page = 1
         return await self._reload()
 
     @rx.event
@@ -67,8 +115,40 @@ class InvoicesState(rx.State):
         return await self._reload()
 
 
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date_text(value: object) -> str:
+    parsed = _date(str(value or "").strip())
+    return parsed.isoformat() if parsed else ""
+
+
 def _filters() -> rx.Component:
     return rx.flex(
+        rx.select.root(
+            rx.select.trigger(placeholder="Client", aria_label="Client filter"),
+            rx.select.content(
+                rx.select.item("All clients", value=ALL),
+                rx.foreach(InvoicesState.clients, lambda option: rx.select.item(option.label, value=option.value)),
+            ),
+            value=InvoicesState.client_id,
+            on_change=InvoicesState.filter_client,
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(name="date_from", type="date", aria_label="From date", default_value=InvoicesState.date_from),
+                rx.text("to", size="2"),
+                rx.input(name="date_to", type="date", aria_label="To date", default_value=InvoicesState.date_to),
+                rx.button("Apply dates", type="submit", variant="soft"),
+                align="center",
+            ),
+            on_submit=InvoicesState.filter_dates,
+        ),
+        rx.button("Clear filters", variant="ghost", on_click=InvoicesState.clear_filters),
         rx.select.root(
             rx.select.trigger(placeholder="Status", aria_label="Status filter"),
             rx.select.content(
@@ -100,7 +180,23 @@ def _filters() -> rx.Component:
     )
 
 
-def _row(row: rx.Var[InvoiceRow]) -> rx.Component:
+def _menu(row: Any) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("ellipsis-vertical", size=16), variant="ghost", size="1",
+                                       aria_label=f"Actions for {row.number}", data_testid="row-menu")),
+        rx.menu.content(
+            rx.menu.item("View", on_click=rx.redirect(f"/invoices/{row.id}")),
+            rx.cond(InvoicesState.can_export,
+                    rx.menu.item("CSV export", on_click=InvoiceActionsState.export_csv(row.id)), rx.fragment()),
+            rx.cond(InvoicesState.can_pay & ((row.status == "authorised") | (row.status == "sent")
+                                             | (row.status == "part_paid")),
+                    rx.menu.item("Mark as paid", on_click=InvoiceActionsState.open_payment(row.id)),
+                    rx.fragment()),
+        ),
+    )
+
+
+def _row(row: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row.number, href=f"/invoices/{row.id}")),
         rx.table.cell(row.client_name),
@@ -108,7 +204,8 @@ def _row(row: rx.Var[InvoiceRow]) -> rx.Component:
         rx.table.cell(row.due_date, display=["none", "none", "table-cell"]),
         rx.table.cell(status_badge(row.status, row.status_label)),
         rx.table.cell(sync_badge(row.sync_status, row.sync_label)),
-        rx.table.cell(rx.text(row.total, text_align="right")),
+        rx.table.cell(rx.hstack(rx.text(row.total, data_testid="invoice-amount"), _menu(row), align="center",
+                                justify="end", spacing="1")),
         data_testid="invoice-row",
     )
 
@@ -148,5 +245,28 @@ def _pager() -> rx.Component:
     )
 
 
+def _toolbar() -> rx.Component:
+    return rx.hstack(
+        rx.link(rx.button(rx.icon("mail", size=16), "Sent emails", variant="soft", color_scheme="gray"),
+                href="/outbox"),
+        rx.spacer(),
+        rx.cond(InvoicesState.can_create, rx.link(rx.button(rx.icon("plus", size=16), "New invoice"),
+                                                  href="/invoices/new"), rx.fragment()),
+        width="100%",
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        _toolbar(),
+        _filters(),
+        rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
+                rx.center(rx.spinner(size="3"), padding="3em")),
+        payment_dialog(),
+        width="100%",
+        spacing="3",
+    )
+
+
 def invoices_page() -> rx.Component:
-    return page("Invoices", lambda: rx.vstack(_filters(), _table(), _pager(), width="100%", spacing="3"))
+    return page("Invoices", _content)

@@ -11,6 +11,7 @@ from myapprentice_app.services.business import BusinessDetails, TeamMember
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.ui.components.layout import field_error, page
 from myapprentice_app.ui.navigation import SETTINGS_TABS, NavItem, settings_tabs_for
+from myapprentice_app.ui.pages.settings_team import TeamState, team_tab
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 TAB_PERMISSIONS = {slug: permission for slug, _, permission in SETTINGS_TABS}
@@ -53,7 +54,7 @@ class SettingsState(rx.State):
             if slug == "business":
                 self.details = business.business_details(session, principal)
             elif slug == "team":
-                self.members = business.team(session, principal)
+                return TeamState.load
 
     @rx.event
     async def save_business(self, form: dict):
@@ -145,18 +146,6 @@ def _business_tab() -> rx.Component:
     )
 
 
-def _team_tab() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(rx.table.column_header_cell("Name"), rx.table.column_header_cell("Email"),
-                                     rx.table.column_header_cell("Role"))),
-        rx.table.body(rx.foreach(SettingsState.members, lambda member: rx.table.row(
-            rx.table.cell(member.name), rx.table.cell(member.email), rx.table.cell(member.role_label),
-            data_testid="team-member"))),
-        variant="surface",
-        width="100%",
-    )
-
-
 def _security_tab() -> rx.Component:
     return rx.vstack(
         rx.heading("Two-step sign-in (MFA)", size="4"),
@@ -217,7 +206,7 @@ def settings_page() -> rx.Component:
         rx.match(
             SettingsState.active_tab,
             ("business", _business_tab()),
-            ("team", _team_tab()),
+            ("team", team_tab()),
             ("security", _security_tab()),
             ("integrations", _connection_status()),
             ("xero", _connection_status()),

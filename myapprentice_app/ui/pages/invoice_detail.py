@@ -1,0 +1,396 @@
+"""The invoice page: lines, totals, status, payments, and the actions the signed-in role may take."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.models.invoice_views import InvoiceDetail
+from myapprentice_app.selectors.invoice_detail import invoice_detail
+from myapprentice_app.services import invoice_delivery, invoices
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.invoice_delivery import EmailDraft
+from myapprentice_app.ui.components.badges import status_badge, sync_badge
+from myapprentice_app.ui.components.forms import labelled
+from myapprentice_app.ui.components.invoice_actions import InvoiceActionsState, payment_dialog
+from myapprentice_app.ui.components.layout import page
+from myapprentice_app.ui.components.line_editor import totals_box
+from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.state.session import authorise
+
+EMAIL_FIELDS = ("to_address", "subject", "body")
+
+
+class InvoiceDetailState(rx.State):
+    invoice: InvoiceDetail = InvoiceDetail()
+    found: bool = False
+    can_edit: bool = False
+    can_pay: bool = False
+    can_export: bool = False
+    send_open: bool = False
+    email: EmailDraft = EmailDraft()
+    errors: dict[str, str] = {}
+    sending: bool = False
+
+    def _invoice_id(self) -> int:
+        return parse_id(self.router.page.params.get("id")) or 0
+
+    @rx.event
+    async def load(self):
+        self.found, self.send_open = False, False
+        return await self.refresh()
+
+    @rx.event
+    async def refresh(self):
+        if not self.router.url.path.startswith("/invoices/"):
+            return  # a dialog elsewhere asked every invoice view to refresh
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.invoice = invoice_detail(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            self.found = False
+            return refused(reason)
+        self.found = True
+        self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
+        self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
+        self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)
+
+    async def _change(self, change, done: str):  # type: ignore[no-untyped-def]
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                change(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            return refused(reason)
+        await self.refresh()
+        return rx.toast.success(done)
+
+    @rx.event
+    async def authorise_invoice(self):
+        return await self._change(invoices.authorise_invoice, "Invoice authorised.")
+
+    @rx.event
+    async def void_invoice(self):
+        return await self._change(invoices.void_invoice, "Invoice voided.")
+
+    @rx.event
+    async def open_send(self):
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.email = invoice_delivery.draft_email(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            return refused(reason)
+        self.errors, self.send_open = {}, True
+
+    @rx.event
+    def set_send_open(self, value: bool):
+        self.send_open = bool(value)
+
+    @rx.event
+    def set_email_field(self, field: str, value: str):
+        if field in EMAIL_FIELDS:
+            self.email = replace(self.email, **{field: str(value)[:25_000]})
+            self.errors.pop(field, None)
+
+    @rx.event
+    async def send(self):
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            yield refusal
+            return
+        self.sending = True
+        yield
+        try:
+            with session_scope() as session:
+                invoice_delivery.send_to_client(session, principal, self._invoice_id(), self.email)
+        except ValidationFailed as failed:
+            self.errors, self.sending = failed.errors, False
+            yield rx.toast.error(CHECK_FIELDS)
+            return
+        except REFUSED as reason:
+            self.sending = False
+            yield refused(reason)
+            return
+        self.sending, self.send_open = False, False
+        await self.refresh()
+        yield rx.toast.success(f"Sent to {self.email.to_address}.")
+
+
+def _actions() -> rx.Component:
+    s, inv = InvoiceDetailState, InvoiceDetailState.invoice
+    editable = s.can_edit & (inv.status == "draft")
+    return rx.flex(
+        rx.cond(
+            editable,
+            rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft"), href=f"/invoices/{inv.id}/edit"),
+            rx.fragment(),
+        ),
+        rx.cond(editable, rx.button("Authorise", on_click=s.authorise_invoice, data_testid="authorise"), rx.fragment()),
+        rx.cond(
+            s.can_edit & (inv.status != "paid") & (inv.status != "voided"),
+            rx.button(rx.icon("send", size=16), "Send to client", on_click=s.open_send, data_testid="send-to-client"),
+            rx.fragment(),
+        ),
+        rx.cond(
+            s.can_pay & ((inv.status == "authorised") | (inv.status == "sent") | (inv.status == "part_paid")),
+            rx.button(
+                rx.icon("banknote", size=16),
+                "Mark as paid",
+                variant="soft",
+                color_scheme="green",
+                on_click=InvoiceActionsState.open_payment(inv.id),
+                data_testid="mark-paid",
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            s.can_export,
+            rx.button(
+                rx.icon("download", size=16),
+                "CSV export",
+                variant="soft",
+                color_scheme="gray",
+                on_click=InvoiceActionsState.export_csv(inv.id),
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            s.can_edit & ((inv.status == "draft") | (inv.status == "authorised") | (inv.status == "sent")),
+            _void_button(),
+            rx.fragment(),
+        ),
+        gap="2",
+        wrap="wrap",
+    )
+
+
+def _void_button() -> rx.Component:
+    inv = InvoiceDetailState.invoice
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Void", variant="soft", color_scheme="red", data_testid="void")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(f"Void invoice {inv.number}?"),
+            rx.alert_dialog.description(
+                "A voided invoice stays on record but can't be sent, paid or edited again. This can't be undone."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Void invoice",
+                        color_scheme="red",
+                        on_click=InvoiceDetailState.void_invoice,
+                        data_testid="confirm-void",
+                    )
+                ),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+    )
+
+
+def _send_dialog() -> rx.Component:
+    s = InvoiceDetailState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(f"Send {s.invoice.number} to {s.invoice.client_name}"),
+            rx.dialog.description("Review the email. Sending authorises a draft invoice.", size="2"),
+            rx.vstack(
+                labelled(
+                    "To",
+                    rx.input(
+                        id="to_address",
+                        value=s.email.to_address,
+                        width="100%",
+                        on_change=lambda v: s.set_email_field("to_address", v),
+                    ),
+                    s.errors.get("to_address", ""),
+                    html_for="to_address",
+                ),
+                labelled(
+                    "Subject",
+                    rx.input(
+                        id="subject",
+                        value=s.email.subject,
+                        width="100%",
+                        on_change=lambda v: s.set_email_field("subject", v),
+                    ),
+                    s.errors.get("subject", ""),
+                    html_for="subject",
+                ),
+                labelled(
+                    "Message",
+                    rx.text_area(
+                        id="body",
+                        value=s.email.body,
+                        rows="12",
+                        width="100%",
+                        on_change=lambda v: s.set_email_field("body", v),
+                    ),
+                    s.errors.get("body", ""),
+                    html_for="body",
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        rx.icon("send", size=16), "Send", on_click=s.send, loading=s.sending, data_testid="confirm-send"
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                padding_top="1em",
+            ),
+            max_width="40em",
+        ),
+        open=s.send_open,
+        on_open_change=s.set_send_open,
+    )
+
+
+def _lines() -> rx.Component:
+    inv = InvoiceDetailState.invoice
+    hide_on_phone = ["none", "none", "table-cell"]
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Description"),
+                rx.table.column_header_cell("Qty"),
+                rx.table.column_header_cell("Unit price", display=hide_on_phone),
+                rx.table.column_header_cell("Category", display=hide_on_phone),
+                rx.table.column_header_cell("Tax", display=hide_on_phone),
+                rx.table.column_header_cell("Amount"),
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                inv.lines,
+                lambda line: rx.table.row(
+                    rx.table.cell(line.description, white_space="pre-wrap"),
+                    rx.table.cell(line.quantity),
+                    rx.table.cell(line.unit_amount, display=hide_on_phone),
+                    rx.table.cell(line.category, display=hide_on_phone),
+                    rx.table.cell(line.tax_rate, display=hide_on_phone),
+                    rx.table.cell(line.line_amount),
+                    data_testid="invoice-line",
+                ),
+            )
+        ),
+        variant="surface",
+        width="100%",
+    )
+
+
+def _payments() -> rx.Component:
+    inv = InvoiceDetailState.invoice
+    return rx.vstack(
+        rx.heading("Payments", size="4"),
+        rx.cond(
+            inv.payments.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("Date", "Amount", "Method", "Reference", "Xero")]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        inv.payments,
+                        lambda p: rx.table.row(
+                            rx.table.cell(p.paid_on),
+                            rx.table.cell(p.amount),
+                            rx.table.cell(p.method),
+                            rx.table.cell(p.reference),
+                            rx.table.cell(p.sync_label),
+                            data_testid="payment-row",
+                        ),
+                    )
+                ),
+                variant="surface",
+                width="100%",
+            ),
+            rx.text("No payments recorded yet.", color_scheme="gray", size="2", data_testid="no-payments"),
+        ),
+        width="100%",
+    )
+
+
+def _summary() -> rx.Component:
+    inv = InvoiceDetailState.invoice
+    return rx.vstack(
+        rx.flex(
+            rx.heading(inv.number, size="6", data_testid="invoice-number"),
+            status_badge(inv.status, inv.status_label),
+            sync_badge(inv.sync_status, inv.sync_label),
+            gap="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(inv.client_name, " · ", inv.client_email, size="3"),
+        rx.text(
+            "Issued ",
+            inv.issue_date,
+            " · due ",
+            inv.due_date,
+            " · ",
+            inv.amounts_are_label,
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.cond(inv.reference != "", rx.text("Reference: ", inv.reference, size="2"), rx.fragment()),
+        rx.cond(inv.origin != "", rx.text(inv.origin, size="2", color_scheme="gray"), rx.fragment()),
+        rx.cond(
+            inv.sent_at != "",
+            rx.text(
+                "Sent ",
+                inv.sent_at,
+                " · pay link: ",
+                rx.link(inv.pay_link, href=inv.pay_link, is_external=True),
+                size="2",
+            ),
+            rx.fragment(),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _content() -> rx.Component:
+    inv = InvoiceDetailState.invoice
+    return rx.cond(
+        InvoiceDetailState.found,
+        rx.vstack(
+            rx.link("← All invoices", href="/invoices", size="2"),
+            _summary(),
+            _actions(),
+            _lines(),
+            totals_box(inv.subtotal, inv.total_tax, inv.total),
+            rx.hstack(
+                rx.text("Paid ", inv.amount_paid, " · "),
+                rx.text("Amount due ", inv.amount_due, weight="bold", data_testid="amount-due"),
+                align_self="end",
+            ),
+            _payments(),
+            _send_dialog(),
+            payment_dialog(),
+            width="100%",
+            spacing="4",
+        ),
+        rx.center(rx.spinner(size="3"), padding="3em"),
+    )
+
+
+def invoice_detail_page() -> rx.Component:
+    return page("Invoice", _content)

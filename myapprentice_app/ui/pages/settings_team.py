@@ -1,0 +1,186 @@
+"""Business Settings → Team: invite, change role, remove. Rendered inside the settings page's Team tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.models.invoice_views import Option
+from myapprentice_app.services import business, team
+from myapprentice_app.services.business import TeamMember
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.ui.components.forms import choice, text_input
+from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.state.session import authorise
+
+INVITE_FIELDS = ("invite_email", "invite_name", "invite_role")
+
+
+class TeamState(rx.State):
+    members: list[TeamMember] = []
+    roles: list[Option] = []
+    me: int = 0
+    invite_email: str = ""
+    invite_name: str = ""
+    invite_role: str = "tradie"
+    errors: dict[str, str] = {}
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        with session_scope() as session:
+            self.members = business.team(session, principal)
+        self.roles = [Option(value=role.value, label=role.label) for role in team.assignable_roles(principal)]
+        self.me, self.loaded = principal.user_id, True
+
+    @rx.event
+    def set_field(self, field: str, value: str):
+        if field in INVITE_FIELDS:
+            setattr(self, field, str(value)[:320])
+            self.errors.pop(field, None)
+
+    @rx.event
+    async def invite(self):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                team.invite(
+                    session, principal, email_address=self.invite_email, name=self.invite_name, role=self.invite_role
+                )
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return rx.toast.error(CHECK_FIELDS)
+        except REFUSED as reason:
+            return refused(reason)
+        invited, self.invite_email, self.invite_name, self.errors = self.invite_email, "", "", {}
+        await self.load()
+        return rx.toast.success(f"Invitation sent to {invited}.")
+
+    @rx.event
+    async def change_role(self, user_id: int, role: str):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                team.change_role(session, principal, parse_id(user_id) or 0, str(role))
+        except ValidationFailed as failed:
+            return rx.toast.error(next(iter(failed.errors.values())))
+        except REFUSED as reason:
+            await self.load()
+            return refused(reason)
+        await self.load()
+        return rx.toast.success("Role changed.")
+
+    @rx.event
+    async def remove(self, user_id: int):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                team.remove(session, principal, parse_id(user_id) or 0)
+        except REFUSED as reason:
+            return refused(reason)
+        await self.load()
+        return rx.toast.success("Removed from the team.")
+
+
+def _member_row(member: Any) -> rx.Component:
+    is_me = member.user_id == TeamState.me
+    return rx.table.row(
+        rx.table.cell(member.name),
+        rx.table.cell(member.email),
+        rx.table.cell(
+            rx.cond(
+                is_me,
+                rx.text(member.role_label, " (you)"),
+                rx.select.root(
+                    rx.select.trigger(aria_label=f"Role of {member.email}"),
+                    rx.select.content(
+                        rx.select.item(member.role_label, value=member.role),
+                        rx.foreach(
+                            TeamState.roles,
+                            lambda o: rx.cond(
+                                o.value != member.role, rx.select.item(o.label, value=o.value), rx.fragment()
+                            ),
+                        ),
+                    ),
+                    value=member.role,
+                    on_change=lambda role: TeamState.change_role(member.user_id, role),
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                is_me,
+                rx.fragment(),
+                rx.alert_dialog.root(
+                    rx.alert_dialog.trigger(rx.button("Remove", size="1", variant="soft", color_scheme="red")),
+                    rx.alert_dialog.content(
+                        rx.alert_dialog.title("Remove ", member.name, "?"),
+                        rx.alert_dialog.description(
+                            "They are signed out straight away and lose access to this business."
+                        ),
+                        rx.hstack(
+                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                            rx.alert_dialog.action(
+                                rx.button("Remove", color_scheme="red", on_click=TeamState.remove(member.user_id))
+                            ),
+                            justify="end",
+                            padding_top="1em",
+                        ),
+                    ),
+                ),
+            )
+        ),
+        data_testid="team-member",
+    )
+
+
+def _invite_form() -> rx.Component:
+    s = TeamState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Invite someone", size="4"),
+            rx.grid(
+                text_input("Email", "invite_email", s.invite_email, lambda v: s.set_field("invite_email", v), s.errors),
+                text_input("Name", "invite_name", s.invite_name, lambda v: s.set_field("invite_name", v), s.errors),
+                choice(
+                    "Role", "invite_role", s.invite_role, lambda v: s.set_field("invite_role", v), s.errors, s.roles
+                ),
+                columns=rx.breakpoints(initial="1", md="3"),
+                gap="3",
+                width="100%",
+            ),
+            rx.button(rx.icon("user-plus", size=16), "Send invitation", on_click=s.invite, data_testid="invite"),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def team_tab() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            TeamState.loaded,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Name", "Email", "Role", "")])),
+                rx.table.body(rx.foreach(TeamState.members, _member_row)),
+                variant="surface",
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), padding="2em"),
+        ),
+        _invite_form(),
+        width="100%",
+        spacing="4",
+    )
