@@ -24,6 +24,8 @@ from myapprentice_app.services.principal import Principal  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
+pytest_plugins = ["tests.support.browser"]
+
 
 @pytest.fixture(scope="session")
 def migrated_database() -> str:

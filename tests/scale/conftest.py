@@ -36,3 +36,15 @@ def postgres_url() -> Iterator[str]:
     get_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_available() -> None:
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=3).ping()
+    except redis.ConnectionError as error:
+        if shutil.which("redis-server") is None:
+            pytest.skip(f"Redis is not installed on this machine ({error})")
+        raise
