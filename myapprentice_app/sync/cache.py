@@ -26,8 +26,8 @@ def refresh_if_stale(ctx: OrgContext) -> None:
 
 
 def refresh(ctx: OrgContext) -> None:
-    accounts = ctx.call(lambda xero: xero.accounts()).items("Accounts")
-    rates = ctx.call(lambda xero: xero.tax_rates()).items("TaxRates")
+    accounts = ctx.read(lambda xero: xero.accounts()).items("Accounts")
+    rates = ctx.read(lambda xero: xero.tax_rates()).items("TaxRates")
     contacts = _all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
     invoices = _all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
     with session_scope() as session:
@@ -51,7 +51,7 @@ def _all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]
     found: list[dict[str, Any]] = []
     page = 1
     while True:
-        items = ctx.call(lambda xero, page=page: fetch(xero, page)).items(plural)
+        items = ctx.read(lambda xero, page=page: fetch(xero, page)).items(plural)
         found.extend(items)
         if len(items) < PAGE:
             return found

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import RateLimited
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
 from myapprentice_app.models import XeroSettings
 from myapprentice_app.sync import budget
 
@@ -27,6 +28,19 @@ class OrgContext:
     def __post_init__(self) -> None:
         business_id = self.business_id
         self.client = XeroClient(self.tenant_id, lambda: tokens.valid_token(business_id))
+
+    def read(self, action: Callable[[XeroClient], Reply], attempts: int = 8) -> Reply:
+        """A read: safe to repeat, so 429s, 5xx and lost answers are retried here (with backoff)."""
+        for attempt in range(attempts):
+            try:
+                return self.call(action)
+            except RateLimited:
+                continue
+            except (Unavailable, OutcomeUnknown):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(min(0.2 * 2 ** attempt, 10.0))
+        return self.call(action)
 
     def call(self, action: Callable[[XeroClient], Reply]) -> Reply:
         """One Xero call inside the organisation's shared budget; a 429 makes every worker wait."""

@@ -12,6 +12,7 @@ from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
 from myapprentice_app.integrations.xero.mapping import as_json, brief, element_result, invoice_model
 from myapprentice_app.sync import budget, outcomes, preflight
+from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.cache import remember_invoice
 from myapprentice_app.sync.contacts import ensure_contacts
@@ -20,7 +21,7 @@ from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
 BATCH = 50
-MAX_ATTEMPTS = 10
+MAX_FAILURES = 8
 
 
 def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None = None) -> list[int]:
@@ -58,8 +59,20 @@ def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCach
 
 def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> list[int]:
     remaining = snapshots
-    batch = None
-    for attempt in range(MAX_ATTEMPTS):
+    batch: XeroBatch | None = None
+    unknown: XeroBatch | None = None  # sent, but whether Xero applied it is not known
+    failures = 0
+    while failures < MAX_FAILURES:
+        if unknown is not None:
+            # Xero may have created them. Idempotency keys are forgotten after ~6 minutes, so look the numbers
+            # up first and link what is there; only the rest is sent again, under a new key.
+            try:
+                remaining = reconcile_by_number(ctx, remaining, unknown)
+                unknown = None
+            except (RateLimited, Unavailable, OutcomeUnknown) as trouble:
+                failures += not isinstance(trouble, RateLimited)
+                _pause(failures)
+                continue
         if not remaining:
             return []
         items = [(s.invoice.id or 0, s.invoice.version) for s in remaining]
@@ -74,16 +87,15 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
             _note_retry(ctx, items, key, f"429 {limited.problem}: retry after {limited.retry_after:.0f}s",
                         limited.retry_after)
             continue  # not processed by Xero: the same request, same key, once the budget allows
-        except (Unavailable, OutcomeUnknown) as unknown:
-            _note_retry(ctx, items, key, f"{type(unknown).__name__}: {unknown}", min(0.2 * 2 ** attempt, 10))
+        except (Unavailable, OutcomeUnknown) as trouble:
+            failures += 1
+            _note_retry(ctx, items, key, f"{type(trouble).__name__}: {trouble}", _backoff(failures))
             if mode == "create":
-                # Xero may have created them. Idempotency keys are forgotten after ~6 minutes, so look the
-                # numbers up first and link what is there; only the rest is sent again, under a new key.
-                remaining = reconcile_by_number(ctx, remaining, batch)
+                unknown = batch
             else:
-                close_batch(batch, "retried")
+                close_batch(batch, "retried")  # updates name their InvoiceID: sending again is safe
             batch = None
-            time.sleep(min(0.2 * 2 ** attempt, 10))
+            _pause(failures)
             continue
         except Rejected as rejected:
             _record_rejection(ctx, remaining, key, models, rejected)
@@ -97,6 +109,14 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
         outcomes.waiting(session, ctx, [s.invoice.id or 0 for s in remaining], next_try, "Xero kept failing")
         session.commit()
     return [s.invoice.id or 0 for s in remaining]
+
+
+def _backoff(failures: int) -> float:
+    return min(0.2 * 2 ** failures, 15.0)
+
+
+def _pause(failures: int) -> None:
+    time.sleep(_backoff(failures))
 
 
 def _note_retry(ctx: OrgContext, items: list[tuple[int, int]], key: str, reason: str, seconds: float) -> None:
@@ -157,7 +177,7 @@ def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> s
 def _remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
     """Fetch the invoices that hold our numbers, so 'link' can compare client and total without a call."""
     try:
-        found = ctx.call(lambda xero: xero.invoices_by_number(numbers)).items("Invoices")
+        found = ctx.read(lambda xero: xero.invoices_by_number(numbers)).items("Invoices")
     except (Unavailable, OutcomeUnknown, RateLimited, Rejected):
         return
     with session_scope() as session:

@@ -85,7 +85,7 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
     """Find, by their reference, the payments Xero already has; the rest are sent again."""
     references = [reference_for(payment) for payment, _, _ in chunk]
     found = {element.get("Reference"): element for element in
-             ctx.call(lambda xero: xero.payments_with_reference(references)).items("Payments")
+             ctx.read(lambda xero: xero.payments_with_reference(references)).items("Payments")
              if element.get("Status") != "DELETED"}
     left = []
     with session_scope() as session:

@@ -44,7 +44,7 @@ def _pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     page = 1
     while True:
-        items = ctx.call(lambda xero, page=page: fetch(xero, page)).items(plural)
+        items = ctx.read(lambda xero, page=page: fetch(xero, page)).items(plural)
         found.extend(items)
         if len(items) < PAGE:
             return found

@@ -19,7 +19,7 @@ def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch
     versions = dict(items_of(batch))
     numbers = [s.invoice.number for s in snapshots]
     found = {(element.get("InvoiceNumber") or "").upper(): element
-             for element in ctx.call(lambda xero: xero.invoices_by_number(numbers)).items("Invoices")}
+             for element in ctx.read(lambda xero: xero.invoices_by_number(numbers)).items("Invoices")}
     missing = []
     with session_scope() as session:
         for snapshot in snapshots:
