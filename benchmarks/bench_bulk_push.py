@@ -1,0 +1,185 @@
+"""Send all of 1,000 invoices to the Xero sandbox under Xero's real limits (60/min, 5 concurrent) and 150 ms
+latency per call, through a real huey worker.
+
+Prints: bulk_push_1000: seconds=S floor_seconds=F ratio_to_floor=R speedup_vs_per_invoice=X
+  F: the least time the limits and latency allow for the calls this run made (5 at a time, 60 a minute).
+  X: the same limits applied to one invoice per call (1,000 invoice calls + the same contact calls), each
+     call taking the measured per-call time of this run, divided by S. Computed, not run (that takes ~17 min).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+INVOICES = 1000
+CLIENTS = 40
+LATENCY = 0.150
+CONCURRENT = 5
+PER_MINUTE = 60
+
+WORK = Path(tempfile.mkdtemp(prefix="bench-push-"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = _free_port()
+os.environ.update({
+    "DATABASE_URL": f"sqlite:///{WORK / 'bench.db'}",
+    "SECRET_KEY": "benchmark-secret-key-long-enough-for-derivation",
+    "XERO_SANDBOX_URL": f"http://127.0.0.1:{PORT}",
+    "HUEY_QUEUE_FILE": str(WORK / "queue.db"),
+})
+
+import httpx  # noqa: E402
+from sqlmodel import Session, func, select  # noqa: E402
+
+from myapprentice_app.db import get_engine, utcnow  # noqa: E402
+from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals  # noqa: E402
+from myapprentice_app.domain.roles import Role  # noqa: E402
+from myapprentice_app.integrations.xero import tokens  # noqa: E402
+from myapprentice_app.integrations.xero.oauth import sdk_token  # noqa: E402
+from myapprentice_app.jobs import tasks  # noqa: E402
+from myapprentice_app.migrate import upgrade  # noqa: E402
+from myapprentice_app.models import (  # noqa: E402
+    Business,
+    Client,
+    Invoice,
+    LineItem,
+    Membership,
+    SyncRun,
+    TaxRate,
+    XeroConnection,
+    XeroSettings,
+)
+from myapprentice_app.services import auth, xero_sync  # noqa: E402
+from myapprentice_app.sync import cache  # noqa: E402
+from myapprentice_app.sync.context import OrgContext  # noqa: E402
+
+
+def floor_seconds(calls: int, per_call: float) -> float:
+    """Least time for `calls` calls, 5 at a time, 60 per (fixed) minute window, each taking `per_call`."""
+    full_windows = max(0, math.ceil(calls / PER_MINUTE) - 1)
+    last = calls - full_windows * PER_MINUTE
+    return full_windows * 60.0 + math.ceil(last / CONCURRENT) * per_call
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def seed(session: Session, tenant_id: str, admin: httpx.Client) -> object:
+    business = Business(name="Bench Electrical")
+    session.add(business)
+    session.commit()
+    user = auth.create_user(session, email="owner@bench.test", name="Owner", password="bench-password-1")
+    session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
+    session.commit()
+    token = sdk_token(admin.post("/sandbox-admin/tokens", json={"tenantIds": [tenant_id]}).json())
+    connection = XeroConnection(business_id=business.id or 0, status="connected", tenant_id=tenant_id,
+                                tenant_name="Bench Org", token_enc="", access_expires_at=utcnow())
+    tokens.store(connection, token)
+    session.add(connection)
+    rate = TaxRate(business_id=business.id or 0, name="GST 10%", rate=Decimal(10), xero_tax_type="OUTPUT")
+    settings = XeroSettings(business_id=business.id or 0, labour_account="200", materials_account="200",
+                            other_account="260", payment_account="090")
+    session.add_all([rate, settings])
+    session.commit()
+    cache.refresh(OrgContext(business_id=business.id or 0, tenant_id=tenant_id, settings=settings))
+    clients = [Client(business_id=business.id or 0, name=f"Bench Client {i:03d}") for i in range(CLIENTS)]
+    session.add_all(clients)
+    session.flush()
+    lines = [(Decimal("2"), Decimal("95.50")), (Decimal("1"), Decimal("40.25"))]
+    totals = [line_totals(q, u, Decimal(10), AmountsAre.EXCLUSIVE) for q, u in lines]
+    document = document_totals(totals, AmountsAre.EXCLUSIVE)
+    today = dt.date.today()
+    for number in range(INVOICES):
+        invoice = Invoice(business_id=business.id or 0, client_id=clients[number % CLIENTS].id or 0,
+                          number=f"B-{number:05d}", issue_date=today, due_date=today + dt.timedelta(days=14),
+                          status="authorised", subtotal=document.subtotal, total_tax=document.total_tax,
+                          total=document.total)
+        session.add(invoice)
+        session.flush()
+        for position, ((quantity, unit), line) in enumerate(zip(lines, totals, strict=True)):
+            session.add(LineItem(invoice_id=invoice.id, position=position, description="Work", quantity=quantity,
+                                 unit_amount=unit, category="labour", tax_rate_id=rate.id,
+                                 line_amount=line.line_amount, tax_amount=line.tax_amount))
+    session.commit()
+    principal = auth.resolve(session, auth.log_in(session, email="owner@bench.test", password="bench-password-1").token)
+    assert principal is not None
+    return principal
+
+
+def accounting_calls(admin: httpx.Client) -> int:
+    calls = admin.get("/sandbox-admin/stats").json()["calls"]
+    return sum(sum(counts.values()) for endpoint, counts in calls.items() if "/connect/" not in endpoint)
+
+
+def main() -> int:
+    upgrade()
+    sandbox = start([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--port", str(PORT)])
+    worker = None
+    try:
+        admin = httpx.Client(base_url=os.environ["XERO_SANDBOX_URL"], timeout=30)
+        for _ in range(200):
+            try:
+                admin.get("/sandbox-admin/organisations")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
+        with Session(get_engine(), expire_on_commit=False) as session:
+            principal = seed(session, tenant_id, admin)
+            worker = start([str(Path(sys.executable).parent / "huey_consumer"), "myapprentice_app.jobs.huey_app.huey",
+                            "-w", "2", "-k", "thread", "-d", "0.01", "-m", "0.05", "-b", "1.0"])
+            time.sleep(2.0)  # the consumer is up and polling before the clock starts
+            admin.post("/sandbox-admin/faults", json={"rate_limits": "real", "latency_ms": int(LATENCY * 1000)})
+            calls_before = accounting_calls(admin)
+
+            started = time.perf_counter()
+            run_id, _ = xero_sync.send_all(session, principal)  # type: ignore[arg-type]
+            tasks.enqueue(run_id)
+            while True:
+                done = session.exec(select(SyncRun.state).where(SyncRun.id == run_id)).one()
+                session.expire_all()
+                if done == "done":
+                    break
+                time.sleep(0.01)
+            seconds = time.perf_counter() - started
+
+            synced = session.exec(select(func.count()).select_from(Invoice).where(Invoice.sync_status == "synced")).one()
+            in_xero = len(admin.get(f"/sandbox-admin/organisations/{tenant_id}/invoices").json()["Invoices"])
+        calls = accounting_calls(admin) - calls_before
+        floor = floor_seconds(calls, LATENCY)
+        per_call = seconds / math.ceil(calls / CONCURRENT)
+        contact_calls = math.ceil(CLIENTS / 50)
+        per_invoice = floor_seconds(INVOICES + contact_calls, per_call)
+        print(f"bulk_push_1000: seconds={seconds:.2f} floor_seconds={floor:.2f} ratio_to_floor={seconds / floor:.2f} "
+              f"speedup_vs_per_invoice={per_invoice / seconds:.1f}")
+        print(f"# {calls} Xero calls ({synced} synced, {in_xero - 1} new in Xero); per-call time measured "
+              f"{per_call * 1000:.0f} ms; one-invoice-per-call = {INVOICES + contact_calls} calls at 60/min, "
+              f"5 concurrent -> {per_invoice:.0f} s (computed, not run)")
+        return 0 if synced == INVOICES else 1
+    finally:
+        for process in (worker, sandbox):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
