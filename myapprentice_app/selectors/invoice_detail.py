@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
 from myapprentice_app.domain.money import AmountsAre
@@ -48,7 +48,7 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
             line_amount=money(item.line_amount, cur),
         )
         for item in session.exec(
-            select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+            select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(col(LineItem.position))
         )  # type: ignore[arg-type]
     ]
     payments = [

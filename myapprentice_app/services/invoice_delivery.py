@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.domain.invoice_status import InvoiceStatus
@@ -112,7 +112,7 @@ def _ensure_pay_token(invoice: Invoice) -> None:
 
 def _body(session: Session, invoice: Invoice, client: Client, business: Business) -> str:
     items = session.exec(
-        select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+        select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(col(LineItem.position))
     )
     lines = "\n".join(
         f"  - {item.description[:80]}: {money(item.line_amount, invoice.currency)}" for item in items

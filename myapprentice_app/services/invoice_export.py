@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.domain import csv_export
 from myapprentice_app.domain.roles import Permission
@@ -27,7 +27,7 @@ def invoice_csv(session: Session, actor: Principal, invoice_id: int) -> CsvFile:
     assert client is not None
     rates = invoices.tax_rates(session, invoice.business_id)
     items = session.exec(
-        select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+        select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(col(LineItem.position))
     )
     head = {
         "ContactName": client.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
@@ -43,12 +43,12 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
         user = User(email=address, name=name.strip(), password_hash=hash_password(new_token()))
         session.add(user)
         session.flush()
-    session.add(Membership(user_id=user.id, business_id=actor.business_id, role=role))  # type: ignore[arg-type]
+    session.add(Membership(user_id=user.id or 0, business_id=actor.business_id, role=role))  # type: ignore[arg-type]
     token = new_token()
     session.add(
         Invitation(
             business_id=actor.business_id,
-            user_id=user.id,
+            user_id=user.id or 0,
             token_hash=token_digest(token),  # type: ignore[arg-type]
             invited_by_user_id=actor.user_id,
             expires_at=utcnow() + dt.timedelta(days=INVITE_DAYS),
@@ -107,7 +107,7 @@ def remove(session: Session, actor: Principal, user_id: int) -> None:
         select(AuthSession).where(
             AuthSession.user_id == user_id,
             AuthSession.business_id == actor.business_id,
-            AuthSession.revoked_at.is_(None),
+            col(AuthSession.revoked_at).is_(None),
         )
     ):  # type: ignore[union-attr]
         auth_session.revoked_at = utcnow()  # signed out of this business straight away

@@ -97,7 +97,7 @@ class InvoiceActionsState(rx.State):
             return refused(reason)
         self.pay_open = False
         status = "paid in full" if invoice.status == "paid" else f"part paid, {invoice.amount_due:,.2f} still owing"
-        return [rx.toast.success(f"Payment recorded: {invoice.number} is {status}."), _reload_pages()]
+        return [rx.toast.success(f"Payment recorded: {invoice.number} is {status}."), *_reload_pages()]
 
 
 def _reload_pages():  # noqa: ANN202 (an event spec)
