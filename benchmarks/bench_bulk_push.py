@@ -161,7 +161,8 @@ def main() -> int:
                 time.sleep(0.01)
             seconds = time.perf_counter() - started
 
-            synced = session.exec(select(func.count()).select_from(Invoice).where(Invoice.sync_status == "synced")).one()
+            synced = session.exec(select(func.count()).select_from(Invoice)
+                                  .where(Invoice.sync_status == "synced")).one()
             in_xero = len(admin.get(f"/sandbox-admin/organisations/{tenant_id}/invoices").json()["Invoices"])
         calls = accounting_calls(admin) - calls_before
         floor = floor_seconds(calls, LATENCY)

@@ -100,8 +100,8 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
     row.push_as = values.get("push_as", "authorised") or "authorised"
     row.contact_policy = values.get("contact_policy", "create") or "create"
     row.updated_at = utcnow()
-    for rate_id, tax_type in mapped.items():
-        rates[rate_id].xero_tax_type = tax_type
+    for rate_id, chosen in mapped.items():
+        rates[rate_id].xero_tax_type = chosen
     audit.record(session, actor, actor.business_id, "xero.settings_changed")
     session.commit()
 

@@ -37,13 +37,13 @@ NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Own
 def eligible_for_send_all(business_id: int):  # type: ignore[no-untyped-def]
     """Authorised invoices not synced at their current version, and drafts awaiting a push."""
     authorised = [status.value for status in AUTHORISED_STATES]
-    not_current = sa.or_(col(Invoice.synced_version).is_(None), Invoice.synced_version != Invoice.version)
+    not_current = sa.or_(col(Invoice.synced_version).is_(None), col(Invoice.synced_version) != col(Invoice.version))
     return (select(Invoice.id, Invoice.version)
             .where(Invoice.business_id == business_id, Invoice.sync_status != SyncStatus.PENDING)
             .where(sa.or_(
                 sa.and_(col(Invoice.status).in_(authorised), not_current),
-                sa.and_(Invoice.status == InvoiceStatus.DRAFT, sa.or_(
-                    Invoice.sync_status == SyncStatus.ERROR,
+                sa.and_(col(Invoice.status) == InvoiceStatus.DRAFT, sa.or_(
+                    col(Invoice.sync_status) == SyncStatus.ERROR,
                     sa.and_(col(Invoice.xero_invoice_id).is_not(None), not_current))))))
 
 
@@ -168,7 +168,8 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
             raise ActionRefused("Choose one of your tax rates.")
         rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type)
     elif action == Fix.LINK_INVOICE:
-        return _link_existing(session, actor, invoice)
+        _link_existing(session, actor, invoice)
+        return None
     elif action == Fix.RENUMBER:
         _renumber(session, actor, invoice)
     else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from sqlmodel import select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
 from myapprentice_app.integrations.xero.mapping import brief, contact_model, element_result
 from myapprentice_app.models import Client
@@ -80,7 +82,7 @@ def _create_chunk(ctx: OrgContext, clients: list[Client]) -> dict[int | None, st
         batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
         models = [contact_model(client.name, client.email) for client in remaining]
         try:
-            reply = ctx.call(lambda xero, models=models, key=batch.idempotency_key: xero.create_contacts(models, key))
+            reply = ctx.call(functools.partial(_create_contacts, models=models, key=batch.idempotency_key))
         except RateLimited:
             continue
         except (Unavailable, OutcomeUnknown):
@@ -116,6 +118,10 @@ def _create_chunk(ctx: OrgContext, clients: list[Client]) -> dict[int | None, st
             _link_by_name(ctx, duplicates, fresh)
         remaining = []
     return failures
+
+
+def _create_contacts(xero: XeroClient, models: list, key: str) -> Reply:
+    return xero.create_contacts(models, key)
 
 
 def client_ids_with_contact(business_id: int) -> set[int]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
 from myapprentice_app.integrations.xero.mapping import as_json, brief, element_result, invoice_model
-from myapprentice_app.sync import budget, outcomes, preflight
 from myapprentice_app.models import XeroBatch
+from myapprentice_app.sync import budget, outcomes, preflight
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.cache import remember_invoice
 from myapprentice_app.sync.contacts import ensure_contacts
@@ -81,8 +83,7 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
         models = [invoice_model(preflight.outgoing(s, cache, ctx.settings)) for s in remaining]
         key = batch.idempotency_key
         try:
-            reply = ctx.call(lambda xero, models=models, key=key: (
-                xero.create_invoices if mode == "create" else xero.update_invoices)(models, key))
+            reply = ctx.call(functools.partial(_write_invoices, mode=mode, models=models, key=key))
         except RateLimited as limited:
             _note_retry(ctx, items, key, f"429 {limited.problem}: retry after {limited.retry_after:.0f}s",
                         limited.retry_after)
@@ -109,6 +110,10 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
         outcomes.waiting(session, ctx, [s.invoice.id or 0 for s in remaining], next_try, "Xero kept failing")
         session.commit()
     return [s.invoice.id or 0 for s in remaining]
+
+
+def _write_invoices(xero: XeroClient, mode: str, models: list, key: str) -> Reply:
+    return (xero.create_invoices if mode == "create" else xero.update_invoices)(models, key)
 
 
 def _backoff(failures: int) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
@@ -60,7 +60,7 @@ def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.dat
         return
     session.execute(
         sa.update(Invoice).where(Invoice.id.in_(invoice_ids))  # type: ignore[union-attr]
-        .where(Invoice.sync_status == SyncStatus.PENDING)
+        .where(col(Invoice.sync_status) == SyncStatus.PENDING)
         .values(sync_error_code=ErrorCode.WAITING_FOR_XERO.value,
                 sync_error_message=f"Waiting for Xero: next try at {next_try:%H:%M:%S} UTC.",
                 sync_error_detail=reason[:2000]))
@@ -84,4 +84,4 @@ def _item(session: Session, ctx: Who, invoice_id: int, outcome: str) -> None:
     if ctx.run_id is None:
         return
     session.execute(sa.update(SyncRunItem).where(SyncRunItem.run_id == ctx.run_id)  # type: ignore[arg-type]
-                    .where(SyncRunItem.invoice_id == invoice_id).values(outcome=outcome))
+                    .where(col(SyncRunItem.invoice_id) == invoice_id).values(outcome=outcome))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from sqlmodel import col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
 from myapprentice_app.integrations.xero.mapping import element_result, payment_model
 from myapprentice_app.models import Invoice, Payment
@@ -63,7 +65,7 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
         models = [payment_model(invoice.xero_invoice_id or "", account, payment.paid_on, payment.amount,
                                 reference_for(payment)) for payment, invoice, account in remaining]
         try:
-            reply = ctx.call(lambda xero, models=models, key=batch.idempotency_key: xero.create_payments(models, key))
+            reply = ctx.call(functools.partial(_create_payments, models=models, key=batch.idempotency_key))
         except RateLimited:
             close_batch(batch, "retried")
             continue
@@ -79,6 +81,10 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
         _record(remaining, reply.items("Payments"))
         close_batch(batch, "done")
         return
+
+
+def _create_payments(xero: XeroClient, models: list, key: str) -> Reply:
+    return xero.create_payments(models, key)
 
 
 def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[tuple[Payment, Invoice, str]]:

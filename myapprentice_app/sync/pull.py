@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +45,7 @@ def _pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     page = 1
     while True:
-        items = ctx.read(lambda xero, page=page: fetch(xero, page)).items(plural)
+        items = ctx.read(functools.partial(fetch, page=page)).items(plural)
         found.extend(items)
         if len(items) < PAGE:
             return found

@@ -135,7 +135,7 @@ def due_runs() -> list[int]:
         rows = session.exec(select(SyncRun.id).where(sa.or_(
             sa.and_(col(SyncRun.state).in_(("queued", "running")),
                     sa.func.coalesce(SyncRun.heartbeat_at, SyncRun.created_at) < now - STALE),
-            sa.and_(SyncRun.state == "waiting", col(SyncRun.next_try_at) <= now),
+            sa.and_(col(SyncRun.state) == "waiting", col(SyncRun.next_try_at) <= now),
         ))).all()
     return [run_id for run_id in rows if run_id is not None]
 

@@ -19,6 +19,7 @@ from myapprentice_app.ui.components.invoice_actions import InvoiceActionsState, 
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.line_editor import totals_box
 from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.session import authorise
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
@@ -383,6 +384,7 @@ def _content() -> rx.Component:
                 align_self="end",
             ),
             _payments(),
+            xero_panel_card(inv.id),
             _send_dialog(),
             payment_dialog(),
             width="100%",

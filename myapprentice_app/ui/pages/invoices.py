@@ -16,6 +16,12 @@ from myapprentice_app.ui.components.badges import status_badge, sync_badge
 from myapprentice_app.ui.components.invoice_actions import InvoiceActionsState, payment_dialog
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.outcomes import parse_id
+from myapprentice_app.ui.components.sync_actions import (
+    connection_banner,
+    send_all_button,
+    sync_all_button,
+    sync_board_panel,
+)
 from myapprentice_app.ui.state.session import authorise
 
 ALL = "all"
@@ -259,6 +265,7 @@ def _toolbar() -> rx.Component:
 def _content() -> rx.Component:
     return rx.vstack(
         _toolbar(),
+        connection_banner(), rx.hstack(send_all_button(), sync_all_button()), sync_board_panel(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
                 rx.center(rx.spinner(size="3"), padding="3em")),

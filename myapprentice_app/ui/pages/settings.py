@@ -12,6 +12,7 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.ui.components.layout import field_error, page
 from myapprentice_app.ui.navigation import SETTINGS_TABS, NavItem, settings_tabs_for
 from myapprentice_app.ui.pages.settings_team import TeamState, team_tab
+from myapprentice_app.ui.pages.settings_xero import integrations_tab, xero_tab
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 TAB_PERMISSIONS = {slug: permission for slug, _, permission in SETTINGS_TABS}
@@ -208,8 +209,8 @@ def settings_page() -> rx.Component:
             ("business", _business_tab()),
             ("team", team_tab()),
             ("security", _security_tab()),
-            ("integrations", _connection_status()),
-            ("xero", _connection_status()),
+            ("integrations", integrations_tab()),
+            ("xero", xero_tab()),
             rx.fragment(),
         ),
         width="100%",

@@ -1,0 +1,179 @@
+"""Read side of Xero sync: the invoice's Xero panel, the sync board and the connection banner."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, func, select
+
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.domain.sync_errors import Fix, entry_for
+from myapprentice_app.integrations.xero.endpoints import endpoints
+from myapprentice_app.models import Client, Invoice, SyncAttempt, SyncRun, SyncRunItem, User, XeroConnection
+from myapprentice_app.services.errors import NotFound
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.xero_settings import settings_view
+from myapprentice_app.services.xero_sync import link_candidate
+from myapprentice_app.sync import budget
+from myapprentice_app.sync.snapshot import load_cache
+
+ACTIVE_STATES = ("queued", "running", "waiting")
+
+
+@dataclass
+class Option:
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class HistoryRow:
+    when: str = ""
+    who: str = ""
+    action: str = ""
+    outcome: str = ""
+    key: str = ""
+    sent: str = ""
+    answer: str = ""
+
+
+@dataclass
+class XeroPanel:
+    invoice_id: int = 0
+    sync_status: str = ""
+    sync_label: str = ""
+    error_title: str = ""
+    error_message: str = ""
+    error_detail: str = ""
+    drift: str = ""
+    fixes: list[Option] = field(default_factory=list)
+    contact_suggestions: list[Option] = field(default_factory=list)
+    accounts: list[Option] = field(default_factory=list)
+    tax_types: list[Option] = field(default_factory=list)
+    tax_rates: list[Option] = field(default_factory=list)
+    can_link: bool = False
+    offer_link_contact: bool = False
+    offer_pick_account: bool = False
+    offer_map_tax: bool = False
+    open_in_xero: str = ""
+    online_invoice: str = ""
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+@dataclass
+class BoardRow:
+    number: str = ""
+    outcome: str = ""
+
+
+@dataclass
+class SyncBoard:
+    active: bool = False
+    run_id: int = 0
+    kind: str = ""
+    state: str = ""
+    total: int = 0
+    synced: int = 0
+    failed: int = 0
+    pending: int = 0
+    percent: int = 0
+    day_remaining: str = "unknown"
+    minute_remaining: str = "unknown"
+    eta: str = ""
+    next_try: str = ""
+    rows: list[BoardRow] = field(default_factory=list)
+
+
+def connection_health(session: Session, actor: Principal) -> str:
+    """not_connected | connected | needs_reconnect | choose_org (for the banner every pushing role sees)."""
+    actor.require(Permission.VIEW_INVOICES)
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
+    return connection.status if connection else "not_connected"
+
+
+def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel:
+    actor.require(Permission.VIEW_INVOICES)
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.business_id != actor.business_id:
+        raise NotFound("That invoice")
+    entry = entry_for(invoice.sync_error_code) if invoice.sync_status == SyncStatus.ERROR else None
+    resolver = can(actor.role, Permission.RESOLVE_SYNC_ERRORS)
+    fixes = [Option(fix.value, fix.label) for fix in (entry.fixes if entry else ())
+             if resolver or fix == Fix.RETRY]
+    reconnecting = entry is not None and entry.code.value == "needs_reconnect"
+    if invoice.sync_status == SyncStatus.ERROR and can(actor.role, Permission.RETRY_SYNC) and not reconnecting \
+            and all(option.value != Fix.RETRY for option in fixes):
+        fixes.append(Option(Fix.RETRY.value, Fix.RETRY.label))
+    panel = XeroPanel(
+        invoice_id=invoice_id, sync_status=invoice.sync_status, sync_label=SyncStatus(invoice.sync_status).label,
+        error_title=entry.title if entry else "", error_message=invoice.sync_error_message or "",
+        error_detail=invoice.sync_error_detail or "", drift=invoice.xero_drift or "", fixes=fixes,
+        history=_history(session, invoice_id),
+    )
+    offered = {option.value for option in fixes}
+    panel.offer_link_contact = Fix.LINK_CONTACT.value in offered
+    panel.offer_pick_account = Fix.PICK_ACCOUNT.value in offered
+    panel.offer_map_tax = Fix.MAP_TAX_RATE.value in offered
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
+    if invoice.xero_invoice_id and connection and connection.tenant_id:
+        panel.open_in_xero = endpoints().deep_link.format(tenant=connection.tenant_id, invoice=invoice.xero_invoice_id)
+    if resolver and entry is not None:
+        _fill_fix_choices(session, actor, invoice, panel)
+    return panel
+
+
+def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, panel: XeroPanel) -> None:
+    cache = load_cache(session, actor.business_id)
+    client = session.get(Client, invoice.client_id)
+    if client is not None:
+        panel.contact_suggestions = [Option(c.contact_id, c.name)
+                                     for c in cache.contacts_like(client.name, client.email)]
+    if can(actor.role, Permission.XERO_SETTINGS):
+        view = settings_view(session, actor)
+        panel.accounts = [Option(choice.value, choice.label) for choice in view.revenue_accounts]
+        panel.tax_types = [Option(choice.value, choice.label) for choice in view.tax_types]
+        panel.tax_rates = [Option(str(m.rate_id), f"{m.name} → {m.xero_tax_type or 'not mapped'}")
+                           for m in view.tax_mappings]
+    panel.can_link = link_candidate(session, actor.business_id, invoice) is not None
+
+
+def _history(session: Session, invoice_id: int) -> list[HistoryRow]:
+    rows = session.exec(
+        select(SyncAttempt, User.name).join(User, col(User.id) == SyncAttempt.user_id, isouter=True)
+        .where(SyncAttempt.invoice_id == invoice_id).order_by(col(SyncAttempt.id).desc()).limit(50)).all()
+    return [HistoryRow(when=attempt.at.strftime("%d %b %Y %H:%M:%S"), who=name or "Automatic",
+                       action=attempt.action, outcome=attempt.outcome, key=attempt.idempotency_key or "",
+                       sent=(attempt.sent or "")[:4000], answer=(attempt.answer or "")[:4000])
+            for attempt, name in rows]
+
+
+def sync_board(session: Session, actor: Principal) -> SyncBoard:
+    actor.require(Permission.VIEW_INVOICES)
+    run = session.exec(select(SyncRun).where(SyncRun.business_id == actor.business_id,
+                                             col(SyncRun.kind).in_(("push", "send_all", "sync_all")))
+                       .order_by(col(SyncRun.id).desc())).first()
+    if run is None:
+        return SyncBoard()
+    counts = dict(session.exec(select(SyncRunItem.outcome, func.count()).where(SyncRunItem.run_id == run.id)
+                               .group_by(SyncRunItem.outcome)).all())
+    board = SyncBoard(active=run.state in ACTIVE_STATES, run_id=run.id or 0, kind=run.kind, state=run.state,
+                      total=run.total, synced=counts.get("synced", 0), failed=counts.get("error", 0),
+                      pending=counts.get("pending", 0))
+    board.percent = int(100 * (board.synced + board.failed) / board.total) if board.total else 100
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
+    if connection and connection.tenant_id:
+        day, minute = budget.remaining(connection.tenant_id)
+        board.day_remaining = "unknown" if day is None else str(day)
+        board.minute_remaining = "unknown" if minute is None else str(minute)
+    if board.active and board.pending:
+        batches = math.ceil(board.pending / 50)
+        board.eta = f"about {max(1, math.ceil(batches / budget.CONCURRENT))} s"
+    if run.next_try_at and run.state == "waiting":
+        board.next_try = run.next_try_at.strftime("%H:%M:%S UTC")
+    recent = session.exec(select(Invoice.number, SyncRunItem.outcome)
+                          .join(SyncRunItem, col(SyncRunItem.invoice_id) == Invoice.id)
+                          .where(SyncRunItem.run_id == run.id).order_by(col(Invoice.id).desc()).limit(20)).all()
+    board.rows = [BoardRow(number, outcome) for number, outcome in recent]
+    return board

@@ -1,0 +1,223 @@
+"""Business Settings → Integrations (connect / disconnect Xero, organisation picker) and → Xero (mappings)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, PermissionDenied, can
+from myapprentice_app.jobs import tasks
+from myapprentice_app.services import auth, xero_connection, xero_settings, xero_sync
+from myapprentice_app.services.errors import ActionRefused, ValidationFailed
+from myapprentice_app.services.xero_connection import ConnectionView
+from myapprentice_app.services.xero_settings import Choice, TaxMapping
+from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.state.session import SessionState, authorise
+
+CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
+
+
+class XeroSettingsState(rx.State):
+    connection: ConnectionView = ConnectionView()
+    can_connect: bool = False
+    step_up_for: str = ""  # connect | disconnect, while the MFA prompt is open
+    message: str = ""
+    values: dict[str, str] = {}
+    revenue_accounts: list[Choice] = []
+    payment_accounts: list[Choice] = []
+    tax_types: list[Choice] = []
+    tax_mappings: list[TaxMapping] = []
+    errors: dict[str, str] = {}
+
+    @rx.event
+    async def load(self):
+        principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
+        if principal is None:
+            return refusal
+        self.can_connect = can(principal.role, Permission.CONNECT_XERO)
+        self.message = str(self.router.page.params.get("xero_error", "") or "")
+        with session_scope() as session:
+            self.connection = xero_connection.connection_view(session, principal)
+            view = xero_settings.settings_view(session, principal)
+        self.values = view.values
+        self.revenue_accounts, self.payment_accounts = view.revenue_accounts, view.payment_accounts
+        self.tax_types, self.tax_mappings = view.tax_types, view.tax_mappings
+
+    @rx.event
+    async def ask_step_up(self, purpose: str):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        if not principal.mfa_enabled:
+            return rx.toast.error(xero_connection.NEEDS_MFA_SETUP)
+        self.step_up_for = "disconnect" if purpose == "disconnect" else "connect"
+
+    @rx.event
+    async def confirm_step_up(self, form: dict):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        token = (await self.get_state(SessionState)).session_token
+        with session_scope() as session:
+            try:
+                auth.step_up(session, token=token, code=str(form.get("code", "")))
+            except auth.LoginRefused as refused:
+                return rx.toast.error(str(refused))
+            principal = auth.resolve(session, token)
+            assert principal is not None
+            purpose, self.step_up_for = self.step_up_for, ""
+            try:
+                if purpose == "disconnect":
+                    xero_connection.disconnect(session, principal)
+                    self.connection = xero_connection.connection_view(session, principal)
+                    return rx.toast.success("Xero is disconnected.")
+                url = xero_connection.start_connect(session, principal)
+            except (ActionRefused, PermissionDenied) as refused:
+                return rx.toast.error(str(refused))
+        return rx.redirect(url)
+
+    @rx.event
+    async def cancel_step_up(self):
+        self.step_up_for = ""
+
+    @rx.event
+    async def choose_organisation(self, tenant_id: str):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        with session_scope() as session:
+            try:
+                xero_connection.choose_organisation(session, principal, tenant_id)
+            except ActionRefused as refused:
+                return rx.toast.error(str(refused))
+            self.connection = xero_connection.connection_view(session, principal)
+            resumed = xero_connection.resume_after_reconnect(session, principal.business_id)
+            session.commit()
+            run_id = xero_sync.resume_run(session, principal.business_id, resumed, principal.user_id)
+        tasks.refresh_organisation_cache(principal.business_id)
+        tasks.enqueue(run_id)
+        return rx.toast.success(f"Connected to {self.connection.organisation}.")
+
+    @rx.event
+    async def save(self, form: dict):
+        principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
+        if principal is None:
+            return refusal
+        values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
+        mappings = {int(key[4:]): str(value) for key, value in form.items() if key.startswith("tax_")
+                    and key[4:].isdigit()}
+        with session_scope() as session:
+            try:
+                xero_settings.save_settings(session, principal, values, mappings)
+            except ValidationFailed as failed:
+                self.errors = failed.errors
+                return rx.toast.error("Check the highlighted choices.")
+        self.errors, self.values = {}, values
+        return rx.toast.success("Xero settings saved.")
+
+
+def _step_up_prompt() -> rx.Component:
+    return rx.cond(
+        XeroSettingsState.step_up_for != "",
+        rx.form(
+            rx.vstack(
+                rx.text("Enter the code from your authenticator app to confirm it's you."),
+                rx.input(name="code", placeholder="123456", auto_complete="one-time-code", data_testid="step-up-code"),
+                rx.hstack(rx.button("Confirm", type="submit", data_testid="step-up-confirm"),
+                          rx.button("Cancel", variant="soft", type="button",
+                                    on_click=XeroSettingsState.cancel_step_up)),
+            ),
+            on_submit=XeroSettingsState.confirm_step_up,
+        ),
+        rx.fragment(),
+    )
+
+
+def integrations_tab() -> rx.Component:
+    connection = XeroSettingsState.connection
+    return rx.vstack(
+        rx.heading("Xero", size="4"),
+        rx.hstack(
+            rx.badge(connection.label, color_scheme=rx.match(connection.status, ("connected", "green"),
+                                                             ("needs_reconnect", "red"), "gray"),
+                     data_testid="xero-connection-status"),
+            rx.text(connection.organisation, weight="bold", data_testid="xero-organisation"),
+        ),
+        rx.cond(XeroSettingsState.message != "", rx.callout(XeroSettingsState.message, color_scheme="red"),
+                rx.fragment()),
+        rx.cond(
+            XeroSettingsState.can_connect,
+            rx.vstack(
+                rx.cond(connection.status == "choose_org", rx.vstack(
+                    rx.text("You allowed several organisations. Choose the one this business uses:"),
+                    rx.foreach(connection.choices, lambda choice: rx.button(
+                        choice["name"], variant="outline", data_testid="xero-organisation-choice",
+                        on_click=XeroSettingsState.choose_organisation(choice["id"]))),
+                ), rx.fragment()),
+                rx.hstack(
+                    rx.button(rx.cond(connection.status == "not_connected", "Connect to Xero", "Reconnect Xero"),
+                              on_click=XeroSettingsState.ask_step_up("connect"), data_testid="connect-xero"),
+                    rx.cond(connection.status != "not_connected",
+                            rx.button("Disconnect", color_scheme="red", variant="soft",
+                                      on_click=XeroSettingsState.ask_step_up("disconnect"),
+                                      data_testid="disconnect-xero"), rx.fragment()),
+                ),
+                _step_up_prompt(),
+                align="start",
+            ),
+            rx.text(CONNECT_ROLES_HINT, size="2", color_scheme="gray", data_testid="xero-ask-owner"),
+        ),
+        align="start",
+        on_mount=XeroSettingsState.load,
+    )
+
+
+def _picker(label: str, name: str, choices: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(rx.select.trigger(placeholder="Choose…", aria_label=label),
+                       rx.select.content(rx.foreach(choices, lambda c: rx.select.item(c.label, value=c.value))),
+                       name=name, default_value=XeroSettingsState.values.get(name, "")),
+        field_error(XeroSettingsState.errors.get(name, "")),
+        spacing="1",
+    )
+
+
+def xero_tab() -> rx.Component:
+    return rx.vstack(integrations_tab(), rx.cond(XeroSettingsState.connection.status == "connected", _mappings(),
+                                                 rx.fragment()), align="start", width="100%")
+
+
+def _mappings() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Accounts", size="4"),
+            _picker("Labour lines", "labour_account", XeroSettingsState.revenue_accounts),
+            _picker("Materials lines", "materials_account", XeroSettingsState.revenue_accounts),
+            _picker("Other lines", "other_account", XeroSettingsState.revenue_accounts),
+            _picker("Payment account for manual payments", "payment_account", XeroSettingsState.payment_accounts),
+            _picker("Stripe payment account (clearing)", "stripe_account", XeroSettingsState.payment_accounts),
+            rx.heading("Tax rates", size="4"),
+            rx.foreach(XeroSettingsState.tax_mappings, lambda mapping: rx.vstack(
+                rx.text(mapping.name, size="2", weight="medium"),
+                rx.select.root(rx.select.trigger(placeholder="Xero tax type"),
+                               rx.select.content(rx.foreach(XeroSettingsState.tax_types,
+                                                            lambda c: rx.select.item(c.label, value=c.value))),
+                               name="tax_" + mapping.rate_id.to_string(), default_value=mapping.xero_tax_type),
+                spacing="1")),
+            rx.heading("Pushing", size="4"),
+            rx.select.root(rx.select.trigger(aria_label="Push invoices as"),
+                           rx.select.content(rx.select.item("Authorised", value="authorised"),
+                                             rx.select.item("Draft", value="draft")),
+                           name="push_as", default_value=XeroSettingsState.values.get("push_as", "authorised")),
+            rx.select.root(rx.select.trigger(aria_label="Contact policy"),
+                           rx.select.content(rx.select.item("Create missing contacts automatically", value="create"),
+                                             rx.select.item("Require a matching Xero contact", value="require_match")),
+                           name="contact_policy",
+                           default_value=XeroSettingsState.values.get("contact_policy", "create")),
+            rx.button("Save", type="submit", data_testid="save-xero-settings"),
+            align="start",
+        ),
+        on_submit=XeroSettingsState.save,
+        on_mount=XeroSettingsState.load,
+    )
