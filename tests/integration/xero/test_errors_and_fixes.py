@@ -1,0 +1,151 @@
+"""Issue point 5: every error in SPEC.md's table, its plain words, and its fix working against the sandbox."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.sync_errors import Fix
+from myapprentice_app.jobs import tasks
+from myapprentice_app.models import Client, Invoice, TaxRate, XeroContact, XeroSettings
+from myapprentice_app.selectors.sync import xero_panel
+from myapprentice_app.services import xero_sync
+
+from .conftest import make_invoices
+
+
+def push(session, actor, invoice_id: int) -> Invoice:
+    tasks.enqueue(xero_sync.push_invoice(session, actor, invoice_id))
+    session.expire_all()
+    return session.get(Invoice, invoice_id)
+
+
+def apply(session, actor, invoice_id: int, fix: Fix, value: str = "") -> Invoice:
+    tasks.enqueue(xero_sync.fix(session, actor, invoice_id, fix, value))
+    session.expire_all()
+    return session.get(Invoice, invoice_id)
+
+
+def writes(admin) -> int:
+    return admin.calls("PUT /Invoices") + admin.calls("POST /Invoices")
+
+
+def test_an_invalid_account_is_caught_before_any_write_and_picking_an_account_retries_it(session, connected, admin):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    settings = session.get(XeroSettings, connected.business_id)
+    settings.labour_account = "280"  # archived in Xero since the mapping was saved
+    session.commit()
+    before = writes(admin)
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_status == SyncStatus.ERROR and invoice.sync_error_code == "invalid_account"
+    assert "archived" in invoice.sync_error_message and writes(admin) == before
+    panel = xero_panel(session, connected, invoice_id)
+    assert panel.error_title == "Invalid account code" and panel.offer_pick_account
+    assert "200" in {option.value for option in panel.accounts}
+    assert apply(session, connected, invoice_id, Fix.PICK_ACCOUNT, "labour:200").sync_status == SyncStatus.SYNCED
+
+
+def test_a_missing_tax_mapping_is_caught_before_any_write_and_mapping_it_retries_it(session, connected, admin):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    rate = session.exec(select(TaxRate)).one()
+    rate.xero_tax_type = None
+    session.commit()
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_error_code == "missing_tax_mapping" and "no Xero tax type" in invoice.sync_error_message
+    invoice = apply(session, connected, invoice_id, Fix.MAP_TAX_RATE, f"{rate.id}:OUTPUT")
+    assert invoice.sync_status == SyncStatus.SYNCED
+
+
+def test_a_number_conflict_with_another_client_is_fixed_by_renumbering(session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="INV-", start=1)
+    assert session.get(Invoice, invoice_id).number == "INV-00001"
+    session.get(Invoice, invoice_id).number = "INV-0001"  # the sandbox's own first invoice has this number
+    session.commit()
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_error_code == "number_conflict"
+    assert "INV-0001" in invoice.sync_error_message
+    panel = xero_panel(session, connected, invoice_id)
+    assert not panel.can_link and {"link_invoice", "renumber"} <= {f.value for f in panel.fixes}
+    invoice = apply(session, connected, invoice_id, Fix.RENUMBER)
+    assert invoice.sync_status == SyncStatus.SYNCED and invoice.number != "INV-0001"
+    numbers = [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices")]
+    assert numbers.count("INV-0001") == 1 and invoice.number in numbers
+
+
+def test_a_number_conflict_with_the_same_client_and_total_is_fixed_by_linking(session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    first = push(session, connected, invoice_id)
+    xero_id = first.xero_invoice_id
+    first.xero_invoice_id, first.synced_version, first.sync_status = None, None, "not_synced"  # link lost
+    session.commit()
+
+    invoice = push(session, connected, invoice_id)
+    assert invoice.sync_error_code == "number_conflict"
+    assert xero_panel(session, connected, invoice_id).can_link
+
+    invoice = apply(session, connected, invoice_id, Fix.LINK_INVOICE)
+    assert invoice.sync_status == SyncStatus.SYNCED and invoice.xero_invoice_id == xero_id
+    assert [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices")].count(invoice.number) == 1
+
+
+def test_client_not_found_under_require_a_match_is_fixed_by_creating_the_contact(session, connected, admin, tenant):
+    session.get(XeroSettings, connected.business_id).contact_policy = "require_match"
+    session.commit()
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="CN-")
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_error_code == "contact_not_found"
+    assert xero_panel(session, connected, invoice_id).error_title == "Client not found in Xero"
+    invoice = apply(session, connected, invoice_id, Fix.CREATE_CONTACT)
+    assert invoice.sync_status == SyncStatus.SYNCED
+    assert "Client CN-0000" in [c["Name"] for c in admin.stored(tenant, "contacts")]
+
+
+def test_client_not_found_is_fixed_by_linking_a_suggested_contact(session, connected, admin, tenant):
+    session.get(XeroSettings, connected.business_id).contact_policy = "require_match"
+    session.commit()
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="LK-")
+    client = session.get(Client, session.get(Invoice, invoice_id).client_id)
+    client.name, client.email = "Jones Family", "pat.jones@example.com"
+    session.commit()
+
+    assert push(session, connected, invoice_id).sync_error_code == "contact_not_found"
+    suggestions = xero_panel(session, connected, invoice_id).contact_suggestions
+    assert [s.label for s in suggestions] == ["Jones Family Trust"]
+
+    invoice = apply(session, connected, invoice_id, Fix.LINK_CONTACT, suggestions[0].value)
+    assert invoice.sync_status == SyncStatus.SYNCED
+    in_xero = next(i for i in admin.stored(tenant, "invoices") if i["InvoiceID"] == invoice.xero_invoice_id)
+    assert in_xero["Contact"]["Name"] == "Jones Family Trust"
+
+
+def test_an_archived_contact_is_reported_as_client_not_found(session, connected):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    archived = session.exec(select(XeroContact).where(XeroContact.status == "ARCHIVED")).first()
+    session.get(Client, session.get(Invoice, invoice_id).client_id).xero_contact_id = archived.contact_id
+    session.commit()
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_error_code == "contact_not_found" and "archived" in invoice.sync_error_message
+
+
+def test_xeros_own_validation_text_stays_under_details(session, connected, admin):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    session.get(Invoice, invoice_id).currency = "EUR"
+    session.commit()
+
+    invoice = push(session, connected, invoice_id)
+
+    assert invoice.sync_status == SyncStatus.ERROR
+    panel = xero_panel(session, connected, invoice_id)
+    assert panel.error_message == "Xero didn't accept this invoice. Its reason is under Details."
+    assert panel.error_detail == "Organisation is not subscribed to currency EUR"
+    assert [row.outcome for row in panel.history] == ["error"] and "EUR" in panel.history[0].sent
