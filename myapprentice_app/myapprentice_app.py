@@ -5,6 +5,7 @@ import reflex as rx
 from myapprentice_app.api.routes import api
 from myapprentice_app.ui.pages.audit import AuditState, audit_page
 from myapprentice_app.ui.pages.home import HomeState, home_page
+from myapprentice_app.ui.pages.invite import invite_page
 from myapprentice_app.ui.pages.invoice_detail import InvoiceDetailState, invoice_detail_page
 from myapprentice_app.ui.pages.invoice_form import InvoiceFormState, invoice_form_page
 from myapprentice_app.ui.pages.invoices import InvoicesState, invoices_page
@@ -23,6 +24,7 @@ from myapprentice_app.ui.pages.work_forms import (
 app = rx.App(api_transformer=api, stylesheets=["/styles.css"])
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
+app.add_page(invite_page, route="/invite/[invite_token]", title="Join your team · MyApprentice")
 app.add_page(invoices_page, route="/invoices", title="Invoices · MyApprentice", on_load=InvoicesState.load)
 app.add_page(invoice_form_page, route="/invoices/new", title="New invoice · MyApprentice",
              on_load=InvoiceFormState.load)

@@ -8,6 +8,11 @@ from myapprentice_app.models.views import AuditRow
 from myapprentice_app.services.principal import Principal
 
 
+def describe(action: str) -> str:
+    """'invoice.payment_recorded' -> 'Invoice payment recorded': readable without a lookup table to maintain."""
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
 def recent_events(session: Session, actor: Principal, limit: int = 200) -> list[AuditRow]:
     actor.require(Permission.VIEW_AUDIT)
     rows = session.exec(
@@ -16,5 +21,5 @@ def recent_events(session: Session, actor: Principal, limit: int = 200) -> list[
         .order_by(col(AuditEvent.id).desc()).limit(limit)
     )
     return [AuditRow(when=event.created_at.strftime("%d %b %Y %H:%M UTC"), who=name or "System",
-                     action=event.action, target=event.target or "", detail=event.detail or "")
+                     action=describe(event.action), target=event.target or "", detail=event.detail or "")
             for event, name in rows]
