@@ -1,0 +1,82 @@
+"""Issue points 6 and 7: payments reach Xero against the chosen account; Sync All pulls what changed there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlmodel import select
+
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.jobs import tasks
+from myapprentice_app.models import Invoice, Payment, XeroSettings
+from myapprentice_app.services import invoices, xero_sync
+
+from .conftest import make_invoices
+
+
+def pushed(session, actor, count: int = 1) -> list[Invoice]:
+    ids = make_invoices(session, actor.business_id, count, clients=1)
+    for invoice_id in ids:
+        tasks.enqueue(xero_sync.push_invoice(session, actor, invoice_id))
+    session.expire_all()
+    return [session.get(Invoice, invoice_id) for invoice_id in ids]
+
+
+def test_a_part_payment_recorded_in_the_app_is_created_in_xero_on_the_next_cycle(session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer", reference="EFT 42")
+
+    tasks.recover()  # the periodic cycle
+
+    session.expire_all()
+    payment = session.exec(select(Payment)).one()
+    assert payment.sync_status == SyncStatus.SYNCED and payment.xero_payment_id
+    [in_xero] = admin.stored(tenant, "payments")
+    assert Decimal(str(in_xero["Amount"])) == Decimal("100.00") and in_xero["Account"]["Code"] == "090"
+    assert in_xero["Invoice"]["InvoiceID"] == invoice.xero_invoice_id
+
+
+def test_without_a_payment_account_the_payment_stays_unsynced_and_names_the_setting(session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    session.get(XeroSettings, connected.business_id).payment_account = None
+    session.commit()
+    invoices.record_payment(session, connected, invoice.id, amount=str(invoice.total), paid_on=dt.date.today(),
+                            method="cash")
+
+    tasks.recover()
+
+    session.expire_all()
+    payment = session.exec(select(Payment)).one()
+    assert payment.sync_status == SyncStatus.NOT_SYNCED
+    assert payment.sync_error_message == ("Not sent to Xero: choose the Payment account for manual payments in "
+                                          "Business Settings → Xero.")
+    assert admin.stored(tenant, "payments") == []
+
+
+def test_sync_all_brings_in_payments_made_in_xero_and_flags_invoices_voided_there(session, connected, admin):
+    paid_there, voided_there = pushed(session, connected, 2)
+    from xero_python.accounting import Invoice as XeroInvoice
+    from xero_python.accounting import Invoices
+
+    from myapprentice_app.integrations.xero import tokens
+    from myapprentice_app.integrations.xero.client import XeroClient
+    from myapprentice_app.integrations.xero.mapping import payment_model
+    from myapprentice_app.models import XeroConnection
+
+    connection = session.exec(select(XeroConnection)).one()
+    xero = XeroClient(connection.tenant_id, lambda: tokens.valid_token(connected.business_id))
+    xero.create_payments([payment_model(paid_there.xero_invoice_id, "090", dt.date.today(), Decimal("50.00"),
+                                        "paid in Xero")], "test-payment-1")
+    xero.accounting.update_invoice(connection.tenant_id, voided_there.xero_invoice_id,
+                                   Invoices(invoices=[XeroInvoice(status="VOIDED")]))
+
+    tasks.enqueue(xero_sync.sync_all(session, connected))
+
+    session.expire_all()
+    paid_there = session.get(Invoice, paid_there.id)
+    assert paid_there.amount_paid == Decimal("50.00") and paid_there.status == "part_paid"
+    [payment] = session.exec(select(Payment).where(Payment.invoice_id == paid_there.id)).all()
+    assert payment.source == "xero" and payment.sync_status == SyncStatus.SYNCED
+    assert "Voided in Xero" in session.get(Invoice, voided_there.id).xero_drift
