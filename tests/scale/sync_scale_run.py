@@ -25,8 +25,16 @@ from myapprentice_app.integrations.xero.oauth import sdk_token
 from myapprentice_app.jobs import tasks
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.migrate import upgrade
-from myapprentice_app.models import Business, Client, Invoice, LineItem, Membership, TaxRate, XeroConnection
-from myapprentice_app.models import XeroSettings
+from myapprentice_app.models import (
+    Business,
+    Client,
+    Invoice,
+    LineItem,
+    Membership,
+    TaxRate,
+    XeroConnection,
+    XeroSettings,
+)
 from myapprentice_app.services import auth, xero_sync
 from myapprentice_app.sync import cache
 from myapprentice_app.sync.context import OrgContext
