@@ -52,8 +52,8 @@ def test_changing_a_role_and_removing_someone_are_audited_and_removal_signs_them
     assert session.exec(select(Membership).where(Membership.user_id == tradie.user_id)).first() is None
     trail = [(row.action, row.target, row.detail) for row in recent_events(session, owner)][:2]
     assert trail == [
-        ("team.removed", "tom@example.test", "Supervisor"),
-        ("team.role_changed", "tom@example.test", "Tradie → Supervisor"),
+        ("Team removed", "tom@example.test", "Supervisor"),
+        ("Team role changed", "tom@example.test", "Tradie → Supervisor"),
     ]
 
 
