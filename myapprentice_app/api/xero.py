@@ -12,9 +12,9 @@ from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.xero.errors import XeroProblem
 from myapprentice_app.jobs import tasks
 from myapprentice_app.services import auth, xero_connection, xero_sync
+from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused
 
-SESSION_COOKIE = "ma_session"  # ui.state.session.SESSION_COOKIE
 BACK = "/settings/integrations"
 
 
@@ -23,7 +23,7 @@ def _back(**params: str) -> RedirectResponse:
     return RedirectResponse(f"{BACK}?{query}" if query else BACK, status_code=302)
 
 
-async def connect(request: Request) -> Response:
+def connect(request: Request) -> Response:
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
@@ -35,7 +35,7 @@ async def connect(request: Request) -> Response:
     return RedirectResponse(url, status_code=302)
 
 
-async def callback(request: Request) -> Response:
+def callback(request: Request) -> Response:
     params = request.query_params
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))

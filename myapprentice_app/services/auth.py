@@ -27,6 +27,7 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 
 TOTP_PURPOSE = "totp-secret"
+SESSION_COOKIE = "ma_session"  # holds the opaque session token; read by Reflex state and by HTTP routes
 WRONG_CREDENTIALS = "That email and password don't match an account."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

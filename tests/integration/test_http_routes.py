@@ -1,0 +1,51 @@
+"""The plain HTTP routes check the session and the role on the server, like every handler."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from myapprentice_app.api.routes import api
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.services import auth
+from myapprentice_app.services.auth import SESSION_COOKIE
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(api, base_url="http://localhost:3000", follow_redirects=False)
+
+
+def _sign_in(client: TestClient, session, actor) -> None:
+    client.cookies.set(SESSION_COOKIE, auth.log_in(session, email=actor.email, password=PASSWORD).token)
+
+
+@pytest.mark.parametrize("path", ["/api/xero/connect", "/api/xero/callback?state=x&code=y"])
+def test_without_a_session_the_xero_routes_send_you_to_sign_in(client: TestClient, session, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.SUPERVISOR, Role.TRADIE])
+def test_roles_that_may_not_connect_xero_are_refused_by_the_connect_route(client, session, make_actor, role) -> None:
+    actor = make_actor(role)
+    _sign_in(client, session, actor)
+    response = client.get("/api/xero/connect")
+    location = response.headers["location"]
+    assert response.status_code == 302 and location.startswith("/settings/integrations?xero_error=")
+    assert "permission" in location
+
+
+def test_an_owner_without_mfa_is_asked_to_set_it_up_before_reaching_xero(client, session, make_actor) -> None:
+    owner = make_actor(Role.OWNER)
+    _sign_in(client, session, owner)
+    response = client.get("/api/xero/connect")
+    assert response.headers["location"].startswith("/settings/integrations?xero_error=")
+
+
+def test_a_callback_with_a_forged_state_is_refused(client, session, make_actor) -> None:
+    owner = make_actor(Role.OWNER)
+    _sign_in(client, session, owner)
+    response = client.get("/api/xero/callback?state=forged&code=abc")
+    assert "expired" in response.headers["location"] or "wasn" in response.headers["location"]
