@@ -11,6 +11,8 @@ def _make_huey() -> Huey:
     settings = get_settings()
     if settings.redis_url:
         return RedisHuey("myapprentice", url=settings.redis_url)
+    if settings.huey_queue_file:
+        return SqliteHuey("myapprentice", filename=settings.huey_queue_file)
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("myapprentice", filename=str(settings.instance_dir / "queue.db"))
 

@@ -1,4 +1,5 @@
-"""Start the real web process (production build, one port) for browser tests, and stop it again."""
+"""Start the app the way `make run` does for browser tests: the web process (production build, one port), the
+Xero sandbox and one huey consumer, all as subprocesses sharing one environment; stop them all again."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class AppServer:
     url: str
     database_url: str
     env: dict[str, str]
+    xero_sandbox_url: str  # its /sandbox-admin/ API arranges faults and shows what reached Xero
 
 
 def free_port() -> int:
@@ -43,9 +45,10 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env: str) -> Iterator[AppServer]:
-    """Migrate and seed `database_url`, then serve the app on a free port until the block ends."""
-    port = free_port()
+    """Migrate and seed `database_url`, then run web + Xero sandbox + worker on free ports until the block ends."""
+    port, sandbox_port = free_port(), free_port()
     url = f"http://localhost:{port}"
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     env = {
         **os.environ,
         **OFFLINE_REFLEX,
@@ -53,28 +56,72 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
         "APP_URL": url,
         "WEB_PORT": str(port),
         "WEB_HOST": "127.0.0.1",
+        "XERO_SANDBOX_URL": sandbox_url,
+        "HUEY_QUEUE_FILE": str(workdir / "queue.db"),
         "REFLEX_WEB_WORKDIR": str(ROOT / web_workdir),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         **extra_env,
     }
-    env.pop("PYTEST_CURRENT_TEST", None)
+    for name in ("PYTEST_CURRENT_TEST", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET"):  # always the sandbox, never Xero
+        env.pop(name, None)
     for command in ("migrate", "seed-demo"):
         subprocess.run([sys.executable, "-m", "myapprentice_app", command], env=env, cwd=ROOT, check=True,
                        capture_output=True)
-    log = workdir / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "myapprentice_app.serve"], env=env, cwd=ROOT,
-                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    processes: list[subprocess.Popen] = []
     try:
-        _wait_until_up(url, process, log)
-        yield AppServer(url=url, database_url=database_url, env=env)
+        sandbox_log = workdir / "xero-sandbox.log"
+        sandbox = _start([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--host", "127.0.0.1",
+                          "--port", str(sandbox_port)], env, sandbox_log)
+        processes.append(sandbox)
+        worker_log = workdir / "worker.log"
+        worker = _start([str(Path(sys.executable).parent / "huey_consumer"), "myapprentice_app.jobs.huey_app.huey",
+                         "--workers", "2", "--worker-type", "thread", "--delay", "0.05", "--max-delay", "0.25"],
+                        env, worker_log)
+        processes.append(worker)
+        web_log = workdir / "server.log"
+        web = _start([sys.executable, "-m", "myapprentice_app.serve"], env, web_log)
+        processes.append(web)
+        _wait_until(f"{sandbox_url}/sandbox-admin/organisations", sandbox, sandbox_log, timeout=30)
+        _wait_until_up(url, web, web_log)
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker exited while starting:\n{worker_log.read_text()[-4000:]}")
+        yield AppServer(url=url, database_url=database_url, env=env, xero_sandbox_url=sandbox_url)
     finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as output:
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
         os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _wait_until(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited while starting:\n{log.read_text()[-4000:]}")
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s:\n{log.read_text()[-4000:]}")
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 420) -> None:

@@ -121,6 +121,10 @@ def _step_up_prompt() -> rx.Component:
         XeroSettingsState.step_up_for != "",
         rx.form(
             rx.vstack(
+                rx.cond(XeroSettingsState.step_up_for == "disconnect",
+                        rx.text("Disconnect Xero? Its access is revoked and nothing more is pushed until someone "
+                                "connects again.", weight="bold", data_testid="disconnect-confirmation"),
+                        rx.fragment()),
                 rx.text("Enter the code from your authenticator app to confirm it's you."),
                 rx.input(name="code", placeholder="123456", auto_complete="one-time-code", data_testid="step-up-code"),
                 rx.hstack(rx.button("Confirm", type="submit", data_testid="step-up-confirm"),
