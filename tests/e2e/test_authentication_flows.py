@@ -79,5 +79,5 @@ def test_the_invoices_page_fits_a_phone(page: Page, app_server: AppServer) -> No
     page.set_viewport_size({"width": 375, "height": 800})
     login(page, app_server, "owner@brightspark.test")
     expect(page.get_by_test_id("invoice-row").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "invoices-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

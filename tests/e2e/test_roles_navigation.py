@@ -76,10 +76,11 @@ def test_signing_in_from_a_deep_link_returns_to_that_page(page: Page, app_server
 
 def test_invoices_list_filters_by_status_and_searches(page: Page, app_server: AppServer) -> None:
     login(page, app_server, "owner@brightspark.test")
-    expect(page.get_by_test_id("pager")).to_contain_text("56 invoices")
+    expect(page.get_by_test_id("pager")).to_contain_text("invoices")
+    everything = page.get_by_test_id("pager").inner_text()
     page.get_by_label("Status filter", exact=True).click()
     page.get_by_role("option", name="Paid", exact=True).click()
-    expect(page.get_by_test_id("pager")).not_to_contain_text("56 invoices")
+    expect(page.get_by_test_id("pager")).not_to_have_text(everything)
     for badge in page.get_by_test_id("invoice-status").all_inner_texts():
         assert badge == "Paid"
     page.get_by_label("Search").fill("INV-0005")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import reflex as rx
 from reflex.istate.data import RouterData
@@ -24,6 +25,12 @@ async def _states_for(token: str, path: str):
     return root
 
 
+def run(scenario):  # type: ignore[no-untyped-def]
+    """Run a coroutine on its own loop: the browser tier's sync Playwright may own this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
 def _token(session, actor) -> str:
     return auth.log_in(session, email=actor.email, password=PASSWORD).token
 
@@ -37,7 +44,7 @@ def test_a_tradie_calling_the_invoice_list_handler_gets_no_invoices(session, mak
         await invoices.filter_status("paid")
         return invoices.rows, invoices.loaded, (await root.get_state(SessionState)).access
 
-    rows, loaded, access = asyncio.run(scenario())
+    rows, loaded, access = run(scenario())
     assert rows == [] and not loaded and access == "forbidden"
 
 
@@ -49,7 +56,7 @@ def test_finance_calling_the_business_tab_save_handler_changes_nothing(session, 
         settings = await root.get_state(SettingsState)
         return await settings.save_business({"name": "Hijacked", "payment_terms_days": "7"})
 
-    asyncio.run(scenario())
+    run(scenario())
     session.expire_all()
     assert session.get(Business, business.id).name == "Test Electrical"
 
@@ -60,5 +67,5 @@ def test_without_a_session_a_handler_sends_the_browser_to_login_and_back(session
         invoices = await root.get_state(InvoicesState)
         return await invoices.load()
 
-    redirect = asyncio.run(scenario())
+    redirect = run(scenario())
     assert "/login?next=%2Finvoices" in str(redirect)

@@ -11,11 +11,11 @@ def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
                     data_testid="invoice-status")
 
 
-def sync_badge(status: rx.Var, label: rx.Var) -> rx.Component:
+def sync_badge(status: rx.Var, label: rx.Var, testid: str = "sync-status") -> rx.Component:
     return rx.badge(
         rx.cond(status == "pending", rx.spinner(size="1"), rx.fragment()),
         label,
         color_scheme=rx.match(status, *SYNC_COLOURS.items(), "gray"),
         variant="surface",
-        data_testid="sync-status",
+        data_testid=testid,
     )

@@ -145,12 +145,14 @@ def _filters() -> rx.Component:
             on_change=InvoicesState.filter_client,
         ),
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(name="date_from", type="date", aria_label="From date", default_value=InvoicesState.date_from),
                 rx.text("to", size="2"),
                 rx.input(name="date_to", type="date", aria_label="To date", default_value=InvoicesState.date_to),
                 rx.button("Apply dates", type="submit", variant="soft"),
                 align="center",
+                gap="2",
+                wrap="wrap",
             ),
             on_submit=InvoicesState.filter_dates,
         ),
@@ -202,14 +204,24 @@ def _menu(row: Any) -> rx.Component:
     )
 
 
+# On a phone the client folds under the number and the sync badge under the status, so three columns remain.
+PHONE_ONLY = ["block", "none"]
+WIDER_THAN_PHONE = ["none", "table-cell"]
+
+
 def _row(row: Any) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.number, href=f"/invoices/{row.id}")),
-        rx.table.cell(row.client_name),
+        rx.table.cell(rx.link(row.number, href=f"/invoices/{row.id}"),
+                      rx.text(row.client_name, size="1", color_scheme="gray", display=PHONE_ONLY)),
+        rx.table.cell(row.client_name, display=WIDER_THAN_PHONE),
         rx.table.cell(row.issue_date, display=["none", "none", "table-cell"]),
         rx.table.cell(row.due_date, display=["none", "none", "table-cell"]),
-        rx.table.cell(status_badge(row.status, row.status_label)),
-        rx.table.cell(sync_badge(row.sync_status, row.sync_label)),
+        rx.table.cell(rx.flex(
+            status_badge(row.status, row.status_label),
+            rx.box(sync_badge(row.sync_status, row.sync_label, "sync-status-phone"), display=PHONE_ONLY),
+            direction="column", gap="1", align="start",
+        )),
+        rx.table.cell(sync_badge(row.sync_status, row.sync_label), display=WIDER_THAN_PHONE),
         rx.table.cell(rx.hstack(rx.text(row.total, data_testid="invoice-amount"), _menu(row), align="center",
                                 justify="end", spacing="1")),
         data_testid="invoice-row",
@@ -223,11 +235,11 @@ def _table() -> rx.Component:
             rx.table.header(
                 rx.table.row(
                     rx.table.column_header_cell("Number"),
-                    rx.table.column_header_cell("Client"),
+                    rx.table.column_header_cell("Client", display=WIDER_THAN_PHONE),
                     rx.table.column_header_cell("Date", display=["none", "none", "table-cell"]),
                     rx.table.column_header_cell("Due", display=["none", "none", "table-cell"]),
                     rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Xero"),
+                    rx.table.column_header_cell("Xero", display=WIDER_THAN_PHONE),
                     rx.table.column_header_cell("Amount"),
                 )
             ),
@@ -265,7 +277,7 @@ def _toolbar() -> rx.Component:
 def _content() -> rx.Component:
     return rx.vstack(
         _toolbar(),
-        connection_banner(), rx.hstack(send_all_button(), sync_all_button()), sync_board_panel(),
+        connection_banner(), rx.flex(send_all_button(), sync_all_button(), gap="2", wrap="wrap"), sync_board_panel(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
                 rx.center(rx.spinner(size="3"), padding="3em")),
