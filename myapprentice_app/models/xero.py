@@ -43,6 +43,10 @@ class XeroSettings(SQLModel, table=True):
     contact_policy: str = Field(default="create", sa_type=sa.String(14))  # create | require_match
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    def account_for(self, category: str) -> str | None:
+        """The revenue account a line of this category (labour, materials, other) is coded to."""
+        return getattr(self, f"{category}_account", None)
+
 
 class XeroAccount(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

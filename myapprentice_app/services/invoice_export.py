@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from myapprentice_app.domain import csv_export
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Client, LineItem
+from myapprentice_app.models.xero import XeroSettings
 from myapprentice_app.services import audit, invoices
 from myapprentice_app.services.lines import plain_number
 from myapprentice_app.services.principal import Principal
@@ -26,6 +27,7 @@ def invoice_csv(session: Session, actor: Principal, invoice_id: int) -> CsvFile:
     client = session.get(Client, invoice.client_id)
     assert client is not None
     rates = invoices.tax_rates(session, invoice.business_id)
+    xero_settings = session.get(XeroSettings, invoice.business_id)
     items = session.exec(
         select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(col(LineItem.position))
     )
@@ -54,7 +56,7 @@ def invoice_csv(session: Session, actor: Principal, invoice_id: int) -> CsvFile:
                 "Quantity": plain_number(item.quantity),
                 "UnitAmount": plain_number(item.unit_amount, places=2),
                 "TaxType": (rate.xero_tax_type or "") if rate else "",
-                "AccountCode": "",
+                "AccountCode": (xero_settings.account_for(item.category) or "") if xero_settings else "",
             }
         )
     audit.record(session, actor, invoice.business_id, "invoice.csv_exported", target=invoice.number)
