@@ -8,7 +8,7 @@ from huey import crontab
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.jobs.huey_app import huey
-from myapprentice_app.services import xero_sync
+from myapprentice_app.services import xero_connection, xero_sync
 from myapprentice_app.sync import runs
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
@@ -24,6 +24,11 @@ def run_sync(run_id: int) -> None:
 def enqueue(run_id: int | None) -> None:
     if run_id is not None:
         run_sync(run_id)
+
+
+@huey.task()
+def revoke_xero_token(token_enc: str) -> None:
+    xero_connection.revoke_token(token_enc)
 
 
 @huey.task()

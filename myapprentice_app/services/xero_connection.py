@@ -111,19 +111,28 @@ def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> N
     session.commit()
 
 
-def disconnect(session: Session, actor: Principal) -> None:
-    """Revoke the token at Xero, then forget the connection (the step-up is required here too)."""
+def disconnect(session: Session, actor: Principal) -> str | None:
+    """Forget the connection now (the step-up is required here too).
+
+    Returns the encrypted token for `revoke_token`, which a worker calls: Xero is never called while a
+    person waits on a foreground event.
+    """
     _require_step_up(actor)
     connection = _connection(session, actor.business_id)
     if connection is None:
-        return
-    try:
-        oauth.revoke(tokens.read(connection))
-    except (XeroProblem, OSError, ValueError):
-        pass  # the token may already be dead; the connection is removed either way
+        return None
     session.delete(connection)
     audit.record(session, actor, actor.business_id, "xero.disconnected", detail=connection.tenant_name)
     session.commit()
+    return connection.token_enc
+
+
+def revoke_token(token_enc: str) -> None:
+    """Tell Xero the token is no longer wanted. A dead token needs no revoking, so failures are not retried."""
+    try:
+        oauth.revoke(tokens.decrypt_token(token_enc))
+    except (XeroProblem, OSError, ValueError):
+        pass
 
 
 def resume_after_reconnect(session: Session, business_id: int) -> list[int]:

@@ -33,7 +33,11 @@ def store(connection: XeroConnection, token: dict[str, Any]) -> None:
 
 
 def read(connection: XeroConnection) -> dict[str, Any]:
-    return json.loads(decrypt(connection.token_enc, PURPOSE))
+    return decrypt_token(connection.token_enc)
+
+
+def decrypt_token(token_enc: str) -> dict[str, Any]:
+    return json.loads(decrypt(token_enc, PURPOSE))
 
 
 def _fresh(token: dict[str, Any]) -> bool:

@@ -68,7 +68,8 @@ class XeroSettingsState(rx.State):
             purpose, self.step_up_for = self.step_up_for, ""
             try:
                 if purpose == "disconnect":
-                    xero_connection.disconnect(session, principal)
+                    if token_enc := xero_connection.disconnect(session, principal):
+                        tasks.revoke_xero_token(token_enc)
                     self.connection = xero_connection.connection_view(session, principal)
                     return rx.toast.success("Xero is disconnected.")
                 url = xero_connection.start_connect(session, principal)
