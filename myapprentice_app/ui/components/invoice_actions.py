@@ -97,10 +97,10 @@ class InvoiceActionsState(rx.State):
             return refused(reason)
         self.pay_open = False
         status = "paid in full" if invoice.status == "paid" else f"part paid, {invoice.amount_due:,.2f} still owing"
-        return [rx.toast.success(f"Payment recorded: {invoice.number} is {status}."), *_reload_pages()]
+        return [rx.toast.success(f"Payment recorded: {invoice.number} is {status}."), *reload_invoice_views()]
 
 
-def _reload_pages():  # noqa: ANN202 (an event spec)
+def reload_invoice_views():  # noqa: ANN202 (an event spec)
     """Refresh whichever invoice view is open (imported late: the pages import this module)."""
     from myapprentice_app.ui.pages.invoice_detail import InvoiceDetailState
     from myapprentice_app.ui.pages.invoices import InvoicesState

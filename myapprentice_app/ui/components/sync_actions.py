@@ -16,6 +16,7 @@ from myapprentice_app.jobs import tasks
 from myapprentice_app.selectors.sync import SyncBoard, connection_health, sync_board
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.ui.components.invoice_actions import reload_invoice_views
 from myapprentice_app.ui.state.session import authorise
 
 POLL_SECONDS = 0.5
@@ -50,7 +51,7 @@ class SyncActionsState(rx.State):
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
         tasks.enqueue(run_id)
-        return [rx.toast.info("Sending to Xero…"), SyncActionsState.load_board]
+        return [rx.toast.info("Sending to Xero…"), SyncActionsState.load_board, *reload_invoice_views()]
 
     @rx.event
     async def send_all(self):
@@ -65,7 +66,7 @@ class SyncActionsState(rx.State):
         if started:
             tasks.enqueue(run_id)
         message = "Sending all invoices to Xero…" if started else "Send all is already running."
-        return [rx.toast.info(message), SyncActionsState.load_board]
+        return [rx.toast.info(message), SyncActionsState.load_board, *reload_invoice_views()]
 
     @rx.event
     async def sync_all(self):
@@ -78,7 +79,8 @@ class SyncActionsState(rx.State):
         except ActionRefused as refused:
             return rx.toast.error(str(refused))
         tasks.enqueue(run_id)
-        return [rx.toast.info("Checking Xero for payments and changes…"), SyncActionsState.load_board]
+        return [rx.toast.info("Checking Xero for payments and changes…"), SyncActionsState.load_board,
+                *reload_invoice_views()]
 
     @rx.event(background=True)
     async def watch(self):
@@ -97,7 +99,7 @@ class SyncActionsState(rx.State):
                 async with self:
                     self.board = board
                 if not board.active:
-                    return
+                    return reload_invoice_views()  # the rows' sync badges, now the run is over
                 await asyncio.sleep(POLL_SECONDS)
         finally:
             async with self:

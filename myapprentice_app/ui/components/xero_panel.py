@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.jobs import tasks
@@ -12,12 +15,14 @@ from myapprentice_app.selectors.sync import HistoryRow, XeroPanel, xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.ui.components.badges import sync_badge
-from myapprentice_app.ui.components.sync_actions import SyncActionsState
+from myapprentice_app.ui.components.invoice_actions import reload_invoice_views
+from myapprentice_app.ui.components.sync_actions import POLL_SECONDS, SyncActionsState
 from myapprentice_app.ui.state.session import authorise
 
 
 class XeroPanelState(rx.State):
     panel: XeroPanel = XeroPanel()
+    _watching: bool = False
 
     @rx.event
     async def load(self, invoice_id: int):
@@ -29,6 +34,38 @@ class XeroPanelState(rx.State):
                 self.panel = xero_panel(session, principal, int(invoice_id))
         except NotFound as missing:
             return rx.toast.error(str(missing))
+        if self.panel.sync_status == SyncStatus.PENDING:
+            return XeroPanelState.watch
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While the invoice is Pending, re-read it until the worker has its answer (Synced or Error)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            while True:
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    principal, _ = await authorise(self, Permission.VIEW_INVOICES)
+                    invoice_id = self.panel.invoice_id
+                if principal is None or not invoice_id:
+                    return
+                try:
+                    with session_scope() as session:
+                        panel = xero_panel(session, principal, invoice_id)
+                except NotFound:
+                    return
+                async with self:
+                    if self.panel.invoice_id != invoice_id:
+                        return  # another invoice is open now
+                    self.panel = panel
+                if panel.sync_status != SyncStatus.PENDING:
+                    return reload_invoice_views()
+        finally:
+            async with self:
+                self._watching = False
 
     @rx.event
     async def apply_fix(self, action: str, value: str = ""):
@@ -143,7 +180,8 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             rx.cond(panel.drift != "", rx.callout(panel.drift, icon="git-compare", color_scheme="amber",
                                                   data_testid="xero-drift"), rx.fragment()),
             rx.hstack(
-                rx.button("Push to Xero", size="2", on_click=SyncActionsState.push_invoice(invoice_id),
+                rx.button("Push to Xero", size="2", on_click=[SyncActionsState.push_invoice(invoice_id),
+                                                                XeroPanelState.load(invoice_id)],
                           data_testid="push-to-xero"),
                 rx.cond(panel.open_in_xero != "", rx.link("Open in Xero", href=panel.open_in_xero, is_external=True,
                                                           data_testid="open-in-xero"), rx.fragment()),
