@@ -70,6 +70,7 @@ def test_finance_pushes_an_invoice_and_sees_it_pending_then_synced_then_sends_al
     page.get_by_test_id("send-all-to-xero").click()
     expect(page.get_by_test_id("sync-board-counts")).to_have_text(f"{len(waiting)} synced · 0 errors · 0 pending",
                                                                   timeout=60_000)
+    expect(page.get_by_test_id("sync-board-kind")).to_have_text("Send all")
     expect(page.get_by_test_id("sync-board-state")).to_have_text("done")
     screenshot(page, "xero-send-all-done")
     for row in page.get_by_test_id("invoice-row").all():
@@ -87,3 +88,38 @@ def test_finance_pushes_an_invoice_and_sees_it_pending_then_synced_then_sends_al
     assert {x["InvoiceID"] for x in stored} == linked | seeded, "Xero holds exactly the app's invoices"
     assert len(stored) == len(linked) + len(seeded - linked)
     assert {i.xero_invoice_id for i in eligible} <= linked
+
+
+def test_finance_marks_an_invoice_paid_and_the_payment_reaches_xero_on_the_next_sync(
+        page: Page, app_server: AppServer, xero_admin: SandboxAdmin, xero_connected: str) -> None:
+    invoice = _one_to_push(app_server)
+    login(page, app_server, "finance@brightspark.test")
+    page.get_by_test_id("invoice-row").first.wait_for()
+    page.goto(f"{app_server.url}/invoices/{invoice.id}")
+    panel = page.get_by_test_id("xero-panel")
+    if invoice.sync_status != "synced":
+        panel.get_by_test_id("push-to-xero").click()
+    expect(panel.get_by_test_id("sync-status")).to_have_text("Synced", timeout=30_000)
+    xero_id = _invoice(app_server, invoice.id or 0).xero_invoice_id
+
+    page.get_by_test_id("mark-paid").click()
+    expect(page.locator("#amount")).to_have_value(f"{invoice.total:.2f}")
+    reference = f"EFT {invoice.number}"
+    page.locator("#reference").fill(reference)
+    page.get_by_test_id("record-payment").click()
+    expect(page.get_by_test_id("invoice-status")).to_have_text("Paid")
+    expect(page.get_by_test_id("payment-row")).to_contain_text("Not synced")
+    assert not [p for p in xero_admin.stored(xero_connected, "payments") if p["Invoice"]["InvoiceID"] == xero_id]
+
+    page.get_by_role("link", name="← All invoices").click()
+    page.get_by_test_id("sync-all").click()  # the next cycle (the worker also runs one every minute)
+    expect(page.get_by_test_id("sync-board-kind")).to_have_text("Sync All")
+    expect(page.get_by_test_id("sync-board-state")).to_have_text("done", timeout=30_000)
+    payments = [p for p in xero_admin.stored(xero_connected, "payments") if p["Invoice"]["InvoiceID"] == xero_id]
+    assert len(payments) == 1
+    assert Decimal(str(payments[0]["Amount"])) == invoice.total and payments[0]["Account"]["Code"] == "090"
+    assert xero_admin.invoices_numbered(xero_connected)[invoice.number][0]["Status"] == "PAID"
+
+    page.goto(f"{app_server.url}/invoices/{invoice.id}")
+    expect(page.get_by_test_id("payment-row")).to_contain_text("Synced")
+    screenshot(page, "xero-payment-synced")

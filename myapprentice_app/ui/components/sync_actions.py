@@ -96,8 +96,9 @@ class SyncActionsState(rx.State):
                     return
                 with session_scope() as session:
                     board = sync_board(session, principal)
+                    health = connection_health(session, principal)  # a run may find the connection revoked
                 async with self:
-                    self.board = board
+                    self.board, self.connection = board, health
                 if not board.active:
                     return reload_invoice_views()  # the rows' sync badges, now the run is over
                 await asyncio.sleep(POLL_SECONDS)
@@ -137,6 +138,8 @@ def sync_board_panel() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text("Xero sync", weight="bold"),
+                    rx.text(rx.match(board.kind, ("send_all", "Send all"), ("sync_all", "Sync All"),
+                                     ("push", "Push to Xero"), board.kind), size="2", data_testid="sync-board-kind"),
                     rx.badge(board.state, data_testid="sync-board-state"),
                     rx.spacer(),
                     rx.text(f"{board.synced} synced · {board.failed} errors · {board.pending} pending",
