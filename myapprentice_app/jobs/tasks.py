@@ -9,7 +9,7 @@ from huey import crontab
 from myapprentice_app.db import session_scope
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.services import xero_connection, xero_sync
-from myapprentice_app.sync import runs
+from myapprentice_app.sync import online_invoices, runs
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
 
@@ -19,6 +19,15 @@ log = logging.getLogger(__name__)
 @huey.task()
 def run_sync(run_id: int) -> None:
     runs.execute(run_id)
+    synced = online_invoices.invoices_synced_by(run_id)
+    if synced is not None and synced[1]:
+        fetch_online_invoice_links(*synced)
+
+
+@huey.task()
+def fetch_online_invoice_links(business_id: int, invoice_ids: list[int] | None = None) -> int:
+    """The Xero online-invoice link of approved invoices that lack one (after a push, or on demand)."""
+    return online_invoices.fetch_links(business_id, invoice_ids)
 
 
 def enqueue(run_id: int | None) -> None:

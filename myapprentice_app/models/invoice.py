@@ -51,6 +51,7 @@ class Invoice(SQLModel, table=True):
     sync_error_message: str | None = Field(default=None, sa_type=sa.Text)
     sync_error_detail: str | None = Field(default=None, sa_type=sa.Text)
     xero_drift: str | None = Field(default=None, sa_type=sa.Text)
+    xero_online_invoice_url: str | None = Field(default=None, sa_type=sa.String(500))  # the client's Xero page
 
     __table_args__ = (
         sa.UniqueConstraint("business_id", "number"),

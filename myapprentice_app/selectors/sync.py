@@ -119,6 +119,7 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
     if invoice.xero_invoice_id and connection and connection.tenant_id:
         panel.open_in_xero = endpoints().deep_link.format(tenant=connection.tenant_id, invoice=invoice.xero_invoice_id)
+        panel.online_invoice = invoice.xero_online_invoice_url or ""
     if resolver and entry is not None:
         _fill_fix_choices(session, actor, invoice, panel)
     return panel

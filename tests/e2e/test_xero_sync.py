@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -25,6 +26,14 @@ def _invoices(app_server: AppServer) -> list[Invoice]:
 
 def _invoice(app_server: AppServer, invoice_id: int) -> Invoice:
     return next(invoice for invoice in _invoices(app_server) if invoice.id == invoice_id)
+
+
+def _online_invoice_link(app_server: AppServer, invoice_id: int) -> str:
+    deadline = time.monotonic() + 20
+    while not (link := _invoice(app_server, invoice_id).xero_online_invoice_url):
+        assert time.monotonic() < deadline, "the worker never stored the online-invoice link"
+        time.sleep(0.1)
+    return link
 
 
 def _one_to_push(app_server: AppServer) -> Invoice:
@@ -62,6 +71,14 @@ def test_finance_pushes_an_invoice_and_sees_it_pending_then_synced_then_sends_al
     expect(history).to_contain_text("synced")
     expect(page.get_by_test_id("open-in-xero")).to_be_visible()
     screenshot(page, "xero-push-synced-history")
+
+    link = _online_invoice_link(app_server, invoice.id or 0)  # fetched by the worker once Xero approved it
+    page.reload()
+    expect(panel.get_by_test_id("online-invoice")).to_have_attribute("href", link)
+    with page.context.expect_page() as opened:
+        panel.get_by_test_id("online-invoice").click()
+    expect(opened.value.get_by_text(invoice.number)).to_be_visible()  # the client's Xero billing page
+    opened.value.close()
 
     page.get_by_role("link", name="← All invoices").click()
     page.wait_for_url("**/invoices")

@@ -186,7 +186,8 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
                 rx.cond(panel.open_in_xero != "", rx.link("Open in Xero", href=panel.open_in_xero, is_external=True,
                                                           data_testid="open-in-xero"), rx.fragment()),
                 rx.cond(panel.online_invoice != "", rx.link("Online invoice", href=panel.online_invoice,
-                                                            is_external=True), rx.fragment()),
+                                                            is_external=True, data_testid="online-invoice"),
+                        rx.fragment()),
             ),
             rx.cond(panel.history.length() > 0, rx.el.details(
                 rx.el.summary("Sync history"),
