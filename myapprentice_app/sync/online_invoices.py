@@ -37,10 +37,14 @@ def links_missing(business_id: int, invoice_ids: list[int] | None = None) -> lis
 
 
 def invoices_synced_by(run_id: int) -> tuple[int, list[int]] | None:
-    """(business id, invoice ids Synced by the run), for a push or Send all."""
+    """(business id, invoice ids Synced by the run), for a push of one invoice.
+
+    Not after Send all: Xero has no batch call for online invoices, so a link costs one call from the
+    organisation's 60-a-minute budget; those invoices get theirs on demand, when someone opens them.
+    """
     with session_scope() as session:
         run = session.get(SyncRun, run_id)
-        if run is None or run.kind not in ("push", "send_all"):
+        if run is None or run.kind != "push":
             return None
         ids = session.exec(select(SyncRunItem.invoice_id).where(SyncRunItem.run_id == run_id,
                                                                 SyncRunItem.outcome == "synced")).all()

@@ -34,6 +34,8 @@ class XeroPanelState(rx.State):
                 self.panel = xero_panel(session, principal, int(invoice_id))
         except NotFound as missing:
             return rx.toast.error(str(missing))
+        if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
+            tasks.fetch_online_invoice_links(principal.business_id, [self.panel.invoice_id])  # the worker asks Xero
         if self.panel.sync_status == SyncStatus.PENDING:
             return XeroPanelState.watch
 

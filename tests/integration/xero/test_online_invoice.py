@@ -9,7 +9,6 @@ from myapprentice_app.integrations.xero.online_invoice import online_invoice_url
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, XeroSettings
 from myapprentice_app.services import xero_sync
-from myapprentice_app.sync import runs
 
 from .conftest import make_invoices
 
@@ -50,17 +49,20 @@ def test_a_draft_in_xero_has_no_online_invoice_and_that_is_not_an_error(session,
     assert online_invoice_url(XeroClient(tenant, _token(admin, tenant)), invoice.xero_invoice_id) is None
 
 
-def test_links_missing_after_a_push_are_fetched_on_demand_by_a_task(session, connected, admin, tenant):
+def test_send_all_leaves_links_to_an_on_demand_task_so_the_rate_limit_budget_goes_to_pushing(
+        session, connected, admin, tenant):
     ids = make_invoices(session, connected.business_id, 3, clients=1)
     run_id, _ = xero_sync.send_all(session, connected)
-    runs.execute(run_id)  # the push alone, as if the link fetch after it had been lost
+    tasks.enqueue(run_id)
     session.expire_all()
     assert all(session.get(Invoice, i).sync_status == SyncStatus.SYNCED for i in ids)
     assert all(session.get(Invoice, i).xero_online_invoice_url is None for i in ids)
+    assert admin.calls("GET /Invoices/{InvoiceID}/OnlineInvoice") == 0
 
-    tasks.fetch_online_invoice_links(connected.business_id)
+    tasks.fetch_online_invoice_links(connected.business_id, ids[:2])  # e.g. two invoices opened in the app
 
     session.expire_all()
-    links = session.exec(select(Invoice.xero_online_invoice_url).where(Invoice.id.in_(ids))).all()
-    assert len(set(links)) == 3 and all(links)
-    assert admin.calls("GET /Invoices/{InvoiceID}/OnlineInvoice") == 3
+    links = session.exec(select(Invoice.xero_online_invoice_url).where(Invoice.id.in_(ids[:2]))).all()
+    assert len(set(links)) == 2 and all(links)
+    assert session.get(Invoice, ids[2]).xero_online_invoice_url is None
+    assert admin.calls("GET /Invoices/{InvoiceID}/OnlineInvoice") == 2
