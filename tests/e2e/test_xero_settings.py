@@ -51,3 +51,14 @@ def test_finance_sees_the_connection_read_only_and_maps_accounts_from_xeros_list
     page.get_by_test_id("save-xero-settings").click()
     expect(page.get_by_text("Account 280 isn't one of the organisation's active accounts.")).to_be_hidden()
     assert _labour_account(app_server) == "200"
+
+
+def test_finance_sends_all_to_xero_from_the_xero_area_too(page: Page, app_server: AppServer,
+                                                          xero_connected: str) -> None:
+    login(page, app_server, "finance@brightspark.test")
+    page.goto(f"{app_server.url}/settings/xero")
+    page.get_by_test_id("send-all-to-xero").click()
+    expect(page.get_by_test_id("sync-board-kind")).to_have_text("Send all")
+    expect(page.get_by_test_id("sync-board-state")).to_have_text("done", timeout=60_000)
+    expect(page.get_by_test_id("sync-board-counts")).to_contain_text(" 0 errors · 0 pending")
+    screenshot(page, "xero-area-send-all")

@@ -12,6 +12,12 @@ from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
 from myapprentice_app.services.xero_settings import Choice, TaxMapping
 from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.components.sync_actions import (
+    SyncActionsState,
+    send_all_button,
+    sync_all_button,
+    sync_board_panel,
+)
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
@@ -189,8 +195,12 @@ def _picker(label: str, name: str, choices: rx.Var) -> rx.Component:
 
 
 def xero_tab() -> rx.Component:
-    return rx.vstack(integrations_tab(), rx.cond(XeroSettingsState.connection.status == "connected", _mappings(),
-                                                 rx.fragment()), align="start", width="100%")
+    connected = XeroSettingsState.connection.status == "connected"
+    return rx.vstack(integrations_tab(),
+                     rx.cond(connected, rx.vstack(rx.hstack(send_all_button(), sync_all_button()), sync_board_panel(),
+                                                  on_mount=SyncActionsState.load_board, width="100%"),
+                             rx.fragment()),
+                     rx.cond(connected, _mappings(), rx.fragment()), align="start", width="100%")
 
 
 def _mappings() -> rx.Component:
