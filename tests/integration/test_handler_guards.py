@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 import reflex as rx
@@ -27,8 +28,9 @@ async def _states_for(token: str, path: str):
 
 def run(scenario):  # type: ignore[no-untyped-def]
     """Run a coroutine on its own loop: the browser tier's sync Playwright may own this thread's loop."""
+    context = contextvars.copy_context()  # Reflex keeps its app registration in a context variable
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario).result()
+        return pool.submit(context.run, asyncio.run, scenario).result()
 
 
 def _token(session, actor) -> str:
