@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import urllib3
 import uvicorn
@@ -23,6 +22,7 @@ from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
 from myapprentice_app.sandbox.xero.server import create_app
+from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 from .contract import Exchange, problems
 
@@ -103,36 +103,6 @@ def sandbox() -> Iterator[RunningSandbox]:
     yield RunningSandbox(f"http://127.0.0.1:{port}", app, recorder)
     server.should_exit = True
     thread.join(timeout=5)
-
-
-class Admin:
-    """The sandbox's /sandbox-admin/ API, for arranging and inspecting state."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=10)
-
-    def post(self, path: str, body: dict | None = None) -> Any:
-        response = self.http.post(f"/sandbox-admin/{path}", json=body or {})
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def get(self, path: str) -> Any:
-        response = self.http.get(f"/sandbox-admin/{path}")
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def new_organisation(self, name: str = "Sparky Test Co") -> str:
-        return self.post("organisations", {"name": name, "country": "AU"})["tenantId"]
-
-    def token(self, *tenant_ids: str, **extra: Any) -> dict:
-        return self.post("tokens", {"tenantIds": list(tenant_ids), **extra})
-
-    def faults(self, **knobs: Any) -> dict:
-        return self.post("faults", knobs)
-
-    def stored(self, tenant_id: str, kind: str) -> list[dict]:
-        return self.get(f"organisations/{tenant_id}/{kind}")[kind.capitalize()]
 
 
 @pytest.fixture(scope="session")

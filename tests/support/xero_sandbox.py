@@ -1,4 +1,4 @@
-"""The Xero sandbox's /sandbox-admin/ API as browser tests use it: arrange faults, see what reached Xero."""
+"""The Xero sandbox's /sandbox-admin/ API, as every test tier uses it: arrange faults, see what reached Xero."""
 
 from __future__ import annotations
 
@@ -25,8 +25,16 @@ class SandboxAdmin:
     def organisations(self) -> list[dict[str, str]]:
         return self.get("organisations")
 
-    def new_organisation(self, name: str) -> str:
+    def new_organisation(self, name: str = "Sparky Test Co") -> str:
         return self.post("organisations", {"name": name, "country": "AU"})["tenantId"]
+
+    def token(self, *tenant_ids: str, **extra: Any) -> dict:
+        """A token response exactly like /connect/token's, without the consent page."""
+        return self.post("tokens", {"tenantIds": list(tenant_ids), **extra})
+
+    def calls(self, endpoint: str) -> int:
+        """How many times an endpoint (e.g. 'POST /connect/token') was called, whatever its status."""
+        return sum(self.get("stats")["calls"].get(endpoint, {}).values())
 
     def faults(self, **knobs: Any) -> dict:
         return self.post("faults", knobs)

@@ -9,10 +9,8 @@ import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-import httpx
 import pyotp
 import pytest
 import uvicorn
@@ -26,6 +24,7 @@ from myapprentice_app.models import Client, Invoice, LineItem, TaxRate
 from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
+from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 TODAY = dt.date.today()
 
@@ -34,37 +33,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-class Admin:
-    """The sandbox's /sandbox-admin/ API: arrange faults, and see what reached Xero."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=30)
-
-    def post(self, path: str, body: dict | None = None) -> Any:
-        response = self.http.post(f"/sandbox-admin/{path}", json=body or {})
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def get(self, path: str) -> Any:
-        response = self.http.get(f"/sandbox-admin/{path}")
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def new_organisation(self, name: str = "Sparky Test Co") -> str:
-        return self.post("organisations", {"name": name, "country": "AU"})["tenantId"]
-
-    def faults(self, **knobs: Any) -> dict:
-        return self.post("faults", knobs)
-
-    def stored(self, tenant_id: str, kind: str) -> list[dict]:
-        return self.get(f"organisations/{tenant_id}/{kind}")[kind.capitalize()]
-
-    def calls(self, endpoint: str) -> int:
-        counts = self.get("stats")["calls"].get(endpoint, {})
-        return sum(counts.values())
 
 
 def start_sandbox() -> tuple[str, uvicorn.Server, threading.Thread]:
