@@ -5,7 +5,6 @@ Every exchange on Xero's own paths is recorded and, after each test, checked aga
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
 from myapprentice_app.sandbox.xero.server import create_app
+from tests.support.app_process import free_port
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 from .contract import Exchange, problems
@@ -75,12 +75,6 @@ class RunningSandbox:
     base_url: str
     app: Any
     recorder: Recorder
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

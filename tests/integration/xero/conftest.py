@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,15 +23,10 @@ from myapprentice_app.models import Client, Invoice, LineItem, TaxRate
 from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
+from tests.support.app_process import free_port
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 TODAY = dt.date.today()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_sandbox() -> tuple[str, uvicorn.Server, threading.Thread]:
