@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from functools import lru_cache
 
@@ -83,3 +84,21 @@ def session_scope() -> Iterator[Session]:
     """A session for one unit of work; the caller commits."""
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+_sqlite_writer = threading.RLock()
+
+
+@contextmanager
+def write_scope() -> Iterator[Session]:
+    """A session for one short write transaction (no network calls inside); the caller commits.
+
+    SQLite has one writer at a time, and a connection that finds the write lock taken waits in its busy
+    handler, which sleeps in growing steps (up to 100 ms) rather than waking when the lock frees. The threads
+    of one process therefore take turns on a lock here instead; other processes still meet the busy handler.
+    PostgreSQL locks rows, so there this is just `session_scope`.
+    """
+    engine = get_engine()
+    with _sqlite_writer if engine.dialect.name == "sqlite" else nullcontext():
+        with Session(engine, expire_on_commit=False) as session:
+            yield session

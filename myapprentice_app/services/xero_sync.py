@@ -231,8 +231,10 @@ def _mark_pending(session: Session, run: SyncRun, items: list[tuple[int, int]]) 
         session.execute(sa.update(Invoice).where(col(Invoice.id).in_(chunk))
                         .values(sync_status=SyncStatus.PENDING.value, sync_error_code=None,
                                 sync_error_message=None, sync_error_detail=None))
-    session.add_all([SyncRunItem(run_id=run.id or 0, invoice_id=invoice_id, version=version)
-                     for invoice_id, version in items])
+    if items:
+        session.execute(sa.insert(SyncRunItem.__table__),  # type: ignore[attr-defined]
+                        [{"run_id": run.id or 0, "invoice_id": invoice_id, "version": version, "outcome": "pending"}
+                         for invoice_id, version in items])
 
 
 def _active_send_all(session: Session, business_id: int) -> int | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import session_scope, write_scope
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync.context import OrgContext
+
+_batches = XeroBatch.__table__  # type: ignore[attr-defined]
 
 
 def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
@@ -18,23 +21,36 @@ def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> Xero
     The key is derived from what is sent (ids and versions) plus the batch row's id, so a retry after an
     unknown outcome never reuses a key Xero may have cached an error under.
     """
-    digest = hashlib.sha256(json.dumps([kind, sorted(items)]).encode()).hexdigest()[:24]
-    with session_scope() as session:
-        batch = XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind, item_ids=json.dumps(items),
-                          idempotency_key=f"pending-{digest}-{id(items)}")
-        session.add(batch)
+    return open_batches(ctx, [(kind, items)])[0]
+
+
+def open_batches(ctx: OrgContext, wanted: list[tuple[str, list[tuple[int, int]]]]) -> list[XeroBatch]:
+    """`open_batch` for several requests at once, in one transaction (all stored before any is sent)."""
+    if not wanted:
+        return []
+    with write_scope() as session:
+        batches = []
+        for kind, items in wanted:
+            digest = hashlib.sha256(json.dumps([kind, sorted(items)]).encode()).hexdigest()[:24]
+            batch = XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind,
+                              item_ids=json.dumps(items), idempotency_key=f"pending-{digest}-{id(items)}")
+            batches.append((batch, kind, digest))
+        session.add_all([batch for batch, _, _ in batches])
         session.flush()
-        batch.idempotency_key = f"ma-{ctx.business_id}-{kind}-{digest}-{batch.id}"
+        for batch, kind, digest in batches:
+            batch.idempotency_key = f"ma-{ctx.business_id}-{kind}-{digest}-{batch.id}"
         session.commit()
-        return batch
+        return [batch for batch, _, _ in batches]
 
 
-def close_batch(batch: XeroBatch, state: str) -> None:
-    with session_scope() as session:
-        row = session.get(XeroBatch, batch.id)
-        assert row is not None
-        row.state = state
-        session.commit()
+def close_batch(batch: XeroBatch, state: str, session: Session | None = None) -> None:
+    """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
+    if session is not None:
+        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+        return
+    with write_scope() as own:
+        own.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+        own.commit()
 
 
 def unknown_batches(ctx: OrgContext, kind: str) -> list[XeroBatch]:

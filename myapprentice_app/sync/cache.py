@@ -15,6 +15,8 @@ from myapprentice_app.models import XeroAccount, XeroConnection, XeroContact, Xe
 from myapprentice_app.sync.context import OrgContext
 
 MAX_AGE = dt.timedelta(minutes=10)
+_refs = XeroInvoiceRef.__table__  # type: ignore[attr-defined]
+UPDATED = ("invoice_id", "contact_id", "total", "status")
 PAGE = 1000
 
 
@@ -120,3 +122,26 @@ def remember_invoice(session: Session, business_id: int, invoice: dict[str, Any]
     else:
         existing.invoice_id, existing.contact_id = fresh.invoice_id, fresh.contact_id
         existing.total, existing.status = fresh.total, fresh.status
+
+
+def remember_invoices(session: Session, business_id: int, invoices: list[dict[str, Any]]) -> None:
+    """`remember_invoice` for a whole answer: one lookup for the numbers already known, then bulk writes."""
+    fresh: dict[str, dict[str, Any]] = {}
+    for invoice in invoices:
+        number = (invoice.get("InvoiceNumber") or "").strip()
+        if number:
+            fresh[number] = {"number": invoice["InvoiceNumber"], "invoice_id": invoice["InvoiceID"],
+                             "contact_id": (invoice.get("Contact") or {}).get("ContactID"),
+                             "total": Decimal(str(invoice.get("Total") or 0)), "status": invoice.get("Status") or ""}
+    if not fresh:
+        return
+    known = dict(session.execute(sa.select(_refs.c.number, _refs.c.id).where(
+        _refs.c.business_id == business_id, _refs.c.number.in_(list(fresh)))).tuples().all())
+    new = [{**row, "business_id": business_id} for number, row in fresh.items() if number not in known]
+    if new:
+        session.execute(sa.insert(_refs), new)
+    changed = [{"b_id": known[number], **{f"b_{key}": row[key] for key in UPDATED}}
+               for number, row in fresh.items() if number in known]
+    if changed:
+        session.execute(sa.update(_refs).where(_refs.c.id == sa.bindparam("b_id"))
+                        .values(**{key: sa.bindparam(f"b_{key}") for key in UPDATED}), changed)

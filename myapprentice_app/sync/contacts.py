@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import time
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
@@ -21,6 +22,7 @@ from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache
 
 BATCH = 50
 MAX_ATTEMPTS = 8
+_clients = Client.__table__  # type: ignore[attr-defined]
 
 
 def ensure_contacts(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,
@@ -57,13 +59,18 @@ def _link_by_name(ctx: OrgContext, clients: list[Client], cache: OrgCache) -> No
         _store_links(linked)
 
 
-def _store_links(links: dict[int | None, str]) -> None:
-    with session_scope() as session:
-        for client_id, contact_id in links.items():
-            row = session.get(Client, client_id)
-            if row is not None:
-                row.xero_contact_id = contact_id
-        session.commit()
+def _store_links(links: dict[int | None, str], session: Session | None = None) -> None:
+    """Store the clients' contact ids; inside the caller's transaction when a session is given."""
+    if not links:
+        return
+    if session is None:
+        with session_scope() as own:
+            _store_links(links, own)
+            own.commit()
+        return
+    session.execute(sa.update(_clients).where(_clients.c.id == sa.bindparam("b_id"))
+                    .values(xero_contact_id=sa.bindparam("b_contact")),
+                    [{"b_id": client_id, "b_contact": contact_id} for client_id, contact_id in links.items()])
 
 
 def _create(ctx: OrgContext, clients: list[Client]) -> dict[int | None, str]:
@@ -108,9 +115,9 @@ def _create_chunk(ctx: OrgContext, clients: list[Client]) -> dict[int | None, st
                     duplicates.append(client)
                 else:
                     failures[client.id] = "; ".join(result.messages) or brief(element)
+            _store_links(links, session)
+            close_batch(batch, "done", session)
             session.commit()
-        _store_links(links)
-        close_batch(batch, "done")
         if duplicates:
             org_cache.refresh_contacts(ctx)
             with session_scope() as session:

@@ -44,7 +44,7 @@ class OrgContext:
 
     def call(self, action: Callable[[XeroClient], Reply]) -> Reply:
         """One Xero call inside the organisation's shared budget; a 429 makes every worker wait."""
-        with budget.call_slot(self.tenant_id):
+        with budget.call_slot(self.tenant_id) as lease:
             with self._lock:
                 self.calls += 1
             try:
@@ -52,5 +52,5 @@ class OrgContext:
             except RateLimited as limited:
                 budget.block(self.tenant_id, limited.retry_after)
                 raise
-        budget.note_remaining(self.tenant_id, reply.day_remaining, reply.minute_remaining)
+            lease.note(reply.day_remaining, reply.minute_remaining)
         return reply

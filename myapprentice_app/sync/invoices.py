@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
-from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.db import session_scope, utcnow, write_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
-from myapprentice_app.integrations.xero.mapping import as_json, brief, element_result, invoice_model
+from myapprentice_app.integrations.xero.mapping import brief, element_result, invoice_model, wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import budget, outcomes, preflight
-from myapprentice_app.sync.batches import close_batch, open_batch
-from myapprentice_app.sync.cache import remember_invoice
+from myapprentice_app.sync.batches import close_batch, open_batch, open_batches
+from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.reconcile import reconcile_by_number
@@ -38,9 +40,49 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
     updates = [s for s in ready if s.invoice.xero_invoice_id]
     chunks = [("create", creates[i:i + BATCH]) for i in range(0, len(creates), BATCH)]
     chunks += [("update", updates[i:i + BATCH]) for i in range(0, len(updates), BATCH)]
-    with ThreadPoolExecutor(max_workers=budget.CONCURRENT) as pool:
-        left = pool.map(lambda chunk: _send(ctx, chunk[0], chunk[1], cache), chunks)
-        return [invoice_id for ids in left for invoice_id in ids]
+    if not chunks:
+        return []
+    # Every first request is stored with its key in one transaction, before any of them is sent.
+    jobs = list(zip(chunks, open_batches(ctx, [(_kind(mode), _items(chunk)) for mode, chunk in chunks]),
+                    strict=True))
+    queue = iter(jobs)
+    take = threading.Lock()
+    recorded: list[Future[None]] = []
+
+    def sender() -> list[int]:
+        """Send chunks until none are left, keeping one of the organisation's slots from one to the next."""
+        left: list[int] = []
+        with budget.keep_slot(ctx.tenant_id):
+            while True:
+                with take:
+                    job = next(queue, None)
+                if job is None:
+                    return left
+                (mode, chunk), batch = job
+                ids, written = _send(ctx, mode, chunk, cache, batch, recorder)
+                left += ids
+                if written is not None:
+                    recorded.append(written)
+
+    # Up to five senders keep the organisation's five slots busy; one recorder writes the answers down
+    # meanwhile, so a sender goes straight on to its next request instead of waiting for the database.
+    # The calls are counted against the minute budget up front (one write), not one write per call.
+    with budget.reserve(ctx.tenant_id, len(jobs)), \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-record") as recorder, \
+            ThreadPoolExecutor(max_workers=budget.CONCURRENT, thread_name_prefix="xero-send") as pool:
+        senders = [pool.submit(sender) for _ in range(min(budget.CONCURRENT, len(jobs)))]
+        left = [invoice_id for done in senders for invoice_id in done.result()]
+        for written in recorded:
+            written.result()
+    return left
+
+
+def _kind(mode: str) -> str:
+    return "invoices" if mode == "create" else "updates"
+
+
+def _items(snapshots: list[InvoiceSnapshot]) -> list[tuple[int, int]]:
+    return [(s.invoice.id or 0, s.invoice.version) for s in snapshots]
 
 
 def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,
@@ -59,9 +101,11 @@ def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCach
     return ready
 
 
-def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> list[int]:
+def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache,
+          opened: XeroBatch | None, recorder: Executor) -> tuple[list[int], Future[None] | None]:
+    """Send one chunk until Xero has answered it. Returns the ids left Pending, and the recording of the answer."""
     remaining = snapshots
-    batch: XeroBatch | None = None
+    batch: XeroBatch | None = opened
     unknown: XeroBatch | None = None  # sent, but whether Xero applied it is not known
     failures = 0
     while failures < MAX_FAILURES:
@@ -76,11 +120,11 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
                 _pause(failures)
                 continue
         if not remaining:
-            return []
-        items = [(s.invoice.id or 0, s.invoice.version) for s in remaining]
+            return [], None
+        items = _items(remaining)
         if batch is None:
-            batch = open_batch(ctx, "invoices" if mode == "create" else "updates", items)
-        models = [invoice_model(preflight.outgoing(s, cache, ctx.settings)) for s in remaining]
+            batch = open_batch(ctx, _kind(mode), items)
+        models = [wire(invoice_model(preflight.outgoing(s, cache, ctx.settings))) for s in remaining]
         key = batch.idempotency_key
         try:
             reply = ctx.call(functools.partial(_write_invoices, mode=mode, models=models, key=key))
@@ -99,17 +143,13 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
             _pause(failures)
             continue
         except Rejected as rejected:
-            _record_rejection(ctx, remaining, key, models, rejected)
-            close_batch(batch, "done")
-            return []
-        _record(ctx, remaining, key, models, reply.items("Invoices"))
-        close_batch(batch, "done")
-        return []
+            return [], recorder.submit(_record_rejection, ctx, remaining, key, models, rejected, batch)
+        return [], recorder.submit(_record, ctx, remaining, key, models, reply.items("Invoices"), batch)
     next_try = utcnow() + dt.timedelta(minutes=1)
     with session_scope() as session:
         outcomes.waiting(session, ctx, [s.invoice.id or 0 for s in remaining], next_try, "Xero kept failing")
         session.commit()
-    return [s.invoice.id or 0 for s in remaining]
+    return [s.invoice.id or 0 for s in remaining], None
 
 
 def _write_invoices(xero: XeroClient, mode: str, models: list, key: str) -> Reply:
@@ -125,48 +165,60 @@ def _pause(failures: int) -> None:
 
 
 def _note_retry(ctx: OrgContext, items: list[tuple[int, int]], key: str, reason: str, seconds: float) -> None:
-    with session_scope() as session:
+    with write_scope() as session:
         ids = [invoice_id for invoice_id, _ in items]
         outcomes.retrying(session, ctx, ids, "push", key, reason)
         outcomes.waiting(session, ctx, ids, utcnow() + dt.timedelta(seconds=seconds), reason)
         session.commit()
 
 
-def _record(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models: list, elements: list[dict]) -> None:
+def _record(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models: list, elements: list[dict],
+            batch: XeroBatch) -> None:
+    """Xero's answer, element by element, written down with the batch settled in one transaction."""
     conflicts = []
-    with session_scope() as session:
+    accepted: list[outcomes.Synced] = []
+    known: list[dict] = []
+    with write_scope() as session:
         for snapshot, model, element in zip(snapshots, models, elements, strict=False):
             invoice = snapshot.invoice
             result = element_result(element, "InvoiceID")
             action = "update" if invoice.xero_invoice_id else "create"
             if result.ok and result.xero_id:
-                outcomes.synced(session, ctx, invoice.id or 0, invoice.version, result.xero_id, action=action,
-                                key=key, sent=as_json(model), answer=brief(element))
-                remember_invoice(session, ctx.business_id, element)
+                accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
+                                                key=key, sent=_json(model), answer=brief(element)))
+                known.append(element)
                 continue
             code = classify(result.messages)
             if code == ErrorCode.NUMBER_CONFLICT:
                 conflicts.append(invoice.number)
             outcomes.failed(session, ctx, invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                            action=action, detail="\n".join(result.messages), key=key, sent=as_json(model),
+                            action=action, detail="\n".join(result.messages), key=key, sent=_json(model),
                             answer=brief(element))
+        outcomes.synced_many(session, ctx, accepted)
+        remember_invoices(session, ctx.business_id, known)
+        close_batch(batch, "done", session)
         session.commit()
     if conflicts:
         _remember_conflicting(ctx, conflicts)
 
 
 def _record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models: list,
-                      rejected: Rejected) -> None:
+                      rejected: Rejected, batch: XeroBatch) -> None:
     messages = [str(error.get("Message")) for element in rejected.body.get("Elements") or []
                 for error in element.get("ValidationErrors") or []] or [str(rejected.body.get("Message") or
                                                                             rejected.text[:500])]
     code = classify(messages)
-    with session_scope() as session:
+    with write_scope() as session:
         for snapshot, model in zip(snapshots, models, strict=False):
             outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
-                            action="push", detail="\n".join(messages), key=key, sent=as_json(model),
+                            action="push", detail="\n".join(messages), key=key, sent=_json(model),
                             answer=rejected.text[:2000])
+        close_batch(batch, "done", session)
         session.commit()
+
+
+def _json(sent: dict) -> str:
+    return json.dumps(sent, default=str)
 
 
 def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> str:
@@ -186,6 +238,5 @@ def _remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
     except (Unavailable, OutcomeUnknown, RateLimited, Rejected):
         return
     with session_scope() as session:
-        for element in found:
-            remember_invoice(session, ctx.business_id, element)
+        remember_invoices(session, ctx.business_id, found)
         session.commit()

@@ -47,8 +47,8 @@ def _execute_claimed(run_id: int) -> None:
         assert run is not None
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == run.business_id)).first()
         settings = settings_for(session, run.business_id)
-        pending_ids = [item.invoice_id for item in session.exec(
-            select(SyncRunItem).where(SyncRunItem.run_id == run_id, SyncRunItem.outcome == "pending"))]
+        pending_ids = list(session.exec(select(SyncRunItem.invoice_id).where(
+            SyncRunItem.run_id == run_id, SyncRunItem.outcome == "pending")))
     if connection is None or connection.status != "connected" or not connection.tenant_id:
         _connection_lost(run.business_id, run_id, "Xero isn't connected.")
         return

@@ -116,12 +116,12 @@ class XeroClient:
                           summarize_errors=False, idempotency_key=key)
 
     def create_invoices(self, invoices: list[Any], key: str) -> Reply:
-        return self._call(self.accounting.create_invoices, self.tenant_id, Invoices(invoices=invoices),
+        return self._call(self.accounting.create_invoices, self.tenant_id, _invoices_body(invoices),
                           summarize_errors=False, unitdp=4, idempotency_key=key)
 
     def update_invoices(self, invoices: list[Any], key: str) -> Reply:
         return self._call(self.accounting.update_or_create_invoices, self.tenant_id,
-                          Invoices(invoices=invoices), summarize_errors=False, unitdp=4, idempotency_key=key)
+                          _invoices_body(invoices), summarize_errors=False, unitdp=4, idempotency_key=key)
 
     def create_payments(self, payments: list[Any], key: str) -> Reply:
         return self._call(self.accounting.create_payments, self.tenant_id, Payments(payments=payments),
@@ -149,6 +149,17 @@ class XeroClient:
         headers = {key.lower(): value for key, value in raw.headers.items()}
         parsed = json.loads(body, parse_float=Decimal) if body else None
         return Reply(raw.status, parsed, headers)
+
+
+def _invoices_body(invoices: list[Any]) -> Any:
+    """Invoice models, or invoices already serialised by the SDK's own serialiser (`mapping.wire`).
+
+    The engine serialises each invoice once and keeps that JSON for the invoice's history; the SDK method is
+    then given the body in wire form (`{"Invoices": [...]}`), which its serialiser passes through unchanged.
+    """
+    if invoices and all(isinstance(invoice, dict) for invoice in invoices):
+        return {"Invoices": invoices}
+    return Invoices(invoices=invoices)
 
 
 def _translated(error: HTTPStatusException) -> Exception:

@@ -73,6 +73,12 @@ def as_json(model: Any) -> str:
     return json.dumps(serialize(model), default=str)
 
 
+def wire(model: Any) -> dict[str, Any]:
+    """The model as the SDK puts it on the wire (its own serialiser): sent as is, and kept for the history."""
+    body: dict[str, Any] = serialize(model)
+    return body
+
+
 @dataclass(frozen=True)
 class ElementResult:
     """One element of a `summarizeErrors=false` answer."""

@@ -301,9 +301,11 @@ def commit(org: dict[str, Any], outcome: InvoiceOutcome, numbers: dict[str, str]
     record = outcome.record
     if outcome.new_contact is not None:
         contacts.commit(org, outcome.new_contact)
-    for number, invoice_id in list(numbers.items()):
-        if invoice_id == record["InvoiceID"]:
-            del numbers[number]
+    # The number index holds one entry per invoice: drop the one the stored record had (if any).
+    previous = org["invoices"].get(record["InvoiceID"])
+    old_number = (previous.get("InvoiceNumber") or "").upper() if previous else ""
+    if old_number and numbers.get(old_number) == record["InvoiceID"]:
+        del numbers[old_number]
     if record["Type"] == "ACCREC" and not record.get("InvoiceNumber"):
         record["InvoiceNumber"] = next_number(org, numbers)
     if record["Type"] == "ACCREC" and record["Status"] != "DELETED":
