@@ -190,7 +190,7 @@ def _line_row(state: Any, line: Any, index: Any) -> rx.Component:
             ),
             columns=rx.breakpoints(initial="2", md="6"),
             grid_template_columns=["1fr 1fr", "1fr 1fr", "3fr 0.8fr 1fr 1.2fr 1.2fr 1fr"],
-            gap="2",
+            spacing="2",
             width="100%",
             align="start",
         ),

@@ -154,7 +154,7 @@ def sync_board_panel() -> rx.Component:
                         rx.fragment()),
                 rx.flex(rx.foreach(board.rows, lambda row: rx.badge(
                     row.number, color_scheme=rx.match(row.outcome, ("synced", "green"), ("error", "red"), "amber"),
-                    variant="soft")), wrap="wrap", gap="1"),
+                    variant="soft")), wrap="wrap", spacing="1"),
                 width="100%",
             ),
             width="100%",

@@ -104,7 +104,7 @@ def _fix_buttons() -> rx.Component:
             rx.fragment(),
             rx.button(fix.label, size="2", on_click=XeroPanelState.apply_fix(fix.value, ""),
                       disabled=(fix.value == "link_invoice") & ~panel.can_link, data_testid=f"fix-{fix.value}"),
-        )), gap="2", wrap="wrap"),
+        )), spacing="2", wrap="wrap"),
         rx.cond(panel.offer_link_contact,
                 _chooser("link_contact", "Link an existing Xero contact", panel.contact_suggestions), rx.fragment()),
         rx.cond(panel.offer_pick_account,

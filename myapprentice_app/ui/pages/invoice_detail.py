@@ -171,7 +171,7 @@ def _actions() -> rx.Component:
             _void_button(),
             rx.fragment(),
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
     )
 
@@ -335,7 +335,7 @@ def _summary() -> rx.Component:
             rx.heading(inv.number, size="6", data_testid="invoice-number"),
             status_badge(inv.status, inv.status_label),
             sync_badge(inv.sync_status, inv.sync_label),
-            gap="2",
+            spacing="2",
             align="center",
             wrap="wrap",
         ),

@@ -154,7 +154,7 @@ def _header() -> rx.Component:
             placeholder="PO number, job name…",
         ),
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-        gap="3",
+        spacing="3",
         width="100%",
     )
 

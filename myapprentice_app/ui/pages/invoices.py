@@ -151,7 +151,7 @@ def _filters() -> rx.Component:
                 rx.input(name="date_to", type="date", aria_label="To date", default_value=InvoicesState.date_to),
                 rx.button("Apply dates", type="submit", variant="soft"),
                 align="center",
-                gap="2",
+                spacing="2",
                 wrap="wrap",
             ),
             on_submit=InvoicesState.filter_dates,
@@ -183,7 +183,7 @@ def _filters() -> rx.Component:
             ),
             on_submit=InvoicesState.run_search,
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
     )
 
@@ -219,7 +219,7 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(rx.flex(
             status_badge(row.status, row.status_label),
             rx.box(sync_badge(row.sync_status, row.sync_label, "sync-status-phone"), display=PHONE_ONLY),
-            direction="column", gap="1", align="start",
+            direction="column", spacing="1", align="start",
         )),
         rx.table.cell(sync_badge(row.sync_status, row.sync_label), display=WIDER_THAN_PHONE),
         rx.table.cell(rx.hstack(rx.text(row.total, data_testid="invoice-amount"), _menu(row), align="center",
@@ -277,7 +277,9 @@ def _toolbar() -> rx.Component:
 def _content() -> rx.Component:
     return rx.vstack(
         _toolbar(),
-        connection_banner(), rx.flex(send_all_button(), sync_all_button(), gap="2", wrap="wrap"), sync_board_panel(),
+        connection_banner(),
+        rx.flex(send_all_button(), sync_all_button(), spacing="2", wrap="wrap"),
+        sync_board_panel(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
                 rx.center(rx.spinner(size="3"), padding="3em")),

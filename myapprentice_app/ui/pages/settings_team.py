@@ -158,7 +158,7 @@ def _invite_form() -> rx.Component:
                     "Role", "invite_role", s.invite_role, lambda v: s.set_field("invite_role", v), s.errors, s.roles
                 ),
                 columns=rx.breakpoints(initial="1", md="3"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             rx.button(rx.icon("user-plus", size=16), "Send invitation", on_click=s.invite, data_testid="invite"),

@@ -201,7 +201,7 @@ def _client_form() -> rx.Component:
                     for label, field in CLIENT_FIELDS
                 ],
                 columns=rx.breakpoints(initial="1", sm="2"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             _buttons(s.save, "/clients"),
@@ -274,7 +274,7 @@ def _work_form() -> rx.Component:
                     rx.fragment(),
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             line_editor(s),
