@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from huey import crontab
@@ -67,6 +68,13 @@ def recover() -> None:
     for business_id in runs.businesses_with_unsynced_payments():
         with session_scope() as session:
             enqueue(xero_sync.payments_run(session, business_id))
+
+
+@huey.on_startup()
+def freeze_imports() -> None:
+    # What is loaded by now lives as long as the worker: keeping it out of the collector's full passes
+    # spares every thread a ~50 ms pause (the GIL is held) in the middle of a push.
+    gc.freeze()
 
 
 @huey.on_startup()

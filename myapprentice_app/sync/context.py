@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from myapprentice_app.integrations.xero import tokens
@@ -24,8 +25,10 @@ class OrgContext:
     client: XeroClient = field(init=False)
     calls: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _counted: threading.Condition = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._counted = threading.Condition(self._lock)
         business_id = self.business_id
         self.client = XeroClient(self.tenant_id, lambda: tokens.valid_token(business_id))
 
@@ -42,11 +45,22 @@ class OrgContext:
                 time.sleep(min(0.2 * 2 ** attempt, 10.0))
         return self.call(action)
 
+    def wait_for_call(self, work: Future, made: int) -> None:
+        """Until `work` has started a call beyond the run's first `made`, or has finished without one."""
+        work.add_done_callback(lambda _: self._wake())
+        with self._counted:
+            self._counted.wait_for(lambda: self.calls > made or work.done())
+
+    def _wake(self) -> None:
+        with self._counted:
+            self._counted.notify_all()
+
     def call(self, action: Callable[[XeroClient], Reply]) -> Reply:
         """One Xero call inside the organisation's shared budget; a 429 makes every worker wait."""
         with budget.call_slot(self.tenant_id) as lease:
-            with self._lock:
+            with self._counted:
                 self.calls += 1
+                self._counted.notify_all()
             try:
                 reply = action(self.client)
             except RateLimited as limited:

@@ -14,7 +14,7 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
-from myapprentice_app.integrations.xero.mapping import brief, element_result, invoice_model, wire
+from myapprentice_app.integrations.xero.mapping import brief, contact_ref, element_result, invoice_model, wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import budget, outcomes, preflight
 from myapprentice_app.sync.batches import close_batch, open_batch, open_batches
@@ -35,7 +35,15 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
         cache = load_cache(session, ctx.business_id)
     ready = _preflight(ctx, snapshots, cache, forced_contacts=bool(create_contacts))
     allow_create = create_contacts or ctx.settings.contact_policy == "create"
-    ready = ensure_contacts(ctx, ready, cache, create=bool(allow_create))
+    # The invoices are serialised while the contact call is in flight (once it has started: serialising
+    # holds the GIL); each gets its contact afterwards.
+    made = ctx.calls
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-contacts") as helper:
+        linked = helper.submit(ensure_contacts, ctx, ready, cache, create=bool(allow_create))
+        ctx.wait_for_call(linked, made)
+        bodies = _wire_all(ctx, ready, cache)
+        ready = linked.result()
+    bodies = _with_contacts(ready, bodies)
     creates = [s for s in ready if not s.invoice.xero_invoice_id]
     updates = [s for s in ready if s.invoice.xero_invoice_id]
     chunks = [("create", creates[i:i + BATCH]) for i in range(0, len(creates), BATCH)]
@@ -59,7 +67,7 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
                 if job is None:
                     return left
                 (mode, chunk), batch = job
-                ids, written = _send(ctx, mode, chunk, cache, batch, recorder)
+                ids, written = _send(ctx, mode, chunk, bodies, batch, recorder)
                 left += ids
                 if written is not None:
                     recorded.append(written)
@@ -85,6 +93,21 @@ def _items(snapshots: list[InvoiceSnapshot]) -> list[tuple[int, int]]:
     return [(s.invoice.id or 0, s.invoice.version) for s in snapshots]
 
 
+def _wire_all(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> dict[int, dict]:
+    """Each invoice as the SDK puts it on the wire, by invoice id (its contact is set by `_with_contacts`)."""
+    return {s.invoice.id or 0: wire(invoice_model(preflight.outgoing(s, cache, ctx.settings))) for s in snapshots}
+
+
+def _with_contacts(snapshots: list[InvoiceSnapshot], bodies: dict[int, dict]) -> dict[int, dict]:
+    contacts: dict[str, dict] = {}
+    for snapshot in snapshots:
+        contact_id = snapshot.client.xero_contact_id or ""
+        if contact_id not in contacts:
+            contacts[contact_id] = contact_ref(contact_id)
+        bodies[snapshot.invoice.id or 0]["Contact"] = contacts[contact_id]
+    return bodies
+
+
 def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,
                forced_contacts: bool) -> list[InvoiceSnapshot]:
     ready = []
@@ -101,7 +124,7 @@ def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCach
     return ready
 
 
-def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache,
+def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], bodies: dict[int, dict],
           opened: XeroBatch | None, recorder: Executor) -> tuple[list[int], Future[None] | None]:
     """Send one chunk until Xero has answered it. Returns the ids left Pending, and the recording of the answer."""
     remaining = snapshots
@@ -124,7 +147,7 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: O
         items = _items(remaining)
         if batch is None:
             batch = open_batch(ctx, _kind(mode), items)
-        models = [wire(invoice_model(preflight.outgoing(s, cache, ctx.settings))) for s in remaining]
+        models = [bodies[s.invoice.id or 0] for s in remaining]
         key = batch.idempotency_key
         try:
             reply = ctx.call(functools.partial(_write_invoices, mode=mode, models=models, key=key))

@@ -79,6 +79,11 @@ def wire(model: Any) -> dict[str, Any]:
     return body
 
 
+def contact_ref(contact_id: str) -> dict[str, Any]:
+    """An invoice's `Contact` on the wire, as `wire(invoice_model(...))` puts it."""
+    return wire(Contact(contact_id=contact_id))
+
+
 @dataclass(frozen=True)
 class ElementResult:
     """One element of a `summarizeErrors=false` answer."""

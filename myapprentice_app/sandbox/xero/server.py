@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import html
 import logging
 from collections.abc import AsyncIterator
@@ -150,4 +151,6 @@ def create_app(
 
 def serve(host: str, port: int, state_file: str | None = None) -> None:
     """Blocking: run the sandbox with one uvicorn worker until interrupted."""
-    uvicorn.run(create_app(state_file), host=host, port=port, access_log=False, log_level="info")
+    app = create_app(state_file)
+    gc.freeze()  # the app lives until exit: the collector's full passes needn't pause requests to scan it
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
