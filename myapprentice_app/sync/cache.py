@@ -136,7 +136,7 @@ def remember_invoices(session: Session, business_id: int, invoices: list[dict[st
     if not fresh:
         return
     known = dict(session.execute(sa.select(_refs.c.number, _refs.c.id).where(
-        _refs.c.business_id == business_id, _refs.c.number.in_(list(fresh)))).tuples().all())
+        _refs.c.business_id == business_id, _refs.c.number.in_(list(fresh)))).all())
     new = [{**row, "business_id": business_id} for number, row in fresh.items() if number not in known]
     if new:
         session.execute(sa.insert(_refs), new)

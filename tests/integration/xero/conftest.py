@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pyotp
 import pytest
 import uvicorn
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals
@@ -126,7 +126,7 @@ def connected(session: Session, owner: Principal, admin: Admin, tenant: str) -> 
 def make_invoices(session: Session, business_id: int, count: int, *, clients: int = 10, status: str = "authorised",
                   prefix: str = "MA-", start: int = 1) -> list[int]:
     """Invoices straight into the database (the invoicing services are tested elsewhere; 1,000 must be quick)."""
-    rate = session.query(TaxRate).filter(TaxRate.business_id == business_id).first()
+    rate = session.exec(select(TaxRate).where(TaxRate.business_id == business_id)).first()
     made_clients = []
     for index in range(clients):
         client = Client(business_id=business_id, name=f"Client {prefix}{index:04d}",

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from sqlmodel import select
+
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, SyncAttempt
@@ -21,5 +23,5 @@ def test_pushing_one_invoice_makes_it_synced_and_it_exists_in_xero(session, conn
     in_xero = [i for i in admin.stored(tenant, "invoices") if i["InvoiceNumber"] == invoice.number]
     assert len(in_xero) == 1 and in_xero[0]["InvoiceID"] == invoice.xero_invoice_id
     assert in_xero[0]["Status"] == "AUTHORISED" and Decimal(str(in_xero[0]["Total"])) == invoice.total
-    history = session.query(SyncAttempt).filter(SyncAttempt.invoice_id == invoice_id).all()
+    history = session.exec(select(SyncAttempt).where(SyncAttempt.invoice_id == invoice_id)).all()
     assert [h.outcome for h in history] == ["synced"] and history[0].idempotency_key
