@@ -150,8 +150,7 @@ def main() -> int:
         tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
         with Session(get_engine(), expire_on_commit=False) as session:
             principal = seed(session, tenant_id, admin)
-            worker = start([str(Path(sys.executable).parent / "huey_consumer"), "myapprentice_app.jobs.huey_app.huey",
-                            "-w", "2", "-k", "thread", "-d", "0.01", "-m", "0.05", "-b", "1.0"])
+            worker = start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"])  # as the Procfile
             time.sleep(2.0)  # the consumer is up and polling before the clock starts
             admin.post("/sandbox-admin/faults", json={"rate_limits": "real", "latency_ms": int(LATENCY * 1000)})
             before = accounting_calls(admin)

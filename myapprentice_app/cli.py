@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     create_user.add_argument("--name", required=True)
     create_user.add_argument("--business", required=True)
     create_user.add_argument("--role", choices=[role.value for role in Role], default=Role.OWNER.value)
+    worker = commands.add_parser("worker", help="run a task-queue consumer (the Procfile's worker)")
+    worker.add_argument("--threads", type=int, default=2)
     sandbox = commands.add_parser("sandbox", help="run a local sandbox of an outside service")
     sandbox.add_argument("which", choices=["xero"])
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         _print_demo_logins()
     elif args.command == "create-user":
         return _create_user(args)
+    elif args.command == "worker":
+        _worker(args.threads)
     elif args.command == "sandbox":
         return _sandbox(args)
     return 0
@@ -78,6 +82,16 @@ def _create_user(args: argparse.Namespace) -> int:
         session.commit()
     print(f"Created {args.email} as {Role(args.role).label} of {args.business}.")
     return 0
+
+
+def _worker(threads: int) -> None:
+    import os
+
+    consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
+    # The SQLite queue is polled: huey's default backs off to 10 s between looks, so a Push to Xero could
+    # sit unnoticed that long. 50 ms at most keeps pick-up instant; Redis's blocking read needs no polling.
+    os.execv(consumer, [consumer, "myapprentice_app.jobs.huey_app.huey", "--workers", str(threads),
+                        "--worker-type", "thread", "--delay", "0.01", "--max-delay", "0.05"])
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -75,9 +75,7 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
                           "--port", str(sandbox_port)], env, sandbox_log)
         processes.append(sandbox)
         worker_log = workdir / "worker.log"
-        worker = _start([str(Path(sys.executable).parent / "huey_consumer"), "myapprentice_app.jobs.huey_app.huey",
-                         "--workers", "2", "--worker-type", "thread", "--delay", "0.05", "--max-delay", "0.25"],
-                        env, worker_log)
+        worker = _start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"], env, worker_log)
         processes.append(worker)
         web_log = workdir / "server.log"
         web = _start([sys.executable, "-m", "myapprentice_app.serve"], env, web_log)
