@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,12 +12,10 @@ from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Client, Invoice
 from myapprentice_app.models.views import InvoicePage, InvoiceRow
+from myapprentice_app.selectors.sync import open_in_xero_link
 from myapprentice_app.services.principal import Principal
 
 PAGE_SIZE = 25
-XERO_INVOICE_URL = "https://go.xero.com/app/invoicing/view/{xero_id}"
-
-
 @dataclass(frozen=True)
 class InvoiceFilters:
     status: str = ""
@@ -44,7 +43,8 @@ def list_invoices(session: Session, actor: Principal, filters: InvoiceFilters, p
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return InvoicePage(rows=[_row(invoice, client_name) for invoice, client_name in rows],
+    xero_link = open_in_xero_link(session, actor.business_id)
+    return InvoicePage(rows=[_row(invoice, client_name, xero_link) for invoice, client_name in rows],
                        total_count=total_count, page=page, page_count=page_count)
 
 
@@ -74,7 +74,7 @@ def _filtered(business_id: int, filters: InvoiceFilters):  # type: ignore[no-unt
     return query
 
 
-def _row(invoice: Invoice, client_name: str) -> InvoiceRow:
+def _row(invoice: Invoice, client_name: str, xero_link: Callable[[str], str] | None) -> InvoiceRow:
     return InvoiceRow(
         id=invoice.id or 0,
         number=invoice.number,
@@ -87,5 +87,5 @@ def _row(invoice: Invoice, client_name: str) -> InvoiceRow:
         status_label=InvoiceStatus(invoice.status).label,
         sync_status=invoice.sync_status,
         sync_label=SyncStatus(invoice.sync_status).label,
-        xero_url=XERO_INVOICE_URL.format(xero_id=invoice.xero_invoice_id) if invoice.xero_invoice_id else "",
+        xero_url=xero_link(invoice.xero_invoice_id) if xero_link and invoice.xero_invoice_id else "",
     )

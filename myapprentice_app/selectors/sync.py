@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
@@ -93,6 +94,15 @@ def connection_health(session: Session, actor: Principal) -> str:
     return connection.status if connection else "not_connected"
 
 
+def open_in_xero_link(session: Session, business_id: int) -> Callable[[str], str] | None:
+    """Xero's page for an invoice id in the connected organisation, or None while Xero isn't connected."""
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
+    if connection is None or not connection.tenant_id:
+        return None
+    deep_link, tenant = endpoints().deep_link, connection.tenant_id
+    return lambda xero_invoice_id: deep_link.format(tenant=tenant, invoice=xero_invoice_id)
+
+
 def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel:
     actor.require(Permission.VIEW_INVOICES)
     invoice = session.get(Invoice, invoice_id)
@@ -116,9 +126,8 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
     panel.offer_link_contact = Fix.LINK_CONTACT.value in offered
     panel.offer_pick_account = Fix.PICK_ACCOUNT.value in offered
     panel.offer_map_tax = Fix.MAP_TAX_RATE.value in offered
-    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
-    if invoice.xero_invoice_id and connection and connection.tenant_id:
-        panel.open_in_xero = endpoints().deep_link.format(tenant=connection.tenant_id, invoice=invoice.xero_invoice_id)
+    if invoice.xero_invoice_id and (link := open_in_xero_link(session, actor.business_id)):
+        panel.open_in_xero = link(invoice.xero_invoice_id)
         panel.online_invoice = invoice.xero_online_invoice_url or ""
     if resolver and entry is not None:
         _fill_fix_choices(session, actor, invoice, panel)

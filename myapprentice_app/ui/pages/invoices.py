@@ -17,6 +17,7 @@ from myapprentice_app.ui.components.invoice_actions import InvoiceActionsState, 
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.outcomes import parse_id
 from myapprentice_app.ui.components.sync_actions import (
+    SyncActionsState,
     connection_banner,
     send_all_button,
     sync_all_button,
@@ -194,11 +195,16 @@ def _menu(row: Any) -> rx.Component:
                                        aria_label=f"Actions for {row.number}", data_testid="row-menu")),
         rx.menu.content(
             rx.menu.item("View", on_click=rx.redirect(f"/invoices/{row.id}")),
+            rx.menu.item("Push to Xero", on_click=SyncActionsState.push_invoice(row.id), data_testid="menu-push"),
             rx.cond(InvoicesState.can_export,
                     rx.menu.item("CSV export", on_click=InvoiceActionsState.export_csv(row.id)), rx.fragment()),
             rx.cond(InvoicesState.can_pay & ((row.status == "authorised") | (row.status == "sent")
                                              | (row.status == "part_paid")),
                     rx.menu.item("Mark as paid", on_click=InvoiceActionsState.open_payment(row.id)),
+                    rx.fragment()),
+            rx.cond(row.xero_url != "",
+                    rx.menu.item(rx.link("Open in Xero", href=row.xero_url, is_external=True,
+                                         data_testid="menu-open-in-xero")),
                     rx.fragment()),
         ),
     )

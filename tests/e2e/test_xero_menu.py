@@ -1,0 +1,41 @@
+"""The three-dot menu next to the amount pushes an invoice to Xero and then opens it there."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from myapprentice_app.db import get_engine
+from myapprentice_app.models import Invoice
+from tests.e2e.conftest import AppServer, _bright_spark, login, screenshot
+
+
+def _unsynced_authorised_invoice(app_server: AppServer) -> Invoice:
+    with Session(get_engine(app_server.database_url)) as session:
+        business = _bright_spark(session)
+        return session.exec(select(Invoice).where(Invoice.business_id == business.id,
+                                                  Invoice.status == "authorised",
+                                                  Invoice.sync_status == "not_synced")).first()
+
+
+def test_a_supervisor_pushes_from_the_three_dot_menu_and_then_opens_the_invoice_in_xero(
+        page: Page, app_server: AppServer, xero_connected: str) -> None:
+    invoice = _unsynced_authorised_invoice(app_server)
+    login(page, app_server, "supervisor@brightspark.test")
+    page.get_by_label("Search").fill(invoice.number)
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_test_id("invoice-row")
+    expect(row).to_have_count(1)
+
+    row.get_by_test_id("row-menu").click()
+    page.get_by_test_id("menu-push").click()
+    expect(row.get_by_test_id("sync-status")).to_have_text("Synced", timeout=30_000)
+
+    row.get_by_test_id("row-menu").click()
+    open_in_xero = page.get_by_test_id("menu-open-in-xero")
+    screenshot(page, "invoices-menu-open-in-xero")
+    with Session(get_engine(app_server.database_url)) as session:
+        xero_id = session.get(Invoice, invoice.id).xero_invoice_id
+    # Against real Xero this is go.xero.com's page for the invoice; offline, the sandbox's.
+    expect(open_in_xero).to_have_attribute("href", f"{app_server.xero_sandbox_url}/sandbox-online-invoice/"
+                                                   f"{xero_connected}/{xero_id}")
