@@ -51,12 +51,8 @@ def invoice_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSe
     return None
 
 
-def account_code(category: str, settings: XeroSettings) -> str | None:
-    return getattr(settings, f"{category}_account", None)
-
-
 def _account_problem(category: str, settings: XeroSettings, cache: OrgCache) -> Problem | None:
-    code = account_code(category, settings)
+    code = settings.account_for(category)
     label = CATEGORY_LABELS.get(category, category)
     if not code:
         return Problem(ErrorCode.INVALID_ACCOUNT, f"No Xero account is chosen for {label} lines.")
@@ -90,7 +86,7 @@ def _tax_problem(tax_rate_id: int | None, category: str, snapshot: InvoiceSnapsh
     if xero_rate is None or xero_rate.status != "ACTIVE":
         return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} is mapped to {tax_type}, which Xero doesn't offer.")
     if not xero_rate.for_revenue:
-        code = account_code(category, settings)
+        code = settings.account_for(category)
         return Problem(ErrorCode.MISSING_TAX_MAPPING,
                        f"{name} is mapped to {tax_type}, which can't be used with account {code}.")
     return None
@@ -120,7 +116,7 @@ def outgoing(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings)
         contact_id=snapshot.client.xero_contact_id or "",
         xero_invoice_id=invoice.xero_invoice_id,
         lines=[LineOut(description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,
-                       account_code=account_code(line.category, settings) or "",
+                       account_code=settings.account_for(line.category) or "",
                        tax_type=None if no_tax else (tax_type_for(line.tax_rate_id, cache) or _zero_rate(cache)))
                for line in snapshot.lines],
     )
