@@ -31,8 +31,8 @@ def refresh_if_stale(ctx: OrgContext) -> None:
 def refresh(ctx: OrgContext) -> None:
     accounts = ctx.read(lambda xero: xero.accounts()).items("Accounts")
     rates = ctx.read(lambda xero: xero.tax_rates()).items("TaxRates")
-    contacts = _all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
-    invoices = _all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
+    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
+    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
     with session_scope() as session:
         _replace_accounts(session, ctx.business_id, accounts)
         _replace_tax_rates(session, ctx.business_id, rates)
@@ -44,13 +44,14 @@ def refresh(ctx: OrgContext) -> None:
 
 
 def refresh_contacts(ctx: OrgContext) -> None:
-    contacts = _all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
+    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
     with session_scope() as session:
         replace_contacts(session, ctx.business_id, contacts)
         session.commit()
 
 
-def _all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
+def all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
+    """Every page of a paged Xero read: a page shorter than PAGE is the last."""
     found: list[dict[str, Any]] = []
     page = 1
     while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +11,9 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
-from myapprentice_app.sync.cache import remember_invoice
+from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
 
-PAGE = 1000
 # Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
 OVERLAP = dt.timedelta(minutes=2)
 
@@ -25,8 +23,8 @@ def pull(ctx: OrgContext) -> None:
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         since = connection.last_pulled_at - OVERLAP if connection.last_pulled_at else None
-    payments = _pages(ctx, lambda xero, page: xero.payments_changed_since(since, page), "Payments")
-    invoices = _pages(ctx, lambda xero, page: xero.invoices_changed_since(since, page), "Invoices")
+    payments = all_pages(ctx, lambda xero, page: xero.payments_changed_since(since, page), "Payments")
+    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(since, page), "Invoices")
     with session_scope() as session:
         linked = {invoice.xero_invoice_id: invoice for invoice in session.exec(
             select(Invoice).where(Invoice.business_id == ctx.business_id, col(Invoice.xero_invoice_id).is_not(None)))}
@@ -39,17 +37,6 @@ def pull(ctx: OrgContext) -> None:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         connection.last_pulled_at = started
         session.commit()
-
-
-def _pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        items = ctx.read(functools.partial(fetch, page=page)).items(plural)
-        found.extend(items)
-        if len(items) < PAGE:
-            return found
-        page += 1
 
 
 def _take_payment(session: Session, ctx: OrgContext, linked: dict, element: dict[str, Any]) -> None:
