@@ -18,7 +18,7 @@ from myapprentice_app.sync import cache as org_cache
 from myapprentice_app.sync import outcomes
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.context import OrgContext
-from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache
+from myapprentice_app.sync.snapshot import ClientRow, InvoiceSnapshot, OrgCache, load_cache
 
 BATCH = 50
 MAX_ATTEMPTS = 8
@@ -48,8 +48,8 @@ def ensure_contacts(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: Or
     return ready
 
 
-def _link_by_name(ctx: OrgContext, clients: list[Client], cache: OrgCache) -> None:
-    linked = {}
+def _link_by_name(ctx: OrgContext, clients: list[ClientRow], cache: OrgCache) -> None:
+    linked: dict[int | None, str] = {}
     for client in clients:
         matches = cache.contacts_named(client.name)
         if matches:
@@ -73,14 +73,14 @@ def _store_links(links: dict[int | None, str], session: Session | None = None) -
                     [{"b_id": client_id, "b_contact": contact_id} for client_id, contact_id in links.items()])
 
 
-def _create(ctx: OrgContext, clients: list[Client]) -> dict[int | None, str]:
+def _create(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
     failures: dict[int | None, str] = {}
     for start in range(0, len(clients), BATCH):
         failures.update(_create_chunk(ctx, clients[start:start + BATCH]))
     return failures
 
 
-def _create_chunk(ctx: OrgContext, clients: list[Client]) -> dict[int | None, str]:
+def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
     failures: dict[int | None, str] = {}
     remaining = clients
     for attempt in range(MAX_ATTEMPTS):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from myapprentice_app.models import (
     Client,
@@ -18,11 +21,50 @@ from myapprentice_app.models import (
 )
 
 
+@dataclass(slots=True)
+class InvoiceRow:
+    """The invoice columns a push reads (plain values: building ORM objects for 1,000 invoices is slow)."""
+
+    id: int
+    client_id: int
+    number: str
+    reference: str | None
+    issue_date: dt.date
+    due_date: dt.date
+    status: str
+    amounts_are: str
+    currency: str
+    total: Decimal
+    version: int
+    sync_status: str
+    xero_invoice_id: str | None
+
+
+@dataclass(slots=True)
+class ClientRow:
+    """A client as the push sees it; one instance per client, shared by its invoices."""
+
+    id: int
+    name: str
+    email: str | None
+    xero_contact_id: str | None
+
+
+@dataclass(slots=True)
+class LineRow:
+    invoice_id: int
+    description: str
+    quantity: Decimal
+    unit_amount: Decimal
+    category: str
+    tax_rate_id: int | None
+
+
 @dataclass
 class InvoiceSnapshot:
-    invoice: Invoice
-    client: Client
-    lines: list[LineItem]
+    invoice: InvoiceRow
+    client: ClientRow
+    lines: list[LineRow]
 
 
 @dataclass
@@ -45,17 +87,29 @@ class OrgCache:
         return found[:5]
 
 
+def _columns(table: sa.Table, row_type: type) -> list[sa.Column]:
+    return [table.c[f.name] for f in fields(row_type)]
+
+
+_invoices = Invoice.__table__  # type: ignore[attr-defined]
+_lines = LineItem.__table__  # type: ignore[attr-defined]
+_clients = Client.__table__  # type: ignore[attr-defined]
+
+
 def load_invoices(session: Session, invoice_ids: list[int]) -> list[InvoiceSnapshot]:
     if not invoice_ids:
         return []
-    invoices = session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)).order_by(col(Invoice.id))).all()
-    lines: dict[int, list[LineItem]] = {}
-    for line in session.exec(select(LineItem).where(col(LineItem.invoice_id).in_(invoice_ids))
-                             .order_by(col(LineItem.position))):
-        lines.setdefault(line.invoice_id or 0, []).append(line)
+    invoices = [InvoiceRow(*row) for row in session.execute(
+        sa.select(*_columns(_invoices, InvoiceRow)).where(_invoices.c.id.in_(invoice_ids)).order_by(_invoices.c.id))]
+    lines: dict[int, list[LineRow]] = {}
+    for row in session.execute(sa.select(*_columns(_lines, LineRow)).where(_lines.c.invoice_id.in_(invoice_ids))
+                               .order_by(_lines.c.position)):
+        line = LineRow(*row)
+        lines.setdefault(line.invoice_id, []).append(line)
     client_ids = {invoice.client_id for invoice in invoices}
-    clients = {client.id: client for client in session.exec(select(Client).where(col(Client.id).in_(client_ids)))}
-    return [InvoiceSnapshot(invoice, clients[invoice.client_id], lines.get(invoice.id or 0, []))
+    clients = {row.id: ClientRow(*row) for row in session.execute(
+        sa.select(*_columns(_clients, ClientRow)).where(_clients.c.id.in_(client_ids)))}
+    return [InvoiceSnapshot(invoice, clients[invoice.client_id], lines.get(invoice.id, []))
             for invoice in invoices]
 
 
