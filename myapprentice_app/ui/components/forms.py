@@ -47,3 +47,9 @@ def choice(
         errors.get(field, ""),
         html_for=field,
     )
+
+
+def client_choice(state: Any) -> rx.Component:
+    """The client picker of the invoice, job and quote forms (their states share client_id, clients, errors)."""
+    return choice("Client", "client_id", state.client_id, lambda v: state.set_field("client_id", v), state.errors,
+                  state.clients, placeholder="Choose a client")

@@ -13,7 +13,7 @@ from myapprentice_app.selectors.pickers import client_options, tax_rate_choices
 from myapprentice_app.services import invoice_sources, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoices import InvoiceDraft
-from myapprentice_app.ui.components.forms import choice, labelled, text_input
+from myapprentice_app.ui.components.forms import client_choice, labelled, text_input
 from myapprentice_app.ui.components.layout import field_error, page
 from myapprentice_app.ui.components.line_editor import LineEditorMixin, line_editor
 from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
@@ -124,15 +124,7 @@ def _date(value: str) -> dt.date | None:
 def _header() -> rx.Component:
     s = InvoiceFormState
     return rx.grid(
-        choice(
-            "Client",
-            "client_id",
-            s.client_id,
-            lambda v: s.set_field("client_id", v),
-            s.errors,
-            s.clients,
-            placeholder="Choose a client",
-        ),
+        client_choice(s),
         text_input(
             "Invoice number",
             "number",

@@ -12,7 +12,7 @@ from myapprentice_app.services import clients, work
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.work import JOB_STATUSES, QUOTE_STATUSES, JobForm, QuoteForm
-from myapprentice_app.ui.components.forms import choice, text_input
+from myapprentice_app.ui.components.forms import choice, client_choice, text_input
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.line_editor import LineEditorMixin, line_editor
 from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
@@ -221,15 +221,7 @@ def _work_form() -> rx.Component:
         rx.vstack(
             rx.heading(s.heading, size="5"),
             rx.grid(
-                choice(
-                    "Client",
-                    "client_id",
-                    s.client_id,
-                    lambda v: s.set_field("client_id", v),
-                    s.errors,
-                    s.clients,
-                    placeholder="Choose a client",
-                ),
+                client_choice(s),
                 text_input("Title", "title", s.title, lambda v: s.set_field("title", v), s.errors),
                 rx.cond(
                     statuses == "job",
