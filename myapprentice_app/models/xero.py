@@ -164,7 +164,7 @@ class XeroBatch(SQLModel, table=True):
     run_id: int | None = Field(default=None, foreign_key="syncrun.id", index=True)
     kind: str = Field(sa_type=sa.String(12))  # invoices | contacts | payments
     idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
-    state: str = Field(default="sending", sa_type=sa.String(10), index=True)  # sending | done | unknown
+    state: str = Field(default="sending", sa_type=sa.String(10), index=True)  # sending done unsent retried reconciled
     item_ids: str = Field(sa_type=sa.Text)  # JSON [[local id, version], ...]
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -53,6 +53,14 @@ def close_batch(batch: XeroBatch, state: str, session: Session | None = None) ->
         own.commit()
 
 
+def close_batches(batches: list[XeroBatch], state: str) -> None:
+    """Settle several batches in one transaction (the `unsent` ones were stored but never sent)."""
+    with write_scope() as session:
+        session.execute(sa.update(_batches).where(_batches.c.id.in_([batch.id for batch in batches]))
+                        .values(state=state))
+        session.commit()
+
+
 def unknown_batches(ctx: OrgContext, kind: str) -> list[XeroBatch]:
     """Batches of this run still `sending`: a worker died (or lost the answer) after storing them."""
     with session_scope() as session:

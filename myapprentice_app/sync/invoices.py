@@ -7,6 +7,7 @@ import functools
 import json
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from myapprentice_app.db import session_scope, utcnow, write_scope
@@ -17,7 +18,7 @@ from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimite
 from myapprentice_app.integrations.xero.mapping import brief, contact_ref, element_result, invoice_model, wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import budget, outcomes, preflight
-from myapprentice_app.sync.batches import close_batch, open_batch, open_batches
+from myapprentice_app.sync.batches import close_batch, close_batches, open_batch, open_batches
 from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext
@@ -34,55 +35,106 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
         snapshots = [s for s in load_invoices(session, invoice_ids) if s.invoice.sync_status == SyncStatus.PENDING]
         cache = load_cache(session, ctx.business_id)
     ready = _preflight(ctx, snapshots, cache, forced_contacts=bool(create_contacts))
-    allow_create = create_contacts or ctx.settings.contact_policy == "create"
-    # The invoices are serialised while the contact call is in flight (once it has started: serialising
-    # holds the GIL); each gets its contact afterwards.
-    made = ctx.calls
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-contacts") as helper:
-        linked = helper.submit(ensure_contacts, ctx, ready, cache, create=bool(allow_create))
-        ctx.wait_for_call(linked, made)
-        bodies = _wire_all(ctx, ready, cache)
-        ready = linked.result()
-    bodies = _with_contacts(ready, bodies)
-    creates = [s for s in ready if not s.invoice.xero_invoice_id]
-    updates = [s for s in ready if s.invoice.xero_invoice_id]
-    chunks = [("create", creates[i:i + BATCH]) for i in range(0, len(creates), BATCH)]
-    chunks += [("update", updates[i:i + BATCH]) for i in range(0, len(updates), BATCH)]
-    if not chunks:
+    if not ready:
         return []
-    # Every first request is stored with its key in one transaction, before any of them is sent.
-    jobs = list(zip(chunks, open_batches(ctx, [(_kind(mode), _items(chunk)) for mode, chunk in chunks]),
-                    strict=True))
-    queue = iter(jobs)
-    take = threading.Lock()
+    allow_create = bool(create_contacts or ctx.settings.contact_policy == "create")
+    plan = _Plan()
+    made = ctx.calls
+    # The contacts are the one call the invoices wait for. Meanwhile everything else is made ready, so the
+    # first invoices go the moment the contacts are known: up to five senders take the organisation's
+    # slots (and the calls are counted against the minute budget up front, in one write), the invoices
+    # are serialised, and every first request is stored with its key, all before any is sent.
+    # One recorder writes the answers down, so a sender goes straight on to its next request.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-record") as recorder, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-contacts") as helper:
+        linked = helper.submit(ensure_contacts, ctx, ready, cache, create=allow_create)
+        ctx.wait_for_call(linked, made)  # once it has started: serialising the invoices holds the GIL
+        chunks = _chunks(ready)
+        with budget.reserve(ctx.tenant_id, len(chunks)), \
+                ThreadPoolExecutor(max_workers=budget.CONCURRENT, thread_name_prefix="xero-send") as pool:
+            senders = [pool.submit(_sender, ctx, plan, recorder) for _ in range(min(budget.CONCURRENT, len(chunks)))]
+            try:
+                plan.start(*_jobs(ctx, ready, cache, chunks, linked))
+            finally:
+                plan.close()  # senders still waiting (the contacts failed) have nothing to send
+            sent = [sender.result() for sender in senders]
+    return [invoice_id for left in sent for invoice_id in left]
+
+
+Chunk = tuple[str, list[InvoiceSnapshot]]  # ("create" | "update", up to 50 invoices)
+Job = tuple[Chunk, XeroBatch]
+
+
+def _jobs(ctx: OrgContext, ready: list[InvoiceSnapshot], cache: OrgCache, chunks: list[Chunk],
+          linked: Future[list[InvoiceSnapshot]]) -> tuple[list[Job], dict[int, dict]]:
+    """While the contacts are made: the invoices serialised, and their first requests stored with their keys.
+
+    Once the contacts are known, invoices whose contact couldn't be made are left out (already in Error).
+    """
+    bodies = _wire_all(ctx, ready, cache)
+    opened = open_batches(ctx, _requests(chunks))
+    try:
+        with_contacts = linked.result()
+    except BaseException:
+        close_batches(opened, "unsent")
+        raise
+    if len(with_contacts) != len(ready):
+        close_batches(opened, "unsent")
+        chunks = _chunks(with_contacts)
+        opened = open_batches(ctx, _requests(chunks))
+    return list(zip(chunks, opened, strict=True)), _with_contacts(with_contacts, bodies)
+
+
+class _Plan:
+    """The jobs for the senders, handed over once the contacts are known (or none, if that failed)."""
+
+    def __init__(self) -> None:
+        self._known = threading.Event()
+        self._take = threading.Lock()
+        self._jobs: Iterator[Job] = iter(())
+        self.bodies: dict[int, dict] = {}
+
+    def start(self, jobs: list[Job], bodies: dict[int, dict]) -> None:
+        self._jobs, self.bodies = iter(jobs), bodies
+        self._known.set()
+
+    def close(self) -> None:
+        self._known.set()
+
+    def next_job(self) -> Job | None:
+        self._known.wait()
+        with self._take:
+            return next(self._jobs, None)
+
+
+def _sender(ctx: OrgContext, plan: _Plan, recorder: Executor) -> list[int]:
+    """Send chunks until none are left, keeping one of the organisation's slots from one to the next.
+
+    Returns the ids left Pending, once Xero's answers to this sender's chunks are written down."""
+    left: list[int] = []
     recorded: list[Future[None]] = []
-
-    def sender() -> list[int]:
-        """Send chunks until none are left, keeping one of the organisation's slots from one to the next."""
-        left: list[int] = []
-        with budget.keep_slot(ctx.tenant_id):
-            while True:
-                with take:
-                    job = next(queue, None)
-                if job is None:
-                    return left
-                (mode, chunk), batch = job
-                ids, written = _send(ctx, mode, chunk, bodies, batch, recorder)
-                left += ids
-                if written is not None:
-                    recorded.append(written)
-
-    # Up to five senders keep the organisation's five slots busy; one recorder writes the answers down
-    # meanwhile, so a sender goes straight on to its next request instead of waiting for the database.
-    # The calls are counted against the minute budget up front (one write), not one write per call.
-    with budget.reserve(ctx.tenant_id, len(jobs)), \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-record") as recorder, \
-            ThreadPoolExecutor(max_workers=budget.CONCURRENT, thread_name_prefix="xero-send") as pool:
-        senders = [pool.submit(sender) for _ in range(min(budget.CONCURRENT, len(jobs)))]
-        left = [invoice_id for done in senders for invoice_id in done.result()]
-        for written in recorded:
-            written.result()
+    with budget.keep_slot(ctx.tenant_id):
+        while (job := plan.next_job()) is not None:
+            (mode, chunk), batch = job
+            ids, written = _send(ctx, mode, chunk, plan.bodies, batch, recorder)
+            left += ids
+            if written is not None:
+                recorded.append(written)
+    for written in recorded:
+        written.result()
     return left
+
+
+def _chunks(snapshots: list[InvoiceSnapshot]) -> list[Chunk]:
+    """New invoices are created, linked ones updated (never re-created): in batches of up to 50 each."""
+    creates = [s for s in snapshots if not s.invoice.xero_invoice_id]
+    updates = [s for s in snapshots if s.invoice.xero_invoice_id]
+    return ([("create", creates[i:i + BATCH]) for i in range(0, len(creates), BATCH)]
+            + [("update", updates[i:i + BATCH]) for i in range(0, len(updates), BATCH)])
+
+
+def _requests(chunks: list[Chunk]) -> list[tuple[str, list[tuple[int, int]]]]:
+    return [(_kind(mode), _items(chunk)) for mode, chunk in chunks]
 
 
 def _kind(mode: str) -> str:

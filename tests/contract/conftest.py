@@ -20,6 +20,7 @@ from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
+from myapprentice_app.sandbox.xero.arrival import ArrivalClock
 from myapprentice_app.sandbox.xero.server import create_app
 from tests.support.app_process import free_port
 from tests.support.xero_sandbox import SandboxAdmin as Admin
@@ -80,7 +81,7 @@ class RunningSandbox:
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[RunningSandbox]:
     app = create_app()
-    recorder = Recorder(app)
+    recorder = Recorder(ArrivalClock(app))  # served as `serve` serves it
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

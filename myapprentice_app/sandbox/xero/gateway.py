@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from . import messages, query, responses, tokens
+from .arrival import ARRIVED
 from .runtime import Sandbox
 
 log = logging.getLogger(__name__)
@@ -151,13 +153,13 @@ async def respond(
     tenant_id: str,
     org: dict[str, Any],
 ) -> Response:
-    # latency_ms is how long a call takes from the client's side. The sandbox's own work happens inside
-    # that time, as a real server's does, so concurrent calls each take latency_ms, not latency_ms plus
-    # the time spent serving the calls queued ahead of them in this single process.
-    started = asyncio.get_running_loop().time()
+    # latency_ms is how long a call takes from the client's side, counted from its arrival (see arrival.py).
+    # The sandbox's own work happens inside that time, as a real server's does, so concurrent calls each
+    # take latency_ms, not latency_ms plus the time spent serving the calls queued ahead of them.
+    started = request.scope.get(ARRIVED) or time.monotonic()
     response = await answer(sandbox, request, handler, grant, tenant_id, org)
     if sandbox.faults.latency_ms:
-        remaining = sandbox.faults.latency_ms / 1000 - (asyncio.get_running_loop().time() - started)
+        remaining = sandbox.faults.latency_ms / 1000 - (time.monotonic() - started)
         await asyncio.sleep(max(0.0, remaining))
     return response
 

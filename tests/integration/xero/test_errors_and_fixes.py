@@ -7,7 +7,7 @@ from sqlmodel import select
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Client, Invoice, TaxRate, XeroContact, XeroSettings
+from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroContact, XeroSettings
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
 
@@ -149,3 +149,21 @@ def test_xeros_own_validation_text_stays_under_details(session, connected, admin
     assert panel.error_message == "Xero didn't accept this invoice. Its reason is under Details."
     assert panel.error_detail == "Organisation is not subscribed to currency EUR"
     assert [row.outcome for row in panel.history] == ["error"] and "EUR" in panel.history[0].sent
+
+
+def test_a_client_xero_refuses_as_a_contact_leaves_only_its_invoice_in_error(session, connected, admin, tenant):
+    ids = make_invoices(session, connected.business_id, 3, clients=3, prefix="RF-")
+    refused = session.get(Invoice, ids[0])
+    session.get(Client, refused.client_id).name = "   "  # Xero: "The contact name must be specified"
+    session.commit()
+
+    tasks.enqueue(xero_sync.send_all(session, connected)[0])
+
+    session.expire_all()
+    assert session.get(Invoice, ids[0]).sync_error_code == "contact_not_found"
+    assert [session.get(Invoice, i).sync_status for i in ids[1:]] == [SyncStatus.SYNCED] * 2
+    assert sorted(i["InvoiceNumber"] for i in admin.stored(tenant, "invoices")
+                  if i["InvoiceNumber"].startswith("RF-")) == ["RF-00002", "RF-00003"]
+    # The batch stored for all three before the contacts were known was never sent: nothing to reconcile.
+    assert session.exec(select(XeroBatch).where(XeroBatch.state == "sending")).all() == []
+    assert len(session.exec(select(XeroBatch).where(XeroBatch.state == "unsent")).all()) == 1

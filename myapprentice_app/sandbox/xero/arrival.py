@@ -1,0 +1,49 @@
+"""Serve the sandbox so that a call's latency counts from the moment it arrives.
+
+The sandbox is one process. While it works out one answer (a batch of 50 invoices takes a few ms), calls
+that arrive meanwhile would sit unseen in the socket, and each would take latency_ms plus that wait: five
+concurrent calls would finish tens of ms apart although Xero serves them side by side. So uvicorn's loop
+only moves bytes and notes each arrival (`ARRIVED`), and the app runs on a loop of its own in one thread:
+every line of sandbox code still runs on that one thread, as before, and needs no locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ARRIVED = "sandbox.arrived"  # scope key: time.monotonic() when the request reached the server
+
+
+class ArrivalClock:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="sandbox-app", daemon=True).start()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[ARRIVED] = time.monotonic()
+        server = asyncio.get_running_loop()
+
+        async def app_receive() -> Message:
+            return await _on(server, receive())
+
+        async def app_send(message: Message) -> None:
+            await _on(server, send(message))
+
+        await _on(self.loop, self.app(scope, app_receive, app_send))
+
+
+async def _on(loop: asyncio.AbstractEventLoop, work: Awaitable[Any]) -> Any:
+    """Run `work` on `loop` (another thread's) and wait for it without blocking the current loop."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_awaited(work), loop))
+
+
+async def _awaited(work: Awaitable[Any]) -> Any:
+    return await work
+
