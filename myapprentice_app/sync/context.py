@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
@@ -29,8 +30,15 @@ class OrgContext:
 
     def __post_init__(self) -> None:
         self._counted = threading.Condition(self._lock)
-        business_id = self.business_id
-        self.client = XeroClient(self.tenant_id, lambda: tokens.valid_token(business_id))
+        self._token: dict[str, Any] | None = None
+        self.client = XeroClient(self.tenant_id, self._valid_token)
+
+    def _valid_token(self) -> dict[str, Any]:
+        """The token for every request of the run: read (and decrypted) again only when it nears expiry."""
+        token = self._token
+        if token is None or not tokens.fresh(token):
+            token = self._token = tokens.valid_token(self.business_id)
+        return token
 
     def read(self, action: Callable[[XeroClient], Reply], attempts: int = 8) -> Reply:
         """A read: safe to repeat, so 429s, 5xx and lost answers are retried here (with backoff)."""

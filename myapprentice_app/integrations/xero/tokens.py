@@ -40,7 +40,7 @@ def decrypt_token(token_enc: str) -> dict[str, Any]:
     return json.loads(decrypt(token_enc, PURPOSE))
 
 
-def _fresh(token: dict[str, Any]) -> bool:
+def fresh(token: dict[str, Any]) -> bool:
     return float(token.get("expires_at", 0)) > time.time() + REFRESH_AHEAD_SECONDS
 
 
@@ -55,7 +55,7 @@ def valid_token(business_id: int) -> dict[str, Any]:
     """A token good for the next few minutes, refreshing it (once, under the lease) when it isn't."""
     with session_scope() as session:
         token = read(_load(session, business_id))
-    if _fresh(token):
+    if fresh(token):
         return token
     return _refresh_under_lease(business_id)
 
@@ -71,7 +71,7 @@ def _refresh_under_lease(business_id: int) -> dict[str, Any]:
         time.sleep(0.05)
         with session_scope() as session:
             token = read(_load(session, business_id))
-        if _fresh(token):
+        if fresh(token):
             return token
     raise OutcomeUnknown("timed out waiting for another worker's token refresh")
 
@@ -80,18 +80,18 @@ def _refresh_holding_lease(business_id: int) -> dict[str, Any]:
     with session_scope() as session:
         connection = _load(session, business_id)
         token = read(connection)
-        if _fresh(token):
+        if fresh(token):
             return token  # another worker refreshed while we queued for the lease
         try:
-            fresh = oauth.refresh(token)
+            refreshed = oauth.refresh(token)
         except ConnectionRevoked as revoked:
             mark_needs_reconnect(session, connection, "Xero refused the refresh token (invalid_grant).")
             session.commit()
             raise revoked
-        store(connection, fresh)
+        store(connection, refreshed)
         connection.refresh_count += 1
         session.commit()
-        return fresh
+        return refreshed
 
 
 def _take_lease(business_id: int) -> bool:
