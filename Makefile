@@ -30,7 +30,7 @@ lint: install
 	$(VENV)/bin/ruff check myapprentice_app tests benchmarks
 
 typecheck: install
-	$(VENV)/bin/mypy myapprentice_app
+	$(VENV)/bin/mypy myapprentice_app benchmarks
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)

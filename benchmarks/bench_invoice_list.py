@@ -66,7 +66,8 @@ def main() -> None:
         token = auth.log_in(session, email="finance@brightspark.test", password=demo.DEMO_PASSWORD).token
         finance = auth.resolve(session, token)
         assert finance is not None
-        client_ids = list(session.exec(select(Client.id).where(Client.business_id == finance.business_id)))
+        client_ids = [client_id or 0 for client_id in session.exec(
+            select(Client.id).where(Client.business_id == finance.business_id))]
         _fill(session, finance.business_id, client_ids)
         cases = {
             "first_page": InvoiceFilters(),
