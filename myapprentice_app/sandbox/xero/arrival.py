@@ -29,14 +29,39 @@ class ArrivalClock:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[ARRIVED] = time.monotonic()
         server = asyncio.get_running_loop()
+        # Each hand-over between the loops costs a wake-up of the other thread, so the request body is read
+        # here before the app runs, and a response's start goes over together with its (first) body.
+        ahead = [await _whole_body(receive)] if scope["type"] == "http" else []
+        held: list[Message] = []
 
         async def app_receive() -> Message:
-            return await _on(server, receive())
+            return ahead.pop() if ahead else await _on(server, receive())
 
         async def app_send(message: Message) -> None:
-            await _on(server, send(message))
+            held.append(message)
+            if message["type"] != "http.response.start":
+                await _on(server, _send_all(send, held[:]))
+                held.clear()
 
         await _on(self.loop, self.app(scope, app_receive, app_send))
+
+
+async def _whole_body(receive: Receive) -> Message:
+    message = await receive()
+    if message["type"] != "http.request":
+        return message
+    body = bytearray(message.get("body", b""))
+    while message.get("more_body"):
+        message = await receive()
+        if message["type"] != "http.request":
+            return message  # the client went away mid-body: the app sees that
+        body += message.get("body", b"")
+    return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+
+async def _send_all(send: Send, messages: list[Message]) -> None:
+    for message in messages:
+        await send(message)
 
 
 async def _on(loop: asyncio.AbstractEventLoop, work: Awaitable[Any]) -> Any:
@@ -46,4 +71,3 @@ async def _on(loop: asyncio.AbstractEventLoop, work: Awaitable[Any]) -> Any:
 
 async def _awaited(work: Awaitable[Any]) -> Any:
     return await work
-
