@@ -90,27 +90,24 @@ def _kept_leases() -> dict[str, Lease | None]:
 
 @contextmanager
 def keep_slot(tenant_id: str) -> Iterator[None]:
-    """For a sender with several requests to make: take one slot now and keep it from one call to the next.
+    """For a sender with several requests to make: keep one slot from one call to the next.
 
-    The slot is taken on entry, so a sender started while its first request still waits on something
-    (the contacts) has its slot's write done by then. Every call still counts against the minute budget;
-    a failed call gives the slot back, so a sender pausing before a retry doesn't sit on it.
+    The slot is taken with the first call and given back when the block ends (or when a call fails, so a
+    sender pausing before a retry doesn't sit on it). Every call still counts against the minute budget.
+    A sender waiting for its first request holds no slot: the call it waits on (the contacts) may need one.
     """
     leases = _kept_leases()
     if tenant_id in leases:
         yield  # already keeping one
         return
     gate = _gate(tenant_id)
-    gate.acquire()
+    leases[tenant_id] = None
     try:
-        leases[tenant_id] = _acquire(tenant_id, _holder(), count=False)
         yield
     finally:
         lease = leases.pop(tenant_id, None)
-        try:
-            if lease is not None:
-                _release(tenant_id, lease)
-        finally:
+        if lease is not None:
+            _release(tenant_id, lease)
             gate.release()
 
 
@@ -134,30 +131,39 @@ def call_slot(tenant_id: str) -> Iterator[Lease]:
 
 
 def _kept_call(tenant_id: str, leases: dict[str, Lease | None]) -> Iterator[Lease]:
+    """A call of a sender keeping its slot: the process's gate and the slot's lease are held together."""
     lease = leases[tenant_id]
-    if lease is not None and time.time() - lease.renewed_at < SLOT_LEASE_SECONDS / 3 and _take_reserved(tenant_id):
+    if lease is None:
+        gate = _gate(tenant_id)
+        gate.acquire()
+        try:
+            lease = leases[tenant_id] = _acquire(tenant_id, _holder())
+        except BaseException:
+            gate.release()
+            raise
+    elif time.time() - lease.renewed_at < SLOT_LEASE_SECONDS / 3 and _take_reserved(tenant_id):
         pass  # the slot is ours and this call was counted ahead (see `reserve`): nothing to write
-    elif lease is None or not _count_kept_call(tenant_id, lease):
-        lease = leases[tenant_id] = _acquire(tenant_id, _holder())
+    elif not _count_kept_call(tenant_id, lease):
+        lease = leases[tenant_id] = _acquire(tenant_id, _holder())  # the lease lapsed: take a slot afresh
     try:
         yield lease
     except BaseException:
         leases[tenant_id] = None
         _release(tenant_id, lease)
+        _gate(tenant_id).release()
         raise
 
 
-def _acquire(tenant_id: str, holder: str, count: bool = True) -> Lease:
-    """A slot, and (with `count`) one call of the minute window: waits until both are free."""
+def _acquire(tenant_id: str, holder: str) -> Lease:
     while True:
         now = time.time()
-        slot, wait = _try_acquire(tenant_id, holder, now, count)
+        slot, wait = _try_acquire(tenant_id, holder, now)
         if slot is not None:
             return Lease(slot, holder)
         time.sleep(min(wait, 2.0))
 
 
-def _try_acquire(tenant_id: str, holder: str, now: float, count: bool) -> tuple[int | None, float]:
+def _try_acquire(tenant_id: str, holder: str, now: float) -> tuple[int | None, float]:
     """One transaction: not blocked by a 429, a free slot, and a call left in the minute window.
 
     Returns (slot, 0) or (None, seconds to wait). When the minute is spent the slot taken is rolled back.
@@ -185,7 +191,7 @@ def _try_acquire(tenant_id: str, holder: str, now: float, count: bool) -> tuple[
             if _reclaim_from_dead_workers(session, tenant_id):
                 return None, 0.0
             return None, 0.01  # another worker holds them all
-        wait = 0.0 if not count or _take_reserved(tenant_id) else _count_call(session, tenant_id, now, {})
+        wait = 0.0 if _take_reserved(tenant_id) else _count_call(session, tenant_id, now, {})
         if wait == 0:
             session.commit()
             return slot, 0.0
