@@ -53,8 +53,11 @@ test-e2e: install chromium
 test-scale: install services
 	$(VENV)/bin/pytest tests/scale
 
+# The benchmarks run too, so every CI log carries their figures; they print ratios and assert none
+# (a benchmark fails only when its work does, e.g. an invoice not synced).
 test: install chromium services lint typecheck
 	$(VENV)/bin/pytest tests
+	$(PY) -m benchmarks
 
 bench: install
 	$(PY) -m benchmarks
