@@ -45,12 +45,10 @@ def open_batches(ctx: OrgContext, wanted: list[tuple[str, list[tuple[int, int]]]
 
 def close_batch(batch: XeroBatch, state: str, session: Session | None = None) -> None:
     """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
-    if session is not None:
-        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+    if session is None:
+        close_batches([batch], state)
         return
-    with write_scope() as own:
-        own.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
-        own.commit()
+    session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
 
 
 def close_batches(batches: list[XeroBatch], state: str) -> None:
