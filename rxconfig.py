@@ -9,6 +9,8 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=[settings.app_url.rstrip("/")],
+    # The security headers hash each page's inline scripts, and read gzip only (api/security_headers.py).
+    frontend_compression_formats=["gzip"],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

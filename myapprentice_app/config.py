@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _default_key_file() -> Path:
+    # Outside instance/: a copied data folder (database, queue, sandbox state) must not carry its own key.
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config_home / "myapprentice" / "secret_key"
 
 SANDBOX_XERO_CLIENT_ID = "myapprentice-sandbox"
 SANDBOX_XERO_CLIENT_SECRET = "sandbox-secret"
@@ -31,11 +38,14 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     huey_queue_file: str | None = None  # the SQLite queue when REDIS_URL is unset (default instance/queue.db)
     secret_key: SecretStr | None = None
+    secret_key_file: Path = Field(default_factory=_default_key_file)  # the generated key when SECRET_KEY is unset
 
     session_hours: int = 12
     step_up_minutes: int = 5
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    mfa_max_failures: int = 5  # wrong second-factor codes per account, across sign-ins
+    mfa_lockout_minutes: int = 15
 
     xero_client_id: str | None = None
     xero_client_secret: SecretStr | None = None
@@ -72,11 +82,14 @@ class Settings(BaseSettings):
         """The key all at-rest encryption derives from; generated once for the embedded default."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        key_file = self.instance_dir / "secret_key"
+        key_file = self.secret_key_file
         if not key_file.exists():
-            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            legacy = self.instance_dir / "secret_key"  # where earlier versions kept it: move it out, once
+            key = legacy.read_text().strip() if legacy.exists() else secrets.token_urlsafe(48)
             key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.write_text(key)
+            legacy.unlink(missing_ok=True)
         return key_file.read_text().strip()
 
 

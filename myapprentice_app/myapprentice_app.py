@@ -3,13 +3,15 @@
 import reflex as rx
 
 from myapprentice_app.api.routes import api
+from myapprentice_app.api.security_headers import SecurityHeaders
 from myapprentice_app.ui.pages.audit import AuditState, audit_page
+from myapprentice_app.ui.pages.business_picker import business_picker_page
 from myapprentice_app.ui.pages.home import HomeState, home_page
 from myapprentice_app.ui.pages.invite import invite_page
 from myapprentice_app.ui.pages.invoice_detail import InvoiceDetailState, invoice_detail_page
 from myapprentice_app.ui.pages.invoice_form import InvoiceFormState, invoice_form_page
 from myapprentice_app.ui.pages.invoices import InvoicesState, invoices_page
-from myapprentice_app.ui.pages.login import LoginState, login_page
+from myapprentice_app.ui.pages.login import login_page
 from myapprentice_app.ui.pages.outbox import OutboxState, outbox_page
 from myapprentice_app.ui.pages.settings import SettingsState, settings_page
 from myapprentice_app.ui.pages.work import WorkState, clients_page, jobs_page, quotes_page
@@ -20,11 +22,17 @@ from myapprentice_app.ui.pages.work_forms import (
     job_form_page,
     quote_form_page,
 )
+from myapprentice_app.ui.state.business_picker import BusinessPickerState
+from myapprentice_app.ui.state.invite import InviteState
+from myapprentice_app.ui.state.login import LoginState
 
-app = rx.App(api_transformer=api, stylesheets=["/styles.css"])
+app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"])
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
-app.add_page(invite_page, route="/invite/[invite_token]", title="Join your team · MyApprentice")
+app.add_page(business_picker_page, route="/choose-business", title="Choose a business · MyApprentice",
+             on_load=BusinessPickerState.load)
+app.add_page(invite_page, route="/invite/[invite_token]", title="Join your team · MyApprentice",
+             on_load=InviteState.load)
 app.add_page(invoices_page, route="/invoices", title="Invoices · MyApprentice", on_load=InvoicesState.load)
 app.add_page(invoice_form_page, route="/invoices/new", title="New invoice · MyApprentice",
              on_load=InvoiceFormState.load)

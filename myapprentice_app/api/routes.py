@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from myapprentice_app.api import xero
+from myapprentice_app.api import session, xero
 
 
 async def health(_: Request) -> JSONResponse:
@@ -14,6 +14,10 @@ async def health(_: Request) -> JSONResponse:
 
 api = Starlette(routes=[
     Route("/api/health", health),
+    Route("/api/session/sign-in", session.sign_in, methods=["POST"]),
+    Route("/api/session/code", session.second_factor_code, methods=["POST"]),
+    Route("/api/session/sign-out", session.sign_out, methods=["POST"]),
+    Route("/api/invitations/{invite_token}/accept", session.accept_invitation, methods=["POST"]),
     Route("/api/xero/connect", xero.connect),
     Route("/api/xero/callback", xero.callback),
 ])

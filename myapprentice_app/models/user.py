@@ -16,6 +16,9 @@ class User(SQLModel, table=True):
     totp_secret_enc: str | None = Field(default=None, sa_type=sa.String(500))
     totp_enabled: bool = False
     totp_last_step: int | None = None
+    # Second-factor failures per account, across sign-ins: a correct password never resets them.
+    mfa_failures: int = 0
+    mfa_locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -32,7 +35,7 @@ class AuthSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(sa_type=sa.String(64), unique=True, index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    business_id: int = Field(foreign_key="business.id")
+    business_id: int | None = Field(default=None, foreign_key="business.id")  # None until a business is picked
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
     mfa_verified_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

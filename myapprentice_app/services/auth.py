@@ -1,50 +1,73 @@
-"""Sign-in, sessions, throttling, TOTP enrolment, recovery codes and the MFA step-up."""
+"""Sign-in, sessions and their stages (password, second factor, business picked), and password throttling."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
-import secrets
 from dataclasses import dataclass
 
-import pyotp
-import segno
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import AuthSession, Business, LoginThrottle, Membership, RecoveryCode, User
-from myapprentice_app.security import (
-    decrypt,
-    encrypt,
-    hash_password,
-    new_token,
-    token_digest,
-    verify_password,
-)
+from myapprentice_app.models import AuthSession, Business, LoginThrottle, Membership, User
+from myapprentice_app.security import hash_password, new_token, token_digest, verify_password
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 
-TOTP_PURPOSE = "totp-secret"
-SESSION_COOKIE = "ma_session"  # holds the opaque session token; read by Reflex state and by HTTP routes
-WRONG_CREDENTIALS = "That email and password don't match an account."
+# The opaque session token: an HttpOnly cookie set and cleared only by the sign-in routes (api/session.py).
+SESSION_COOKIE = "ma_session"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WRONG_CREDENTIALS = "That email and password don't match an account."
+# What each refusal says, by the short code the sign-in routes carry back to the page (never the text itself,
+# so a crafted link can't make our page say anything else).
+REFUSALS = {
+    "credentials": WRONG_CREDENTIALS,
+    "locked": "Too many failed attempts. Try again after {until} UTC.",
+    "code": "That code isn't valid. Check your authenticator app and try again.",
+    "code_locked": "Too many wrong codes. Two-step sign-in is locked until {until} UTC.",
+    "expired": "Your session has expired. Sign in again.",
+    "step_up_expired": "Enter a code from your authenticator app again: the last one was checked too long ago.",
+    "not_member": "You're not a member of that business.",
+}
+UNTIL_PATTERN = re.compile(r"^\d{2}:\d{2}$")
+
+
+def refusal_text(code: str, until: str = "") -> str:
+    if code not in REFUSALS or (until and not UNTIL_PATTERN.match(until)):
+        return ""
+    return REFUSALS[code].format(until=until)
 
 
 class LoginRefused(Exception):
     """Safe to show as is: never says whether the email exists."""
 
+    def __init__(self, code: str, until: dt.datetime | None = None) -> None:
+        self.code = code
+        self.until = until
+        self.until_text = f"{until:%H:%M}" if until else ""
+        super().__init__(refusal_text(code, self.until_text))
+
 
 class AccountLocked(LoginRefused):
     def __init__(self, until: dt.datetime) -> None:
-        self.until = until
-        super().__init__(f"Too many failed attempts. Try again after {until:%H:%M} UTC.")
+        super().__init__("locked", until)
 
 
 class InvalidCode(LoginRefused):
     def __init__(self) -> None:
-        super().__init__("That code isn't valid. Check your authenticator app and try again.")
+        super().__init__("code")
+
+
+class Stage(enum.StrEnum):
+    """Where a session stands on its way into the app."""
+
+    SIGNED_OUT = "signed_out"
+    NEEDS_CODE = "needs_code"  # password checked, second factor not yet
+    NEEDS_BUSINESS = "needs_business"  # a member of several businesses, none picked yet
+    SIGNED_IN = "signed_in"
 
 
 @dataclass(frozen=True)
@@ -54,10 +77,10 @@ class LoginOutcome:
 
 
 @dataclass(frozen=True)
-class TotpEnrolment:
-    secret: str
-    otpauth_uri: str
-    qr_svg_data_uri: str
+class BusinessChoice:
+    business_id: int
+    name: str
+    role_label: str
 
 
 def normalise_email(email: str) -> str:
@@ -86,42 +109,65 @@ def log_in(session: Session, *, email: str, password: str, now: dt.datetime | No
     throttle = _throttle_for(session, email)
     _refuse_if_locked(throttle, now)
     user = session.exec(select(User).where(User.email == email)).first()
-    membership = _first_membership(session, user.id) if user and user.id else None
-    if not verify_password(user.password_hash if user else None, password) or user is None or membership is None:
+    memberships = _memberships(session, user.id) if user and user.id else []
+    if not verify_password(user.password_hash if user else None, password) or user is None or not memberships:
         _count_failure(session, throttle, now)
         _refuse_if_locked(throttle, now)
-        raise LoginRefused(WRONG_CREDENTIALS)
-    throttle.failures = 0
+        raise LoginRefused("credentials")
+    throttle.failures = 0  # password guesses only: second-factor failures are counted on the account
     throttle.locked_until = None
     token = new_token()
     session.add(AuthSession(
         token_hash=token_digest(token),
         user_id=user.id,  # type: ignore[arg-type]
-        business_id=membership.business_id,
+        business_id=memberships[0].business_id if len(memberships) == 1 else None,
         expires_at=now + dt.timedelta(hours=get_settings().session_hours),
     ))
     session.commit()
     return LoginOutcome(token=token, needs_mfa=user.totp_enabled)
 
 
-def verify_login_code(session: Session, *, token: str, code: str, now: dt.datetime | None = None) -> None:
-    """Second factor at sign-in: a TOTP code or an unused recovery code."""
-    now = now or utcnow()
-    auth, user = _live_session(session, token, now)
-    throttle = _throttle_for(session, user.email)
-    _refuse_if_locked(throttle, now)
-    if not (_accept_totp(user, code, now) or _accept_recovery_code(session, user, code, now)):
-        _count_failure(session, throttle, now)
-        _refuse_if_locked(throttle, now)
-        raise InvalidCode()
-    throttle.failures = 0
-    auth.mfa_verified_at = now
+def stage(session: Session, token: str | None, now: dt.datetime | None = None) -> Stage:
+    auth = _session_row(session, token, now or utcnow())
+    if auth is None:
+        return Stage.SIGNED_OUT
+    user = session.get(User, auth.user_id)
+    if user is None:
+        return Stage.SIGNED_OUT
+    if user.totp_enabled and auth.mfa_verified_at is None:
+        return Stage.NEEDS_CODE
+    if auth.business_id is None or _membership_of(session, auth.user_id, auth.business_id) is None:
+        return Stage.NEEDS_BUSINESS
+    return Stage.SIGNED_IN
+
+
+def businesses_for(session: Session, token: str | None) -> list[BusinessChoice]:
+    """The businesses a signed-in person (second factor done) can work in, for the picker."""
+    if stage(session, token) not in (Stage.NEEDS_BUSINESS, Stage.SIGNED_IN):
+        return []
+    auth = _session_row(session, token, utcnow())
+    assert auth is not None
+    rows = session.exec(
+        select(Membership, Business).where(Membership.user_id == auth.user_id, Business.id == Membership.business_id)
+        .order_by(Business.name)
+    )
+    return [BusinessChoice(business_id=business.id or 0, name=business.name, role_label=Role(membership.role).label)
+            for membership, business in rows]
+
+
+def choose_business(session: Session, token: str | None, business_id: int) -> Principal:
+    """Work in one of your businesses (after sign-in, or to switch). Refused for a business you're not in."""
+    if stage(session, token) not in (Stage.NEEDS_BUSINESS, Stage.SIGNED_IN):
+        raise LoginRefused("expired")
+    auth = _session_row(session, token, utcnow())
+    assert auth is not None
+    if _membership_of(session, auth.user_id, business_id) is None:
+        raise LoginRefused("not_member")
+    auth.business_id = business_id
     session.commit()
-
-
-def step_up(session: Session, *, token: str, code: str, now: dt.datetime | None = None) -> None:
-    """Re-check a TOTP code before a sensitive action (connecting Xero or Stripe)."""
-    verify_login_code(session, token=token, code=code, now=now)
+    principal = resolve(session, token)
+    assert principal is not None
+    return principal
 
 
 def resolve(session: Session, token: str | None, now: dt.datetime | None = None) -> Principal | None:
@@ -152,17 +198,22 @@ def resolve(session: Session, token: str | None, now: dt.datetime | None = None)
         business_name=business.name,
         mfa_enabled=user.totp_enabled,
         recent_mfa=auth.mfa_verified_at is not None and now - auth.mfa_verified_at <= step_up_window,
+        several_businesses=len(_memberships(session, user.id or 0)) > 1,
     )
 
 
-def awaiting_second_factor(session: Session, token: str | None, now: dt.datetime | None = None) -> bool:
-    if not token:
-        return False
-    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).first()
-    if auth is None or auth.revoked_at or auth.expires_at <= (now or utcnow()):
-        return False
-    user = session.get(User, auth.user_id)
-    return bool(user and user.totp_enabled and auth.mfa_verified_at is None)
+def renew(session: Session, token: str) -> str:
+    """A fresh token for a session that just gained a privilege (its second factor): a token planted or seen
+    before that moment opens nothing."""
+    auth = _session_row(session, token, utcnow())
+    if auth is None:
+        raise LoginRefused("expired")
+    fresh = new_token()
+    auth.revoked_at = utcnow()
+    session.add(AuthSession(token_hash=token_digest(fresh), user_id=auth.user_id, business_id=auth.business_id,
+                            expires_at=auth.expires_at, mfa_verified_at=auth.mfa_verified_at))
+    session.commit()
+    return fresh
 
 
 def log_out(session: Session, token: str | None) -> None:
@@ -174,82 +225,32 @@ def log_out(session: Session, token: str | None) -> None:
         session.commit()
 
 
-def begin_totp_enrolment(session: Session, actor: Principal) -> TotpEnrolment:
-    secret = pyotp.random_base32()
-    uri = pyotp.TOTP(secret).provisioning_uri(name=actor.email, issuer_name="MyApprentice")
-    return TotpEnrolment(secret=secret, otpauth_uri=uri, qr_svg_data_uri=segno.make(uri).svg_data_uri(scale=4))
-
-
-def confirm_totp_enrolment(session: Session, actor: Principal, *, token: str, secret: str, code: str) -> list[str]:
-    """Turn MFA on once the user proves their app produces codes; returns one-time recovery codes."""
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
-        raise ValidationFailed({"code": "That code doesn't match. Scan the QR code again and enter the new code."})
-    user = session.get(User, actor.user_id)
-    assert user is not None
-    user.totp_secret_enc = encrypt(secret, TOTP_PURPOSE)
-    user.totp_enabled = True
-    user.totp_last_step = None
-    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).one()
-    auth.mfa_verified_at = utcnow()
-    codes = _replace_recovery_codes(session, actor.user_id)
-    session.commit()
-    return codes
-
-
-def regenerate_recovery_codes(session: Session, actor: Principal) -> list[str]:
-    codes = _replace_recovery_codes(session, actor.user_id)
-    session.commit()
-    return codes
-
-
-def _replace_recovery_codes(session: Session, user_id: int) -> list[str]:
-    for old in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user_id)):
-        session.delete(old)
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(10)]
-    for code in codes:
-        session.add(RecoveryCode(user_id=user_id, code_hash=token_digest(code)))
-    return codes
-
-
-def _accept_totp(user: User, code: str, now: dt.datetime) -> bool:
-    if not user.totp_secret_enc or not code.strip().isdigit():
-        return False
-    totp = pyotp.TOTP(decrypt(user.totp_secret_enc, TOTP_PURPOSE))
-    for offset in (-1, 0, 1):
-        step = int(now.timestamp()) // totp.interval + offset
-        if secrets.compare_digest(totp.at(step * totp.interval), code.strip()):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False  # a replayed code
-            user.totp_last_step = step
-            return True
-    return False
-
-
-def _accept_recovery_code(session: Session, user: User, code: str, now: dt.datetime) -> bool:
-    row = session.exec(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == token_digest(code.strip().lower()),
-            RecoveryCode.used_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
-    if row is None:
-        return False
-    row.used_at = now
-    return True
-
-
-def _live_session(session: Session, token: str, now: dt.datetime) -> tuple[AuthSession, User]:
+def _session_row(session: Session, token: str | None, now: dt.datetime) -> AuthSession | None:
+    if not token:
+        return None
     auth = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).first()
     if auth is None or auth.revoked_at is not None or auth.expires_at <= now:
-        raise LoginRefused("Your session has expired. Sign in again.")
+        return None
+    return auth
+
+
+def live_session(session: Session, token: str, now: dt.datetime) -> tuple[AuthSession, User]:
+    auth = _session_row(session, token, now)
+    if auth is None:
+        raise LoginRefused("expired")
     user = session.get(User, auth.user_id)
     assert user is not None
     return auth, user
 
 
-def _first_membership(session: Session, user_id: int) -> Membership | None:
-    return session.exec(select(Membership).where(Membership.user_id == user_id).order_by(col(Membership.id))).first()
+def _memberships(session: Session, user_id: int) -> list[Membership]:
+    return list(session.exec(select(Membership).where(Membership.user_id == user_id).order_by(col(Membership.id))))
+
+
+def _membership_of(session: Session, user_id: int, business_id: int) -> Membership | None:
+    return session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.business_id == business_id)
+    ).first()
 
 
 def _throttle_for(session: Session, email: str) -> LoginThrottle:

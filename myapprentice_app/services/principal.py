@@ -17,6 +17,7 @@ class Principal:
     business_name: str
     mfa_enabled: bool
     recent_mfa: bool  # step-up: a code was checked within the last few minutes
+    several_businesses: bool = False  # may switch to another business
 
     def require(self, permission: Permission) -> None:
         require(self.role, permission)

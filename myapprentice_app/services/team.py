@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
@@ -10,21 +12,48 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Permission, Role
 from myapprentice_app.models import AuthSession, Business, Invitation, Membership, User
-from myapprentice_app.security import hash_password, new_token, token_digest
-from myapprentice_app.services import audit, email
+from myapprentice_app.security import new_token, token_digest
+from myapprentice_app.services import audit, auth, email
 from myapprentice_app.services.auth import EMAIL_PATTERN, normalise_email
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.principal import Principal
 
 INVITE_DAYS = 7
+INVITATION_GONE = "This invitation link has expired or was already used. Ask for a new invitation."
 ASSIGNABLE = (Role.ADMIN, Role.FINANCE, Role.SUPERVISOR, Role.TRADIE)  # Owner only by an Owner, below
+
+
+class InvitationStep(enum.StrEnum):
+    GONE = "gone"  # expired, used or never issued
+    NEW_ACCOUNT = "new_account"  # no account for the email yet: choose a password
+    SIGN_IN = "sign_in"  # the email has an account: sign in as it to accept
+    WRONG_ACCOUNT = "wrong_account"  # signed in as somebody else
+    JOIN = "join"  # signed in as the invitee: one click joins
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    step: InvitationStep = InvitationStep.GONE
+    business_name: str = ""
+    email: str = ""
+    role_label: str = ""
+    signed_in_email: str = ""
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    name: str
+    email: str
+    role_label: str
+    expires: str
 
 
 def assignable_roles(actor: Principal) -> list[Role]:
     return [Role.OWNER, *ASSIGNABLE] if actor.role in (Role.OWNER, Role.SOLE_TRADER) else list(ASSIGNABLE)
 
 
-def invite(session: Session, actor: Principal, *, email_address: str, name: str, role: str) -> User:
+def invite(session: Session, actor: Principal, *, email_address: str, name: str, role: str) -> Invitation:
+    """Email a one-time link. Nothing changes for the invitee, or for any existing account, until it is accepted."""
     actor.require(Permission.BUSINESS_SETTINGS)
     address = normalise_email(email_address)
     problems = {}
@@ -39,21 +68,14 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
         problems["invite_email"] = f"{address} is already on your team."
     if problems:
         raise ValidationFailed(problems)
-    if user is None:
-        user = User(email=address, name=name.strip(), password_hash=hash_password(new_token()))
-        session.add(user)
-        session.flush()
-    session.add(Membership(user_id=user.id or 0, business_id=actor.business_id, role=role))  # type: ignore[arg-type]
+    now = utcnow()
+    for earlier in session.exec(_pending(session, actor.business_id, now).where(Invitation.email == address)):
+        earlier.expires_at = now  # the newest link replaces any earlier one
     token = new_token()
-    session.add(
-        Invitation(
-            business_id=actor.business_id,
-            user_id=user.id or 0,
-            token_hash=token_digest(token),  # type: ignore[arg-type]
-            invited_by_user_id=actor.user_id,
-            expires_at=utcnow() + dt.timedelta(days=INVITE_DAYS),
-        )
-    )
+    invitation = Invitation(business_id=actor.business_id, email=address, name=name.strip(), role=role,
+                            token_hash=token_digest(token), invited_by_user_id=actor.user_id,
+                            expires_at=now + dt.timedelta(days=INVITE_DAYS))
+    session.add(invitation)
     business = session.get(Business, actor.business_id)
     link = f"{get_settings().app_url.rstrip('/')}/invite/{token}"
     email.send(
@@ -64,17 +86,24 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
             to_address=address,
             subject=f"{actor.name} invited you to {actor.business_name} on MyApprentice",
             body=(
-                f"Hi {name.strip()},\n\n{actor.name} has added you to {actor.business_name} as "
+                f"Hi {name.strip()},\n\n{actor.name} has invited you to {actor.business_name} as "
                 f"{Role(role).label}.\n\n"
-                f"Set your password and sign in here (the link works for {INVITE_DAYS} days):\n"
-                f"{link}\n"
+                f"Open this link to join (it works for {INVITE_DAYS} days):\n{link}\n"
             ),
             from_name=business.name if business else "MyApprentice",
         ),
     )
     audit.record(session, actor, actor.business_id, "team.invited", target=address, detail=Role(role).label)
     session.commit()
-    return user
+    return invitation
+
+
+def pending_invitations(session: Session, actor: Principal) -> list[PendingInvitation]:
+    actor.require(Permission.BUSINESS_SETTINGS)
+    return [PendingInvitation(name=invitation.name, email=invitation.email, role_label=Role(invitation.role).label,
+                              expires=f"{invitation.expires_at:%d %b %Y}")
+            for invitation in session.exec(_pending(session, actor.business_id, utcnow())
+                                           .order_by(col(Invitation.created_at)))]
 
 
 def change_role(session: Session, actor: Principal, user_id: int, role: str) -> None:
@@ -122,20 +151,84 @@ def remove(session: Session, actor: Principal, user_id: int) -> None:
     session.commit()
 
 
-def accept_invitation(session: Session, *, token: str, password: str) -> str:
-    """The invitee sets their password; returns their email so the sign-in form can be filled in."""
-    invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_digest(token))).first()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
-        raise ActionRefused("This invitation link has expired or was already used. Ask for a new invitation.")
-    if len(password) < 10:
-        raise ValidationFailed({"password": "Use at least 10 characters."})
-    user = session.get(User, invitation.user_id)
-    assert user is not None
-    user.password_hash = hash_password(password)
+def invitation_view(session: Session, invite_token: str, session_token: str | None) -> InvitationView:
+    """What the invitation page offers whoever opened the link."""
+    invitation = _open_invitation(session, invite_token)
+    if invitation is None:
+        return InvitationView(step=InvitationStep.GONE)
+    business = session.get(Business, invitation.business_id)
+    view = InvitationView(step=InvitationStep.NEW_ACCOUNT, business_name=business.name if business else "",
+                          email=invitation.email, role_label=Role(invitation.role).label)
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is None:
+        return view
+    signed_in_as = _signed_in_user(session, session_token)
+    if signed_in_as is None:
+        return replace(view, step=InvitationStep.SIGN_IN)
+    if signed_in_as.email != invitation.email:
+        return replace(view, step=InvitationStep.WRONG_ACCOUNT, signed_in_email=signed_in_as.email)
+    return replace(view, step=InvitationStep.JOIN)
+
+
+def accept_with_new_account(session: Session, *, invite_token: str, password: str) -> str:
+    """A person new to MyApprentice chooses a password; returns a session token for them.
+
+    Only for an email with no account: an existing account's credentials are never set through a link.
+    """
+    invitation = _open_invitation(session, invite_token)
+    if invitation is None:
+        raise ActionRefused(INVITATION_GONE)
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
+        raise ActionRefused(f"{invitation.email} already has a MyApprentice account. Sign in to accept.")
+    user = auth.create_user(session, email=invitation.email, name=invitation.name or invitation.email,
+                            password=password)
+    _join(session, invitation, user)
+    return auth.log_in(session, email=user.email, password=password).token
+
+
+def accept_as_signed_in(session: Session, *, invite_token: str, session_token: str | None) -> Principal:
+    """An existing account, signed in as itself (password and second factor), joins and switches to the business."""
+    invitation = _open_invitation(session, invite_token)
+    if invitation is None:
+        raise ActionRefused(INVITATION_GONE)
+    user = _signed_in_user(session, session_token)
+    if user is None or user.email != invitation.email:
+        raise ActionRefused(f"This invitation is for {invitation.email}. Sign in as {invitation.email} to accept.")
+    _join(session, invitation, user)
+    return auth.choose_business(session, session_token, invitation.business_id)
+
+
+def _join(session: Session, invitation: Invitation, user: User) -> None:
+    if _membership(session, invitation.business_id, user.id or 0) is None:
+        session.add(Membership(user_id=user.id or 0, business_id=invitation.business_id, role=invitation.role))
     invitation.accepted_at = utcnow()
-    audit.record(session, None, invitation.business_id, "team.invitation_accepted", target=user.email)
+    invitation.user_id = user.id
+    audit.record(session, None, invitation.business_id, "team.invitation_accepted", target=user.email,
+                 detail=Role(invitation.role).label)
     session.commit()
-    return user.email
+
+
+def _open_invitation(session: Session, invite_token: str) -> Invitation | None:
+    invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_digest(invite_token))).first()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def _signed_in_user(session: Session, session_token: str | None) -> User | None:
+    """The account behind a session that has passed its second factor (a business need not be picked yet)."""
+    if auth.stage(session, session_token) not in (auth.Stage.NEEDS_BUSINESS, auth.Stage.SIGNED_IN):
+        return None
+    auth_session = auth.live_session(session, session_token or "", utcnow())[0]
+    return session.get(User, auth_session.user_id)
+
+
+def _pending(session: Session, business_id: int, now: dt.datetime):  # type: ignore[no-untyped-def]
+    """A query for the business's invitations not yet accepted and not expired."""
+    return select(Invitation).where(
+        Invitation.business_id == business_id,
+        col(Invitation.accepted_at).is_(None),
+        Invitation.expires_at > now,
+    )
 
 
 def _changeable(session: Session, actor: Principal, user_id: int) -> Membership:

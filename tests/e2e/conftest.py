@@ -128,7 +128,7 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str) -> 
     from myapprentice_app.db import get_engine
     from myapprentice_app.domain.roles import Role
     from myapprentice_app.models import Membership, TaxRate, XeroConnection
-    from myapprentice_app.services import auth, xero_settings
+    from myapprentice_app.services import auth, second_factor, xero_settings
 
     engine = get_engine(app_server.database_url)
     with Session(engine) as session:
@@ -140,8 +140,8 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str) -> 
         token = auth.log_in(session, email=email, password=DEMO_PASSWORD).token
         owner = auth.resolve(session, token)
         assert owner is not None
-        secret = auth.begin_totp_enrolment(session, owner).secret
-        auth.confirm_totp_enrolment(session, owner, token=token, secret=secret, code=pyotp.TOTP(secret).now())
+        secret = second_factor.begin_totp_enrolment(session, owner).secret
+        second_factor.confirm_totp_enrolment(session, owner, token=token, secret=secret, code=pyotp.TOTP(secret).now())
 
     app = httpx.Client(base_url=app_server.url, cookies={"ma_session": token}, timeout=30)
     consent_url = app.get("/api/xero/connect").headers["location"]

@@ -10,7 +10,7 @@ from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuthSession, User
 from myapprentice_app.security import token_digest
-from myapprentice_app.services import auth
+from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
@@ -18,9 +18,9 @@ from tests.conftest import PASSWORD
 
 def _enable_mfa(session: Session, actor: Principal) -> tuple[str, list[str]]:
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    enrolment = auth.begin_totp_enrolment(session, actor)
-    codes = auth.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret,
-                                        code=pyotp.TOTP(enrolment.secret).now())
+    enrolment = second_factor.begin_totp_enrolment(session, actor)
+    codes = second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret,
+                                                 code=pyotp.TOTP(enrolment.secret).now())
     return enrolment.secret, codes
 
 
@@ -90,9 +90,9 @@ def test_mfa_enrolment_stores_the_secret_encrypted_and_returns_ten_recovery_code
 def test_enrolment_refuses_a_code_that_does_not_match(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    enrolment = auth.begin_totp_enrolment(session, actor)
+    enrolment = second_factor.begin_totp_enrolment(session, actor)
     with pytest.raises(ValidationFailed) as failed:
-        auth.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret, code="000000")
+        second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret, code="000000")
     assert "code" in failed.value.errors
     assert enrolment.qr_svg_data_uri.startswith("data:image/svg+xml")
 
@@ -102,31 +102,31 @@ def test_with_mfa_on_a_password_alone_does_not_open_the_app(session, make_actor)
     secret, _ = _enable_mfa(session, actor)
     outcome = auth.log_in(session, email=actor.email, password=PASSWORD)
     assert outcome.needs_mfa and auth.resolve(session, outcome.token) is None
-    assert auth.awaiting_second_factor(session, outcome.token)
+    assert auth.stage(session, outcome.token) is auth.Stage.NEEDS_CODE
     next_code = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
-    auth.verify_login_code(session, token=outcome.token, code=next_code)
+    second_factor.verify_login_code(session, token=outcome.token, code=next_code)
     assert auth.resolve(session, outcome.token) is not None
 
 
-def test_an_invalid_code_says_so_and_counts_toward_the_lockout(session, make_actor) -> None:
+def test_an_invalid_code_says_so_and_counts_toward_the_second_factor_lock(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
     _enable_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
     for _ in range(4):
         with pytest.raises(auth.InvalidCode, match="That code isn't valid"):
-            auth.verify_login_code(session, token=token, code="000000")
-    with pytest.raises(auth.AccountLocked):
-        auth.verify_login_code(session, token=token, code="000000")
+            second_factor.verify_login_code(session, token=token, code="000000")
+    with pytest.raises(second_factor.SecondFactorLocked):
+        second_factor.verify_login_code(session, token=token, code="000000")
 
 
 def test_a_recovery_code_works_once(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
     _, codes = _enable_mfa(session, actor)
     first = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    auth.verify_login_code(session, token=first, code=codes[0])
+    second_factor.verify_login_code(session, token=first, code=codes[0])
     second = auth.log_in(session, email=actor.email, password=PASSWORD).token
     with pytest.raises(auth.InvalidCode):
-        auth.verify_login_code(session, token=second, code=codes[0])
+        second_factor.verify_login_code(session, token=second, code=codes[0])
 
 
 def test_a_totp_code_cannot_be_replayed(session, make_actor) -> None:
@@ -134,16 +134,16 @@ def test_a_totp_code_cannot_be_replayed(session, make_actor) -> None:
     secret, _ = _enable_mfa(session, actor)
     code = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
     first = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    auth.verify_login_code(session, token=first, code=code)
+    second_factor.verify_login_code(session, token=first, code=code)
     second = auth.log_in(session, email=actor.email, password=PASSWORD).token
     with pytest.raises(auth.InvalidCode):
-        auth.verify_login_code(session, token=second, code=code)
+        second_factor.verify_login_code(session, token=second, code=code)
 
 
 def test_the_mfa_step_up_is_fresh_for_five_minutes_only(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
     secret, _ = _enable_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    auth.step_up(session, token=token, code=pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30)))
+    second_factor.step_up(session, token=token, code=pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30)))
     assert auth.resolve(session, token).recent_mfa
     assert not auth.resolve(session, token, now=utcnow() + dt.timedelta(minutes=6)).recent_mfa

@@ -12,6 +12,7 @@ from reflex.istate.data import RouterData
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import Business
 from myapprentice_app.services import auth
+from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.ui.pages.invoices import InvoicesState
 from myapprentice_app.ui.pages.settings import SettingsState
 from myapprentice_app.ui.state.session import SessionState
@@ -19,10 +20,10 @@ from tests.conftest import PASSWORD
 
 
 async def _states_for(token: str, path: str):
+    """A tab's state tree whose websocket handshake carried this session cookie (as a browser's would)."""
     root = rx.State(_reflex_internal_init=True)
-    root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path})
-    session_state = await root.get_state(SessionState)
-    session_state.session_token = token
+    root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path,
+                                               "headers": {"cookie": f"{SESSION_COOKIE}={token}"}})
     return root
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from myapprentice_app.domain.roles import PermissionDenied, Role
 from myapprentice_app.models import AuditEvent, EmailMessage, Membership
 from myapprentice_app.selectors.audit import recent_events
-from myapprentice_app.services import auth, team
+from myapprentice_app.services import auth, business, team
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 
 
@@ -23,12 +23,22 @@ def test_an_invited_person_sets_a_password_and_signs_in_with_the_role_given(sess
     team.invite(session, admin, email_address="New.Bookkeeper@Example.test", name="Nina", role="finance")
     token = _invite_link(session).rsplit("/", 1)[1]
 
-    email = team.accept_invitation(session, token=token, password="a-long-password")
-    principal = auth.resolve(session, auth.log_in(session, email=email, password="a-long-password").token)
+    assert team.invitation_view(session, token, None).step is team.InvitationStep.NEW_ACCOUNT
+    session_token = team.accept_with_new_account(session, invite_token=token, password="a-long-password")
+    principal = auth.resolve(session, session_token)
 
     assert principal is not None and principal.role == Role.FINANCE
+    assert principal.email == "new.bookkeeper@example.test" and principal.name == "Nina"
     with pytest.raises(ActionRefused, match="already used"):
-        team.accept_invitation(session, token=token, password="another-password")
+        team.accept_with_new_account(session, invite_token=token, password="another-password")
+
+
+def test_until_accepted_an_invitation_is_listed_as_pending_and_makes_no_member(session: Session, make_actor) -> None:
+    admin = make_actor(Role.ADMIN)
+    team.invite(session, admin, email_address="nina@example.test", name="Nina", role="finance")
+    assert [(row.email, row.role_label) for row in team.pending_invitations(session, admin)] == [
+        ("nina@example.test", "Finance")]
+    assert "nina@example.test" not in [member.email for member in business.team(session, admin)]
 
 
 def test_bad_invitations_are_refused_field_by_field(session: Session, make_actor) -> None:

@@ -20,8 +20,24 @@ def test_production_mode_refuses_an_unsafe_default_and_names_the_setting(setting
         Settings(app_env="production", **{**SAFE, setting: value})
 
 
-def test_development_mode_generates_a_secret_key_once_and_keeps_it(tmp_path) -> None:
-    first = Settings(secret_key=None, instance_dir=tmp_path).secret()
+def test_development_mode_generates_a_secret_key_once_and_keeps_it_outside_the_data_folder(tmp_path) -> None:
+    instance, key_file = tmp_path / "instance", tmp_path / "config" / "secret_key"
+    first = Settings(secret_key=None, instance_dir=instance, secret_key_file=key_file).secret()
     assert len(first) >= 48
-    assert Settings(secret_key=None, instance_dir=tmp_path).secret() == first
-    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert Settings(secret_key=None, instance_dir=instance, secret_key_file=key_file).secret() == first
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert not (instance / "secret_key").exists()
+
+
+def test_the_default_key_file_is_in_the_users_config_folder_not_in_instance(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert Settings(secret_key=None).secret_key_file == tmp_path / "myapprentice" / "secret_key"
+
+
+def test_a_key_left_in_instance_by_an_earlier_version_moves_out_and_keeps_working(tmp_path) -> None:
+    instance, key_file = tmp_path / "instance", tmp_path / "config" / "secret_key"
+    instance.mkdir()
+    (instance / "secret_key").write_text("an-older-key-that-encrypted-the-existing-data-0123456789")
+    key = Settings(secret_key=None, instance_dir=instance, secret_key_file=key_file).secret()
+    assert key == "an-older-key-that-encrypted-the-existing-data-0123456789"
+    assert key_file.read_text() == key and not (instance / "secret_key").exists()

@@ -50,7 +50,9 @@ def mobile_bar() -> rx.Component:
             rx.menu.content(
                 rx.foreach(SessionState.nav, lambda item: rx.menu.item(rx.link(item.label, href=item.href))),
                 rx.menu.separator(),
-                rx.menu.item("Sign out", on_click=SessionState.log_out),
+                rx.cond(SessionState.several_businesses,
+                        rx.menu.item(rx.link("Switch business", href="/choose-business")), rx.fragment()),
+                sign_out_button(),
             ),
         ),
         padding="0.75em 1em",
@@ -64,10 +66,19 @@ def _who_am_i() -> rx.Component:
     return rx.vstack(
         rx.text(SessionState.user_name, weight="medium", size="2"),
         rx.badge(SessionState.role_label, variant="outline", data_testid="role"),
-        rx.button("Sign out", variant="ghost", size="1", on_click=SessionState.log_out),
+        rx.cond(SessionState.several_businesses,
+                rx.link("Switch business", href="/choose-business", size="2", data_testid="switch-business"),
+                rx.fragment()),
+        sign_out_button(),
         spacing="1",
         align="start",
     )
+
+
+def sign_out_button() -> rx.Component:
+    """A plain form post: the sign-out route revokes the session and clears its HttpOnly cookie."""
+    return rx.el.form(rx.button("Sign out", type="submit", variant="ghost", size="1"), method="post",
+                      action="/api/session/sign-out")
 
 
 def forbidden() -> rx.Component:

@@ -1,69 +1,82 @@
-"""Accept a team invitation: the invitee chooses a password and is signed straight in."""
+"""Accept a team invitation. Someone new chooses a password; an existing account signs in as itself first."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
-from myapprentice_app.services import auth, team
-from myapprentice_app.services.errors import ActionRefused, ValidationFailed
-from myapprentice_app.ui.components.layout import field_error
-from myapprentice_app.ui.navigation import home_for
-from myapprentice_app.ui.state.session import SessionState
+from myapprentice_app.services.team import INVITATION_GONE, InvitationStep
+from myapprentice_app.ui.state.invite import InviteState
+
+INVITATION = InviteState.invitation
 
 
-class InviteState(rx.State):
-    error: str = ""
-    password_error: str = ""
+def _new_account() -> rx.Component:
+    return rx.el.form(
+        rx.vstack(
+            rx.text("Choose a password of at least 10 characters.", size="2"),
+            rx.text("Password", as_="label", html_for="password", size="2", weight="medium"),
+            rx.input(id="password", name="password", type="password", placeholder="Password", width="100%",
+                     auto_complete="new-password"),
+            rx.text("Password again", as_="label", html_for="password_again", size="2", weight="medium"),
+            rx.input(id="password_again", name="password_again", type="password", placeholder="Password again",
+                     width="100%", auto_complete="new-password"),
+            rx.cond(InviteState.error != "", rx.text(InviteState.error, color_scheme="red", size="2", role="alert"),
+                    rx.fragment()),
+            rx.button("Set password and sign in", type="submit", width="100%"),
+            width="100%",
+        ),
+        method="post",
+        action=InviteState.accept_action,
+    )
 
-    @rx.event
-    async def accept(self, form: dict):
-        password, again = str(form.get("password", "")), str(form.get("password_again", ""))
-        self.error, self.password_error = "", ""
-        if password != again:
-            self.password_error = "The two passwords don't match."
-            return
-        token = str(self.router.page.params.get("invite_token", ""))
-        with session_scope() as session:
-            try:
-                email = team.accept_invitation(session, token=token, password=password)
-                outcome = auth.log_in(session, email=email, password=password)
-            except ValidationFailed as failed:
-                self.password_error = failed.errors.get("password", str(failed))
-                return
-            except (ActionRefused, auth.LoginRefused) as refused:
-                self.error = str(refused)
-                return
-            principal = auth.resolve(session, outcome.token)
-        session_state = await self.get_state(SessionState)
-        session_state.session_token = outcome.token
-        return rx.redirect(home_for(principal.role) if principal else "/login")
+
+def _sign_in_first() -> rx.Component:
+    return rx.vstack(
+        rx.text(INVITATION.email, " already has a MyApprentice account. Sign in with it to accept.", size="2"),
+        rx.link(rx.button("Sign in to accept", width="100%"), href=InviteState.sign_in_href, width="100%"),
+        width="100%",
+    )
+
+
+def _wrong_account() -> rx.Component:
+    return rx.vstack(
+        rx.text("You're signed in as ", INVITATION.signed_in_email, ". This invitation is for ", INVITATION.email,
+                ".", size="2"),
+        rx.el.form(rx.button("Sign out", type="submit", variant="soft"), method="post",
+                   action="/api/session/sign-out"),
+        width="100%",
+    )
+
+
+def _join() -> rx.Component:
+    return rx.button("Join ", INVITATION.business_name, on_click=InviteState.join, width="100%", data_testid="join")
 
 
 def invite_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.heading("Join your team on MyApprentice", size="5"),
-                    rx.text("Choose a password of at least 10 characters.", size="2"),
-                    rx.cond(InviteState.error != "",
-                            rx.callout(InviteState.error, icon="triangle-alert", color_scheme="red",
-                                       data_testid="invite-error"),
-                            rx.fragment()),
-                    rx.input(name="password", type="password", placeholder="Password", width="100%",
-                             auto_complete="new-password"),
-                    rx.input(name="password_again", type="password", placeholder="Password again", width="100%",
-                             auto_complete="new-password"),
-                    field_error(InviteState.password_error),
-                    rx.button("Set password and sign in", type="submit", width="100%"),
-                    width="100%",
+            rx.vstack(
+                rx.heading("Join your team on MyApprentice", size="5"),
+                rx.cond(
+                    INVITATION.step == InvitationStep.GONE.value,
+                    rx.callout(INVITATION_GONE, icon="triangle-alert", color_scheme="red", data_testid="invite-error"),
+                    rx.text(INVITATION.business_name, " invited you as ", INVITATION.role_label, ".", size="2"),
                 ),
-                on_submit=InviteState.accept,
+                rx.match(
+                    INVITATION.step,
+                    (InvitationStep.NEW_ACCOUNT.value, _new_account()),
+                    (InvitationStep.SIGN_IN.value, _sign_in_first()),
+                    (InvitationStep.WRONG_ACCOUNT.value, _wrong_account()),
+                    (InvitationStep.JOIN.value, _join()),
+                    rx.fragment(),
+                ),
+                width="100%",
+                spacing="3",
             ),
-            width="min(24em, 92vw)",
+            width="min(26em, 92vw)",
             size="3",
         ),
         min_height="100vh",
         background=rx.color("gray", 2),
     )
+

@@ -12,6 +12,7 @@ from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.services import business, team
 from myapprentice_app.services.business import TeamMember
 from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.team import PendingInvitation
 from myapprentice_app.ui.components.forms import choice, text_input
 from myapprentice_app.ui.components.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
 from myapprentice_app.ui.state.session import authorise
@@ -21,6 +22,7 @@ INVITE_FIELDS = ("invite_email", "invite_name", "invite_role")
 
 class TeamState(rx.State):
     members: list[TeamMember] = []
+    invitations: list[PendingInvitation] = []
     roles: list[Option] = []
     me: int = 0
     invite_email: str = ""
@@ -36,6 +38,7 @@ class TeamState(rx.State):
             return refusal
         with session_scope() as session:
             self.members = business.team(session, principal)
+            self.invitations = team.pending_invitations(session, principal)
         self.roles = [Option(value=role.value, label=role.label) for role in team.assignable_roles(principal)]
         self.me, self.loaded = principal.user_id, True
 
@@ -146,6 +149,16 @@ def _member_row(member: Any) -> rx.Component:
     )
 
 
+def _invitation_row(invitation: Any) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(invitation.name),
+        rx.table.cell(invitation.email),
+        rx.table.cell(invitation.role_label),
+        rx.table.cell(rx.badge("Invited · link works until ", invitation.expires, color_scheme="amber")),
+        data_testid="team-invitation",
+    )
+
+
 def _invite_form() -> rx.Component:
     s = TeamState
     return rx.card(
@@ -174,7 +187,8 @@ def team_tab() -> rx.Component:
             TeamState.loaded,
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Name", "Email", "Role", "")])),
-                rx.table.body(rx.foreach(TeamState.members, _member_row)),
+                rx.table.body(rx.foreach(TeamState.members, _member_row),
+                              rx.foreach(TeamState.invitations, _invitation_row)),
                 variant="surface",
                 width="100%",
             ),

@@ -7,7 +7,7 @@ import reflex as rx
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.jobs import tasks
-from myapprentice_app.services import auth, xero_connection, xero_settings, xero_sync
+from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings, xero_sync
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
 from myapprentice_app.services.xero_settings import Choice, TaxMapping
@@ -18,7 +18,7 @@ from myapprentice_app.ui.components.sync_actions import (
     sync_all_button,
     sync_board_panel,
 )
-from myapprentice_app.ui.state.session import SessionState, authorise
+from myapprentice_app.ui.state.session import authorise, session_token_of
 
 CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
 
@@ -63,10 +63,10 @@ class XeroSettingsState(rx.State):
         principal, refusal = await authorise(self, Permission.CONNECT_XERO)
         if principal is None:
             return refusal
-        token = (await self.get_state(SessionState)).session_token
+        token = session_token_of(self)
         with session_scope() as session:
             try:
-                auth.step_up(session, token=token, code=str(form.get("code", "")))
+                second_factor.step_up(session, token=token, code=str(form.get("code", "")))
             except auth.LoginRefused as refused:
                 return rx.toast.error(str(refused))
             principal = auth.resolve(session, token)

@@ -1,7 +1,9 @@
-"""The signed-in person, resolved on the server from an opaque cookie on every event."""
+"""The signed-in person, resolved on the server on every event from the HttpOnly session cookie that the
+browser sent with the websocket's handshake (page scripts never see it; the sign-in routes set it)."""
 
 from __future__ import annotations
 
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 import reflex as rx
@@ -16,33 +18,36 @@ from myapprentice_app.ui.navigation import NavItem, navigation_for
 NO_ACCESS = "You don't have access to this page"
 
 
+def session_token_of(state: rx.State) -> str:
+    """The session token from the cookie header of this tab's websocket handshake.
+
+    The header is captured when the socket connects, so the sign-in routes answer with a full page load.
+    """
+    try:
+        morsel = SimpleCookie(state.router.headers.cookie).get(SESSION_COOKIE)
+    except CookieError:
+        return ""
+    return morsel.value if morsel else ""
+
+
 class SessionState(rx.State):
-    # SameSite=Lax so the session survives the top-level redirect back from Xero's consent page.
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=12 * 3600, path="/")
     access: str = "checking"  # checking | ok | forbidden
     user_name: str = ""
     role_label: str = ""
     business_name: str = ""
+    several_businesses: bool = False
     nav: list[NavItem] = []
 
     def current_principal(self) -> Principal | None:
         with session_scope() as session:
-            return auth.resolve(session, self.session_token)
+            return auth.resolve(session, session_token_of(self))
 
     def _show(self, principal: Principal) -> None:
         self.user_name = principal.name
         self.role_label = principal.role.label
         self.business_name = principal.business_name
+        self.several_businesses = principal.several_businesses
         self.nav = navigation_for(principal.role)
-
-    @rx.event
-    def log_out(self):
-        with session_scope() as session:
-            auth.log_out(session, self.session_token)
-        self.session_token = ""
-        self.access = "checking"
-        self.nav = []
-        return rx.redirect("/login")
 
 
 async def authorise(state: rx.State, permission: Permission | None, *, page: bool = False):

@@ -21,7 +21,7 @@ from myapprentice_app.domain.roles import Role
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import Client, Invoice, LineItem, TaxRate
 from myapprentice_app.sandbox.xero.server import create_app
-from myapprentice_app.services import auth, xero_connection, xero_settings
+from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
 from tests.support.app_process import free_port
 from tests.support.xero_sandbox import SandboxAdmin as Admin
@@ -74,8 +74,8 @@ def calm_sandbox(admin: Admin) -> Iterator[None]:
 def with_mfa(session: Session, actor: Principal) -> Principal:
     """Turn TOTP on for the actor the way the Security tab does; the session then holds a fresh step-up."""
     outcome = auth.log_in(session, email=actor.email, password="correct-horse-battery")
-    enrolment = auth.begin_totp_enrolment(session, actor)
-    auth.confirm_totp_enrolment(session, actor, token=outcome.token, secret=enrolment.secret,
+    enrolment = second_factor.begin_totp_enrolment(session, actor)
+    second_factor.confirm_totp_enrolment(session, actor, token=outcome.token, secret=enrolment.secret,
                                 code=pyotp.TOTP(enrolment.secret).now())
     principal = auth.resolve(session, outcome.token)
     assert principal is not None and principal.recent_mfa

@@ -1,0 +1,34 @@
+"""Pick the business to work in: after signing in as a member of several, or to switch later."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.redirects import safe_next
+from myapprentice_app.services import auth
+from myapprentice_app.services.auth import BusinessChoice
+from myapprentice_app.ui.navigation import home_for
+from myapprentice_app.ui.state.session import session_token_of
+
+
+class BusinessPickerState(rx.State):
+    businesses: list[BusinessChoice] = []
+    next_path: str = ""
+
+    @rx.event
+    def load(self):
+        self.next_path = safe_next(str(self.router.url.query_parameters.get("next", "")), "")
+        with session_scope() as session:
+            self.businesses = auth.businesses_for(session, session_token_of(self))
+        if not self.businesses:
+            return rx.redirect("/login")
+
+    @rx.event
+    def choose(self, business_id: int):
+        with session_scope() as session:
+            try:
+                principal = auth.choose_business(session, session_token_of(self), int(business_id))
+            except auth.LoginRefused as refused:
+                return rx.toast.error(str(refused))
+        return rx.redirect(safe_next(self.next_path, home_for(principal.role)))
