@@ -2,8 +2,10 @@
 
 The Content-Security-Policy of a page allows exactly the inline scripts that page was built with, by hash:
 Reflex's prerendered pages carry a few (the theme switch, React Router's context and streaming runtime), the
-same for every visitor, and nothing adds one at run time. So no 'unsafe-inline' and no 'unsafe-eval' for
-scripts. Styles do need 'unsafe-inline': Emotion and Radix write style elements and attributes as they render.
+same for every visitor, and nothing adds one at run time, so scripts get no 'unsafe-inline'. They do get
+'unsafe-eval': Reflex delivers a server-sent toast (and any call_script) as JavaScript source that its
+state.js evaluates; only our own server, over the same-origin websocket, can send such code. Styles need
+'unsafe-inline': Emotion and Radix write style elements and attributes as they render.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import gzip
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,7 +24,7 @@ from myapprentice_app.config import get_settings
 
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -79,11 +82,18 @@ class SecurityHeaders:
                 if message.get("more_body", False):
                     return
                 whole = b"".join(body)
-                headers = MutableHeaders(scope=start)
-                headers["Content-Security-Policy"] = page_policy(whole, headers.get("content-encoding", ""))
-                await send(start)
+                await send_held(whole)
                 await send({"type": "http.response.body", "body": whole})
+            elif start is not None and message["type"] == "http.response.pathsend":  # a file the server sends
+                await send_held(Path(message["path"]).read_bytes())
+                await send(message)
             else:
                 await send(message)
+
+        async def send_held(whole: bytes) -> None:
+            assert start is not None
+            headers = MutableHeaders(scope=start)
+            headers["Content-Security-Policy"] = page_policy(whole, headers.get("content-encoding", ""))
+            await send(start)
 
         await self.app(scope, receive, send_with_headers)

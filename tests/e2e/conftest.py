@@ -53,7 +53,8 @@ def screenshot(page: Page, name: str) -> None:
 
 @pytest.fixture
 def new_member(app_server: AppServer):
-    """new_member(Role.ADMIN) -> the email of a fresh Bright Spark member, for tests that change a user."""
+    """new_member(Role.ADMIN) -> the email of a fresh Bright Spark member (or of `business`), for tests that
+    change a user."""
     from sqlmodel import Session, select
 
     from myapprentice_app.db import get_engine
@@ -61,10 +62,10 @@ def new_member(app_server: AppServer):
     from myapprentice_app.models import Business, Membership
     from myapprentice_app.services import auth
 
-    def _make(role) -> str:  # type: ignore[no-untyped-def]
-        email = f"{role.value}.{os.urandom(4).hex()}@brightspark.test"
+    def _make(role, business_name: str = TEAM_BUSINESS) -> str:  # type: ignore[no-untyped-def]
+        email = f"{role.value}.{os.urandom(4).hex()}@example.test"
         with Session(get_engine(app_server.database_url)) as session:
-            business = session.exec(select(Business).where(Business.name == TEAM_BUSINESS)).one()
+            business = session.exec(select(Business).where(Business.name == business_name)).one()
             user = auth.create_user(session, email=email, name=f"New {role.label}", password=DEMO_PASSWORD)
             session.add(Membership(user_id=user.id, business_id=business.id, role=role.value))
             session.commit()

@@ -6,12 +6,12 @@ from typing import Any
 
 import reflex as rx
 
-from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.components.layout import field_error, field_label
 
 
 def labelled(label: str, control: rx.Component, error: Any, html_for: str = "") -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=html_for, size="2", weight="medium"),
+        field_label(label, html_for),
         control,
         field_error(error),
         spacing="1",

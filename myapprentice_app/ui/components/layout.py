@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from myapprentice_app.ui.components.post_form import post_form
 from myapprentice_app.ui.navigation import NavItem
 from myapprentice_app.ui.state.session import NO_ACCESS, SessionState
 
@@ -77,8 +78,7 @@ def _who_am_i() -> rx.Component:
 
 def sign_out_button() -> rx.Component:
     """A plain form post: the sign-out route revokes the session and clears its HttpOnly cookie."""
-    return rx.el.form(rx.button("Sign out", type="submit", variant="ghost", size="1"), method="post",
-                      action="/api/session/sign-out")
+    return post_form(rx.button("Sign out", type="submit", variant="ghost", size="1"), action="/api/session/sign-out")
 
 
 def forbidden() -> rx.Component:
@@ -122,6 +122,11 @@ def page(title: str, content: Callable[[], rx.Component]) -> rx.Component:
         width="100%",
         align="start",
     )
+
+
+def field_label(text: str, html_for: str) -> rx.Component:
+    """A <label> tied to its control (`htmlFor` given as an attribute: Radix Text would read html_for as CSS)."""
+    return rx.text(text, as_="label", size="2", weight="medium", custom_attrs={"htmlFor": html_for})
 
 
 def field_error(message: rx.Var) -> rx.Component:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.services.team import INVITATION_GONE, InvitationStep
+from myapprentice_app.ui.components.layout import field_label, sign_out_button
+from myapprentice_app.ui.components.post_form import post_form
 from myapprentice_app.ui.state.invite import InviteState
 
 INVITATION = InviteState.invitation
 
 
 def _new_account() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         rx.vstack(
             rx.text("Choose a password of at least 10 characters.", size="2"),
-            rx.text("Password", as_="label", html_for="password", size="2", weight="medium"),
+            field_label("Password", "password"),
             rx.input(id="password", name="password", type="password", placeholder="Password", width="100%",
                      auto_complete="new-password"),
-            rx.text("Password again", as_="label", html_for="password_again", size="2", weight="medium"),
+            field_label("Password again", "password_again"),
             rx.input(id="password_again", name="password_again", type="password", placeholder="Password again",
                      width="100%", auto_complete="new-password"),
             rx.cond(InviteState.error != "", rx.text(InviteState.error, color_scheme="red", size="2", role="alert"),
@@ -25,7 +27,6 @@ def _new_account() -> rx.Component:
             rx.button("Set password and sign in", type="submit", width="100%"),
             width="100%",
         ),
-        method="post",
         action=InviteState.accept_action,
     )
 
@@ -42,8 +43,7 @@ def _wrong_account() -> rx.Component:
     return rx.vstack(
         rx.text("You're signed in as ", INVITATION.signed_in_email, ". This invitation is for ", INVITATION.email,
                 ".", size="2"),
-        rx.el.form(rx.button("Sign out", type="submit", variant="soft"), method="post",
-                   action="/api/session/sign-out"),
+        sign_out_button(),
         width="100%",
     )
 

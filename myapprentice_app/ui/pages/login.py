@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from myapprentice_app.ui.components.layout import field_label
+from myapprentice_app.ui.components.post_form import post_form
 from myapprentice_app.ui.state.login import LoginState
 
 
@@ -12,26 +14,25 @@ def _next_field() -> rx.Component:
 
 
 def _password_form() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         rx.vstack(
-            rx.text("Email", as_="label", html_for="email", size="2", weight="medium"),
+            field_label("Email", "email"),
             rx.input(id="email", name="email", type="email", placeholder="you@business.com", width="100%",
                      auto_complete="username", default_value=LoginState.email, key=LoginState.email),
-            rx.text("Password", as_="label", html_for="password", size="2", weight="medium"),
+            field_label("Password", "password"),
             rx.input(id="password", name="password", type="password", width="100%",
                      auto_complete="current-password"),
             _next_field(),
             rx.button("Sign in", type="submit", width="100%"),
             width="100%",
         ),
-        method="post",
         action="/api/session/sign-in",
         width="100%",
     )
 
 
 def _code_form() -> rx.Component:
-    return rx.el.form(
+    return post_form(
         rx.vstack(
             rx.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.", size="2",
                     as_="label", html_for="code"),
@@ -40,7 +41,6 @@ def _code_form() -> rx.Component:
             rx.button("Verify", type="submit", width="100%"),
             width="100%",
         ),
-        method="post",
         action="/api/session/code",
         width="100%",
     )

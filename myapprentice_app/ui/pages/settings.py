@@ -9,7 +9,7 @@ from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import business
 from myapprentice_app.services.business import BusinessDetails, TeamMember
 from myapprentice_app.services.errors import ValidationFailed
-from myapprentice_app.ui.components.layout import field_error, page
+from myapprentice_app.ui.components.layout import field_error, field_label, page
 from myapprentice_app.ui.navigation import SETTINGS_TABS, NavItem, settings_tabs_for
 from myapprentice_app.ui.pages.settings_security import security_tab
 from myapprentice_app.ui.pages.settings_team import TeamState, team_tab
@@ -81,7 +81,7 @@ def _tab_bar() -> rx.Component:
 
 def _text_field(label: str, name: str, value: rx.Var) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        field_label(label, name),
         rx.input(id=name, name=name, default_value=value, width="100%"),
         field_error(SettingsState.errors.get(name, "")),
         width="100%",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.components.layout import field_error, field_label
 from myapprentice_app.ui.state.security import SecurityState
 
 
@@ -14,7 +14,7 @@ def _enrolment_form() -> rx.Component:
             rx.text("Scan this with your authenticator app, then enter the code it shows."),
             rx.image(src=SecurityState.enrolment_qr, width="12em", alt="MFA QR code"),
             rx.text("Or type this key: ", rx.code(SecurityState.enrolment_secret, data_testid="mfa-secret")),
-            rx.text("Code from the app", as_="label", html_for="enrol_code", size="2", weight="medium"),
+            field_label("Code from the app", "enrol_code"),
             rx.input(id="enrol_code", name="code", placeholder="123456", auto_complete="one-time-code"),
             field_error(SecurityState.errors.get("code", "")),
             rx.button("Turn on", type="submit"),
