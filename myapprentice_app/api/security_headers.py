@@ -75,7 +75,8 @@ class SecurityHeaders:
                 if headers.get("content-type", "").startswith("text/html"):
                     start = message
                     return
-                headers.setdefault("Content-Security-Policy", OTHER_POLICY)
+                if message["status"] != 304:  # a 304's headers update the cached page's: keep its own policy
+                    headers.setdefault("Content-Security-Policy", OTHER_POLICY)
                 await send(message)
             elif start is not None and message["type"] == "http.response.body":
                 body.append(message.get("body", b""))

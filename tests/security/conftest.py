@@ -1,0 +1,252 @@
+"""The security tier's shared pieces: a signed-in tab's state tree, a handler run the way Reflex runs it, the
+refusal a person would see, a snapshot of every table, and a business filled with one of everything."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import reflex as rx
+import sqlalchemy as sa
+from reflex.istate.data import RouterData
+from sqlmodel import Session, SQLModel
+
+import myapprentice_app.ui
+from myapprentice_app.db import get_engine
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import (
+    Business,
+    Membership,
+    OAuthState,
+    TaxRate,
+    XeroAccount,
+    XeroConnection,
+    XeroContact,
+)
+from myapprentice_app.services import auth, clients, invoices, work
+from myapprentice_app.services.auth import SESSION_COOKIE
+from myapprentice_app.services.clients import ClientForm
+from myapprentice_app.services.invoices import InvoiceDraft
+from myapprentice_app.services.lines import LineDraft
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.work import JobForm, QuoteForm
+from tests.conftest import PASSWORD
+
+TODAY = dt.date.today()
+PERMISSION_TOAST = "You don't have permission to do that."
+# Reflex's own handlers on every state (setting client-storage vars, hydration, on_load plumbing): not ours to guard.
+REFLEX_INTERNAL = frozenset({"setvar", "set_is_hydrated", "hydrate", "hydrate_and_load", "update_vars_internal",
+                             "on_load_internal", "handle_frontend_exception"})
+
+
+# ---- a tab's state tree, and a handler run through it -------------------------------------------------------------
+
+async def states_for(token: str, path: str, params: dict[str, str] | None = None) -> rx.State:
+    """A tab's state tree whose websocket handshake carried this session cookie (as a browser's would).
+
+    `path` is the browser's path with its query; `params` the dynamic route segments (`/invoices/[id]` → id).
+    Both come from the browser with every event, so a crafted event chooses them freely.
+    """
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path.split("?")[0],
+                                               "query": dict(params or {}),
+                                               "headers": {"cookie": f"{SESSION_COOKIE}={token}"}})
+    return root
+
+
+def run(scenario):  # type: ignore[no-untyped-def]
+    """Run a coroutine on its own loop: the browser tier's sync Playwright may own this thread's loop."""
+    context = contextvars.copy_context()  # Reflex keeps its app registration in a context variable
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, scenario).result()
+
+
+async def call_handler(state: rx.State, name: str, args: tuple = ()) -> list[Any]:
+    """Call one event handler as the event processor would, and return every event it returned or yielded."""
+    handler = type(state).event_handlers[name]
+    outcome = handler.fn(state, *args)
+    if inspect.isawaitable(outcome):
+        outcome = await outcome
+    events: list[Any] = []
+    if inspect.isasyncgen(outcome):
+        events.extend([item async for item in outcome])
+    elif inspect.isgenerator(outcome):
+        events.extend(outcome)
+    elif isinstance(outcome, list | tuple):
+        events.extend(outcome)
+    else:
+        events.append(outcome)
+    return [event for event in events if event is not None]
+
+
+def token_for(session: Session, actor: Principal) -> str:
+    return auth.log_in(session, email=actor.email, password=PASSWORD).token
+
+
+# ---- what the person sees ------------------------------------------------------------------------------------------
+
+_TOAST = re.compile(r"""refs\['__toast'\]\?\.\["(\w+)"\]\(("(?:[^"\\]|\\.)*")""")
+
+
+def toasts(events: list[Any]) -> list[tuple[str, str]]:
+    """(level, text) of every toast among the events a handler returned."""
+    found = []
+    for event in events:
+        for _, value in getattr(event, "args", ()):
+            for level, text in _TOAST.findall(str(getattr(value, "_js_expr", ""))):
+                found.append((level, json.loads(text)))
+    return found
+
+
+def redirects(events: list[Any]) -> list[str]:
+    paths = []
+    for event in events:
+        handler = getattr(event, "handler", None)
+        if handler is not None and getattr(handler.fn, "__name__", "") == "_redirect":
+            paths.extend(str(getattr(value, "_var_value", "")) for name, value in event.args
+                         if str(name) == "path")
+    return paths
+
+
+# ---- the database, before and after --------------------------------------------------------------------------------
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order: compared before and after an attack."""
+    with get_engine().connect() as connection:
+        return {table.name: [tuple(row) for row in connection.execute(
+                    sa.select(table).order_by(*table.primary_key.columns or list(table.columns)[:1]))]
+                for table in SQLModel.metadata.sorted_tables}
+
+
+def changed_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+# ---- the app's own handlers ----------------------------------------------------------------------------------------
+
+def app_states() -> list[type[rx.State]]:
+    """Every concrete Reflex state class defined under myapprentice_app.ui (mixins excluded: their handlers are
+    registered on the states that use them)."""
+    for module in pkgutil.walk_packages(myapprentice_app.ui.__path__, "myapprentice_app.ui."):
+        importlib.import_module(module.name)
+
+    def walk(cls: type[rx.State]) -> Iterator[type[rx.State]]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+
+    found = {cls for cls in walk(rx.State)
+             if cls.__module__.startswith("myapprentice_app.ui.") and not getattr(cls, "_mixin", False)}
+    return sorted(found, key=lambda cls: cls.__name__)
+
+
+def app_handlers() -> dict[str, tuple[type[rx.State], str]]:
+    """"StateClass.handler" → (class, handler name), for every handler a client can call."""
+    return {f"{cls.__name__}.{name}": (cls, name)
+            for cls in app_states() for name in cls.event_handlers
+            if name not in REFLEX_INTERNAL and not name.startswith("_")}
+
+
+# ---- one of everything, in a business ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class World:
+    """A business's records, made through the services the app uses; every text carries `marker`."""
+
+    marker: str
+    business_id: int
+    owner: Principal
+    client_id: int
+    rate_id: int
+    draft_invoice_id: int
+    authorised_invoice_id: int
+    job_id: int
+    quote_id: int
+    member_user_id: int  # a Supervisor
+    tenant_id: str  # an organisation offered by the pending Xero connection (status choose_org)
+    xero_contact_id: str
+    xero_account_code: str
+
+
+def member(session: Session, business_id: int, role: Role, email: str) -> Principal:
+    user = auth.create_user(session, email=email, name=f"{role.label} {email.split('@')[0]}", password=PASSWORD)
+    session.add(Membership(user_id=user.id, business_id=business_id, role=role.value))
+    session.commit()
+    principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
+    assert principal is not None
+    return principal
+
+
+def build_world(session: Session, owner: Principal, marker: str, code: str) -> World:
+    rate = TaxRate(business_id=owner.business_id, name=f"{marker} GST", rate=Decimal(10), is_default=True,
+                   xero_tax_type="OUTPUT")
+    session.add(rate)
+    session.commit()
+    assert rate.id is not None
+    client = clients.create_client(session, owner, ClientForm(
+        name=f"{marker} Client", email=f"accounts@{code}.example.test", address_line1=f"1 {marker} St",
+        city="Sydney", region="NSW", postcode="2000", country="Australia"))
+    assert client.id is not None
+
+    def lines() -> list[LineDraft]:
+        return [LineDraft(f"{marker} switchboard upgrade", "2", "90.00", "labour", rate.id)]
+
+    def invoice_draft() -> InvoiceDraft:
+        return InvoiceDraft(client_id=client.id, issue_date=TODAY, due_date=TODAY + dt.timedelta(days=14),
+                            lines=lines(), reference=f"{marker} PO")
+
+    draft = invoices.create_invoice(session, owner, invoice_draft())
+    authorised = invoices.create_invoice(session, owner, invoice_draft())
+    invoices.authorise_invoice(session, owner, authorised.id or 0)
+    job = work.save_job(session, owner, None, JobForm(client_id=client.id, title=f"{marker} job",
+                                                      status="completed", lines=lines()))
+    quote = work.save_quote(session, owner, None, QuoteForm(client_id=client.id, title=f"{marker} quote",
+                                                            status="accepted", lines=lines()))
+    supervisor = member(session, owner.business_id, Role.SUPERVISOR, f"{code}.supervisor@example.test")
+    tenant_id = f"{code}-tenant-0000-0000-000000000001"[:36]
+    session.add_all([
+        XeroConnection(business_id=owner.business_id, status="choose_org", token_enc="",
+                       access_expires_at=dt.datetime.now(dt.UTC),
+                       tenant_choices=json.dumps([{"id": tenant_id, "name": f"{marker} Pty Ltd",
+                                                   "connection_id": f"{code}-connection"}])),
+        XeroContact(business_id=owner.business_id, contact_id=f"{code}-contact", name=f"{marker} Xero contact"),
+        XeroAccount(business_id=owner.business_id, account_id=f"{code}-account", code=f"{code[:3]}200",
+                    name=f"{marker} Sales", type="REVENUE", account_class="REVENUE", status="ACTIVE"),
+    ])
+    session.commit()
+    return World(marker=marker, business_id=owner.business_id, owner=owner, client_id=client.id,
+                 rate_id=rate.id, draft_invoice_id=draft.id or 0, authorised_invoice_id=authorised.id or 0,
+                 job_id=job.id or 0, quote_id=quote.id or 0, member_user_id=supervisor.user_id,
+                 tenant_id=tenant_id, xero_contact_id=f"{code}-contact", xero_account_code=f"{code[:3]}200")
+
+
+@pytest.fixture
+def world(session: Session, business: Business, make_actor) -> World:
+    """The signed-in person's own business (the `business` fixture), with one of everything."""
+    return build_world(session, make_actor(Role.OWNER), "Test", "ours")
+
+
+@pytest.fixture
+def rival(session: Session) -> World:
+    """Another business, with one of everything, none of it visible to the first."""
+    rival_business = Business(name="Rival Plumbing")
+    session.add(rival_business)
+    session.commit()
+    owner = member(session, rival_business.id or 0, Role.OWNER, "rival.owner@example.test")
+    rival_world = build_world(session, owner, "Rival", "rival")
+    session.add(OAuthState(state="rival-consent-in-flight", business_id=rival_business.id, user_id=owner.user_id,
+                           code_verifier="rival-verifier"))
+    session.commit()
+    return rival_world
