@@ -20,12 +20,14 @@ from typing import Any
 import pytest
 import reflex as rx
 import sqlalchemy as sa
+from huey.storage import MemoryStorage
 from reflex.istate.data import RouterData
 from sqlmodel import Session, SQLModel
 
 import myapprentice_app.ui
 from myapprentice_app.db import get_engine
 from myapprentice_app.domain.roles import Role
+from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import (
     Business,
     Membership,
@@ -230,6 +232,12 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
                  rate_id=rate.id, draft_invoice_id=draft.id or 0, authorised_invoice_id=authorised.id or 0,
                  job_id=job.id or 0, quote_id=quote.id or 0, member_user_id=supervisor.user_id,
                  tenant_id=tenant_id, xero_contact_id=f"{code}-contact", xero_account_code=f"{code[:3]}200")
+
+
+@pytest.fixture(autouse=True)
+def queue_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a handler enqueues stays in this process (never in instance/queue.db); nothing here runs it."""
+    monkeypatch.setattr(huey, "storage", MemoryStorage("security-tests"))
 
 
 @pytest.fixture

@@ -327,3 +327,25 @@ def test_a_role_without_the_permission_is_refused_and_the_database_is_unchanged(
     else:
         assert not events, f"{role.label} calling {name} got {events}"
     assert changed_tables(before, snapshot()) == [], f"{role.label} calling {name} changed the database"
+
+
+CONTROLS = [(name, case) for name, entry in HANDLERS.items() for case in _cases(entry)]
+
+
+@pytest.mark.parametrize(("name", "case"), CONTROLS,
+                         ids=[f"owner_calling_{name}" + (f"_{case.case}" if case.case else "") for name, case in CONTROLS])
+def test_the_same_call_from_an_owner_gets_past_the_permission_check(session, world: World, name: str,
+                                                                     case: Guarded) -> None:
+    """The control: the arguments above are ones the handler accepts, so the refusals are the permission's."""
+    state_class, handler = app_handlers()[name]
+    token = token_for(session, world.owner)
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        root = await states_for(token, case.path(world), case.params(world))
+        state = await root.get_state(state_class)
+        case.prepare(state, world)
+        events = await call_handler(state, handler, case.args(world))
+        return events, (await root.get_state(SessionState)).access
+
+    events, access = run(scenario())
+    assert ("error", PERMISSION_TOAST) not in toasts(events) and access != "forbidden"
