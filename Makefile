@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test install db lint typecheck test-unit test-integration test-contract test-e2e test-scale bench chromium services clean
+.PHONY: run test install db lint typecheck test-unit test-integration test-contract test-e2e test-security test-scale bench chromium services clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -49,6 +49,9 @@ test-contract: install
 
 test-e2e: install chromium
 	$(VENV)/bin/pytest tests/e2e
+
+test-security: install chromium
+	$(VENV)/bin/pytest tests/security
 
 test-scale: install services
 	$(VENV)/bin/pytest tests/scale

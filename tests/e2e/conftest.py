@@ -9,46 +9,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import Page
 
 from myapprentice_app.demo import DEMO_PASSWORD
-from tests.support.app_process import CHROMIUM, ROOT, AppServer, running_app
+from tests.support.app_process import AppServer
+from tests.support.browser import login, screenshot  # noqa: F401 (the browser tests import them from here)
 from tests.support.xero_sandbox import SandboxAdmin
 
 XERO_ORGANISATION = "Bright Spark Electrical (Demo)"  # the organisation the sandbox starts with
 CALM = {"latency_ms": 0, "rate_limits": "off", "p_429": 0, "p_500": 0, "p_503": 0, "p_drop_after_commit": 0}
-
-RESULTS = ROOT / "test-results"
-
-
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make test` (it installs it) or apt-get install chromium")
-    workdir = tmp_path_factory.mktemp("e2e")
-    with running_app(workdir, f"sqlite:///{workdir / 'e2e.db'}", ".web-test") as server:
-        yield server
-
-
-def login(page: Page, app_server: AppServer, email: str, password: str = DEMO_PASSWORD,
-          then: str = "") -> None:
-    """Sign in through the real login form and wait until the app has taken us somewhere else."""
-    page.goto(f"{app_server.url}/login{'?next=' + then if then else ''}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def screenshot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -81,3 +81,16 @@ def test_the_invoices_page_fits_a_phone(page: Page, app_server: AppServer) -> No
     expect(page.get_by_test_id("invoice-row").first).to_be_visible()
     screenshot(page, "invoices-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_signing_out_in_one_tab_signs_out_every_tab(page: Page, app_server: AppServer) -> None:
+    login(page, app_server, "finance@brightspark.test")
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{app_server.url}/invoices")
+    expect(other_tab.get_by_test_id("role")).to_have_text("Finance")
+
+    page.get_by_role("button", name="Sign out").first.click()
+    page.wait_for_url("**/login**")
+    other_tab.get_by_test_id("nav-link").filter(has_text="Invoices").first.click()  # its next step, same socket
+    other_tab.wait_for_url("**/login?next=%2Finvoices**")
+    assert "ma_session" not in {cookie["name"] for cookie in page.context.cookies()}

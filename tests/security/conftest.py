@@ -234,20 +234,20 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
                  tenant_id=tenant_id, xero_contact_id=f"{code}-contact", xero_account_code=f"{code[:3]}200")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def queue_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever a handler enqueues stays in this process (never in instance/queue.db); nothing here runs it."""
     monkeypatch.setattr(huey, "storage", MemoryStorage("security-tests"))
 
 
 @pytest.fixture
-def world(session: Session, business: Business, make_actor) -> World:
+def world(session: Session, business: Business, make_actor, queue_in_memory: None) -> World:
     """The signed-in person's own business (the `business` fixture), with one of everything."""
     return build_world(session, make_actor(Role.OWNER), "Test", "ours")
 
 
 @pytest.fixture
-def rival(session: Session) -> World:
+def rival(session: Session, queue_in_memory: None) -> World:
     """Another business, with one of everything, none of it visible to the first."""
     rival_business = Business(name="Rival Plumbing")
     session.add(rival_business)
