@@ -57,6 +57,9 @@ async def sign_out(request: Request) -> RedirectResponse:
             auth.log_out(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     _clear_cookie(response)
+    # The tab's Reflex token lives in sessionStorage and names server-side state still holding the signed-out
+    # person's data: dropping it starts the next person on this browser with a fresh state.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

@@ -85,12 +85,15 @@ def test_the_invoices_page_fits_a_phone(page: Page, app_server: AppServer) -> No
 
 def test_signing_out_in_one_tab_signs_out_every_tab(page: Page, app_server: AppServer) -> None:
     login(page, app_server, "finance@brightspark.test")
+    tab_token = page.evaluate("sessionStorage.getItem('token')")
     other_tab = page.context.new_page()
     other_tab.goto(f"{app_server.url}/invoices")
     expect(other_tab.get_by_test_id("role")).to_have_text("Finance")
 
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url("**/login**")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('token')") != tab_token  # its server-side state is left behind
     other_tab.get_by_test_id("nav-link").filter(has_text="Invoices").first.click()  # its next step, same socket
     other_tab.wait_for_url("**/login?next=%2Finvoices**")
     assert "ma_session" not in {cookie["name"] for cookie in page.context.cookies()}

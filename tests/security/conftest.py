@@ -36,6 +36,7 @@ from myapprentice_app.models import (
     XeroAccount,
     XeroConnection,
     XeroContact,
+    XeroTaxRate,
 )
 from myapprentice_app.services import auth, clients, invoices, work
 from myapprentice_app.services.auth import SESSION_COOKIE
@@ -226,6 +227,8 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
         XeroContact(business_id=owner.business_id, contact_id=f"{code}-contact", name=f"{marker} Xero contact"),
         XeroAccount(business_id=owner.business_id, account_id=f"{code}-account", code=f"{code[:3]}200",
                     name=f"{marker} Sales", type="REVENUE", account_class="REVENUE", status="ACTIVE"),
+        XeroTaxRate(business_id=owner.business_id, tax_type="OUTPUT", name=f"{marker} GST on Income",
+                    rate=Decimal(10), status="ACTIVE"),
     ])
     session.commit()
     return World(marker=marker, business_id=owner.business_id, owner=owner, client_id=client.id,

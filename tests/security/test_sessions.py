@@ -95,6 +95,7 @@ def test_after_sign_out_the_old_token_opens_nothing(session: Session, make_actor
     replay = _client()
     replay.cookies.set(SESSION_COOKIE, token)
     assert signed_out.headers["location"] == "/login"
+    assert signed_out.headers["clear-site-data"] == '"cache", "storage"'
     assert 'ma_session=""' in _set_cookie_header(signed_out) and "max-age=0" in _set_cookie_header(signed_out).lower()
     assert auth.resolve(session, token) is None
     assert replay.get("/api/xero/connect").headers["location"].startswith("/login?next=")

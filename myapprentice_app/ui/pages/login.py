@@ -18,7 +18,7 @@ def _password_form() -> rx.Component:
         rx.vstack(
             field_label("Email", "email"),
             rx.input(id="email", name="email", type="email", placeholder="you@business.com", width="100%",
-                     auto_complete="username", default_value=LoginState.email, key=LoginState.email),
+                     auto_complete="username", default_value=LoginState.email),
             field_label("Password", "password"),
             rx.input(id="password", name="password", type="password", width="100%",
                      auto_complete="current-password"),
@@ -55,7 +55,11 @@ def login_page() -> rx.Component:
                         rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", width="100%",
                                    data_testid="login-error"),
                         rx.fragment()),
-                rx.cond(LoginState.step == "code", _code_form(), _password_form()),
+                # Shown once the page knows where the session stands: a field that mounts after that keeps
+                # what is typed into it, and starts with the email a refused attempt carried back.
+                rx.cond(rx.State.is_hydrated,
+                        rx.cond(LoginState.step == "code", _code_form(), _password_form()),
+                        rx.center(rx.spinner(size="3"), width="100%", padding="2em")),
                 width="100%",
                 spacing="3",
             ),
