@@ -69,7 +69,7 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
     if problems:
         raise ValidationFailed(problems)
     now = utcnow()
-    for earlier in session.exec(_pending(session, actor.business_id, now).where(Invitation.email == address)):
+    for earlier in session.exec(_pending(actor.business_id, now).where(Invitation.email == address)):
         earlier.expires_at = now  # the newest link replaces any earlier one
     token = new_token()
     invitation = Invitation(business_id=actor.business_id, email=address, name=name.strip(), role=role,
@@ -102,7 +102,7 @@ def pending_invitations(session: Session, actor: Principal) -> list[PendingInvit
     actor.require(Permission.BUSINESS_SETTINGS)
     return [PendingInvitation(name=invitation.name, email=invitation.email, role_label=Role(invitation.role).label,
                               expires=f"{invitation.expires_at:%d %b %Y}")
-            for invitation in session.exec(_pending(session, actor.business_id, utcnow())
+            for invitation in session.exec(_pending(actor.business_id, utcnow())
                                            .order_by(col(Invitation.created_at)))]
 
 
@@ -222,7 +222,7 @@ def _signed_in_user(session: Session, session_token: str | None) -> User | None:
     return session.get(User, auth_session.user_id)
 
 
-def _pending(session: Session, business_id: int, now: dt.datetime):  # type: ignore[no-untyped-def]
+def _pending(business_id: int, now: dt.datetime):  # type: ignore[no-untyped-def]
     """A query for the business's invitations not yet accepted and not expired."""
     return select(Invitation).where(
         Invitation.business_id == business_id,
