@@ -5,7 +5,6 @@ Every exchange on Xero's own paths is recorded and, after each test, checked aga
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from typing import Any
 
 import pytest
 import urllib3
-import uvicorn
 from xero_python.accounting import AccountingApi
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
@@ -22,7 +20,7 @@ from xero_python.identity import IdentityApi
 
 from myapprentice_app.sandbox.xero.arrival import ArrivalClock
 from myapprentice_app.sandbox.xero.server import create_app
-from tests.support.app_process import free_port
+from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 from .contract import Exchange, problems
@@ -82,22 +80,8 @@ class RunningSandbox:
 def sandbox() -> Iterator[RunningSandbox]:
     app = create_app()
     recorder = Recorder(ArrivalClock(app))  # served as `serve` serves it
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            recorder, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("sandbox did not start")
-        time.sleep(0.02)
-    yield RunningSandbox(f"http://127.0.0.1:{port}", app, recorder)
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served_in_a_thread(recorder, name="the Xero sandbox", lifespan="on") as base_url:
+        yield RunningSandbox(base_url, app, recorder)
 
 
 @pytest.fixture(scope="session")
