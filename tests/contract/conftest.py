@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from xero_python.identity import IdentityApi
 
 from myapprentice_app.sandbox.xero.arrival import ArrivalClock
 from myapprentice_app.sandbox.xero.server import create_app
+from tests.support import shared_files
 from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
@@ -76,8 +78,31 @@ class RunningSandbox:
     recorder: Recorder
 
 
+XERO_OPENAPI_MISSING = shared_files.XERO_OPENAPI.missing()
+TIER = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def xero_openapi_files() -> Path:
+    """The contract is Xero's OpenAPI files, kept outside the repository: without them this tier is skipped."""
+    if XERO_OPENAPI_MISSING:
+        pytest.skip(XERO_OPENAPI_MISSING)
+    return shared_files.XERO_OPENAPI.folder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """Reports that skip for want of the OpenAPI files name the tier, not each test: `-ra` prints one line."""
+    report = yield
+    if XERO_OPENAPI_MISSING and report.skipped and isinstance(report.longrepr, tuple):
+        *_, reason = report.longrepr
+        if XERO_OPENAPI_MISSING in reason:
+            report.longrepr = (str(TIER), None, reason)
+    return report
+
+
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[RunningSandbox]:
+def sandbox(xero_openapi_files: Path) -> Iterator[RunningSandbox]:
     app = create_app()
     recorder = Recorder(ArrivalClock(app))  # served as `serve` serves it
     with served_in_a_thread(recorder, name="the Xero sandbox", lifespan="on") as base_url:
