@@ -27,10 +27,10 @@ run: db
 	$(VENV)/bin/honcho start
 
 lint: install
-	$(VENV)/bin/ruff check myapprentice_app tests benchmarks
+	$(VENV)/bin/ruff check myapprentice_app tests benchmarks scripts
 
 typecheck: install
-	$(VENV)/bin/mypy myapprentice_app benchmarks
+	$(VENV)/bin/mypy myapprentice_app benchmarks scripts
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
@@ -58,7 +58,9 @@ test-scale: install services
 
 # The benchmarks run too, so every CI log carries their figures; they print ratios and assert none
 # (a benchmark fails only when its work does, e.g. an invoice not synced).
+# Every test function must be able to fail: one with no assert, pytest.raises or expect(...) stops the run.
 test: install chromium services lint typecheck
+	$(PY) scripts/check_test_assertions.py
 	$(VENV)/bin/pytest tests
 	$(PY) -m benchmarks
 

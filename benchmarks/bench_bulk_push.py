@@ -23,8 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 INVOICES = 1000
 CLIENTS = 40
@@ -32,7 +34,9 @@ BATCH = 50  # Xero's batch size for invoices and contacts (summarizeErrors=false
 LATENCY = 0.150
 CONCURRENT = 5
 PER_MINUTE = 60
+RUN_DEADLINE = 600  # seconds: far past any working run (its floor is under a second)
 
+T = TypeVar("T")
 WORK = Path(tempfile.mkdtemp(prefix="bench-push-"))
 
 
@@ -136,18 +140,29 @@ def accounting_calls(admin: httpx.Client) -> dict[str, int]:
     return {endpoint: sum(counts.values()) for endpoint, counts in calls.items() if "/connect/" not in endpoint}
 
 
+def wait_for(condition: Callable[[], T | None], seconds: float, what: str, every: float = 0.05) -> T:
+    deadline = time.monotonic() + seconds
+    while not (outcome := condition()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds:g} s for {what}")
+        time.sleep(every)
+    return outcome
+
+
+def answers(client: httpx.Client, path: str) -> bool:
+    try:
+        return client.get(path).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def main() -> int:
     upgrade()
     sandbox = start([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--port", str(PORT)])
     worker = None
     try:
         admin = httpx.Client(base_url=os.environ["XERO_SANDBOX_URL"], timeout=30)
-        for _ in range(200):
-            try:
-                admin.get("/sandbox-admin/organisations")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        wait_for(lambda: answers(admin, "/sandbox-admin/organisations"), 20, "the Xero sandbox to start")
         tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
         with Session(get_engine(), expire_on_commit=False) as session:
             principal = seed(session, tenant_id, admin)
@@ -159,9 +174,12 @@ def main() -> int:
             clicked = time.time()
             run_id, _ = xero_sync.send_all(session, principal)  # type: ignore[arg-type]
             tasks.enqueue(run_id)
-            while (finished := session.exec(select(SyncRun.finished_at).where(SyncRun.id == run_id)).one()) is None:
+
+            def finished_at() -> dt.datetime | None:
                 session.expire_all()
-                time.sleep(0.01)
+                return session.exec(select(SyncRun.finished_at).where(SyncRun.id == run_id)).one()
+
+            finished = wait_for(finished_at, RUN_DEADLINE, "the worker to finish the Send all", every=0.01)
             seconds = finished.timestamp() - clicked  # the worker's clock: this loop's polling isn't counted
 
             synced = session.exec(select(func.count()).select_from(Invoice)

@@ -63,7 +63,7 @@ def main() -> None:
     )
     try:
         wait_until_up(port)
-        setup = http.client.HTTPConnection("127.0.0.1", port)
+        setup = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         _, body = call(setup, "GET", "/sandbox-admin/organisations")
         tenant_id = json.loads(body)[0]["tenantId"]
         _, body = call(setup, "POST", "/sandbox-admin/tokens", {"tenantIds": [tenant_id]})
@@ -77,7 +77,7 @@ def main() -> None:
         failures: list[int] = []
 
         def reader(count: int) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", port)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             for _ in range(count):
                 status, _ = call(connection, "GET", f"/api.xro/2.0/Invoices/{invoice_id}", headers=headers)
                 if status != 200:
@@ -90,8 +90,10 @@ def main() -> None:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=120)
         seconds = time.perf_counter() - started
+        if any(thread.is_alive() for thread in threads):
+            raise SystemExit("a reader was still waiting for the sandbox after 120 s")
         done = (REQUESTS // CLIENT_THREADS) * CLIENT_THREADS
         if failures:
             raise SystemExit(f"{len(failures)} reads failed, e.g. HTTP {failures[0]}")

@@ -5,15 +5,14 @@ Every exchange on Xero's own paths is recorded and, after each test, checked aga
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import urllib3
-import uvicorn
 from xero_python.accounting import AccountingApi
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
@@ -22,7 +21,8 @@ from xero_python.identity import IdentityApi
 
 from myapprentice_app.sandbox.xero.arrival import ArrivalClock
 from myapprentice_app.sandbox.xero.server import create_app
-from tests.support.app_process import free_port
+from tests.support import shared_files
+from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 from .contract import Exchange, problems
@@ -78,26 +78,35 @@ class RunningSandbox:
     recorder: Recorder
 
 
+XERO_OPENAPI_MISSING = shared_files.XERO_OPENAPI.missing()
+TIER = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def xero_openapi_files() -> Path:
+    """The contract is Xero's OpenAPI files, kept outside the repository: without them this tier is skipped."""
+    if XERO_OPENAPI_MISSING:
+        pytest.skip(XERO_OPENAPI_MISSING)
+    return shared_files.XERO_OPENAPI.folder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """Reports that skip for want of the OpenAPI files name the tier, not each test: `-ra` prints one line."""
+    report = yield
+    if XERO_OPENAPI_MISSING and report.skipped and isinstance(report.longrepr, tuple):
+        *_, reason = report.longrepr
+        if XERO_OPENAPI_MISSING in reason:
+            report.longrepr = (str(TIER), None, reason)
+    return report
+
+
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[RunningSandbox]:
+def sandbox(xero_openapi_files: Path) -> Iterator[RunningSandbox]:
     app = create_app()
     recorder = Recorder(ArrivalClock(app))  # served as `serve` serves it
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            recorder, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("sandbox did not start")
-        time.sleep(0.02)
-    yield RunningSandbox(f"http://127.0.0.1:{port}", app, recorder)
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served_in_a_thread(recorder, name="the Xero sandbox", lifespan="on") as base_url:
+        yield RunningSandbox(base_url, app, recorder)
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_DIR = Path(
-    os.environ.get("XERO_OPENAPI_DIR", Path(__file__).resolve().parents[3] / "shared" / "xero-openapi")
-)
+from tests.support.shared_files import XERO_OPENAPI
+
 XERO_HOST = "https://api.xero.com"
 # The SDK always serialises these read-only defaults into request bodies (reference §7.1); Xero ignores them.
 SDK_READ_ONLY_NOISE = ("read-only", "readOnly", "read only")
@@ -92,12 +89,12 @@ UNCHECKED = Config(spec_validator_cls=None)
 
 @functools.cache
 def accounting_spec() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_DIR / "xero_accounting.yaml"), config=UNCHECKED)
+    return OpenAPI.from_file_path(str(XERO_OPENAPI.path("xero_accounting.yaml")), config=UNCHECKED)
 
 
 @functools.cache
 def identity_spec() -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPEC_DIR / "xero-identity.yaml"), config=UNCHECKED)
+    return OpenAPI.from_file_path(str(XERO_OPENAPI.path("xero-identity.yaml")), config=UNCHECKED)
 
 
 def spec_for(exchange: Exchange) -> OpenAPI | None:

@@ -2,12 +2,9 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,9 +12,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from myapprentice_app.sandbox.xero.server import create_app
+from tests.support.waiting import served_in_a_thread, wait_until
 
 from .builders import batch, invoice
-from .conftest import free_port
 
 WEBHOOK_KEY = "webhook-signing-key"
 
@@ -103,23 +100,10 @@ class Receiver:
 @pytest.fixture
 def receiver():
     target = Receiver()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=[Route("/hook", target.receive, methods=["POST"])]),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    target.url = f"http://127.0.0.1:{port}/hook"
-    yield target
-    server.should_exit = True
-    thread.join(timeout=5)
+    webhooks = Starlette(routes=[Route("/hook", target.receive, methods=["POST"])])
+    with served_in_a_thread(webhooks, name="the webhook receiver") as base_url:
+        target.url = f"{base_url}/hook"
+        yield target
 
 
 def test_signed_invoice_and_contact_events_reach_the_configured_url(xero, admin, receiver):
@@ -135,9 +119,7 @@ def test_signed_invoice_and_contact_events_reach_the_configured_url(xero, admin,
             )
         ),
     ).invoices[0]
-    deadline = time.monotonic() + 5
-    while len(receiver.events) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: len(receiver.events) >= 2, seconds=5, waiting_for="the invoice and contact events to arrive")
     kinds = {(e["eventCategory"], e["eventType"], e["resourceId"]) for e in receiver.events}
     assert ("INVOICE", "CREATE", created.invoice_id) in kinds
     assert ("CONTACT", "CREATE", created.contact.contact_id) in kinds

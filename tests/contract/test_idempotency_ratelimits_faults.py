@@ -107,7 +107,7 @@ def test_more_than_five_concurrent_calls_per_organisation_are_refused(sandbox, a
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=10)  # each call gives up after 5 s
     assert statuses.count(200) == 5 and statuses.count(429) == 2
     assert problems.count("concurrent") == 2
 

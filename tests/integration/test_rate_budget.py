@@ -16,13 +16,13 @@ def test_senders_waiting_for_their_first_request_leave_the_slots_to_the_call_the
 
     def sender() -> None:
         with budget.keep_slot(TENANT):
-            waiting.wait()
-            release.wait()
+            waiting.wait(timeout=10)
+            release.wait(timeout=30)
 
     senders = [threading.Thread(target=sender) for _ in range(budget.CONCURRENT)]
     for thread in senders:
         thread.start()
-    waiting.wait()
+    waiting.wait(timeout=10)
     calls_made: list[int] = []
 
     def contact_call_and_its_retry() -> None:
@@ -36,6 +36,7 @@ def test_senders_waiting_for_their_first_request_leave_the_slots_to_the_call_the
     made_while_senders_waited = len(calls_made)
     release.set()
     for thread in senders:
-        thread.join()
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in senders), "a sender never gave its slot back"
 
     assert made_while_senders_waited == 2

@@ -5,8 +5,11 @@ from myapprentice_app.config import Settings, UnsafeConfiguration
 SAFE = {"secret_key": "x" * 40, "database_url": "postgresql+psycopg://db/app", "app_url": "https://app.example"}
 
 
-def test_production_mode_starts_with_safe_settings() -> None:
-    Settings(app_env="production", **SAFE)
+def test_production_mode_starts_with_safe_settings_and_uses_the_given_secret_key(tmp_path) -> None:
+    settings = Settings(app_env="production", instance_dir=tmp_path, **SAFE)
+    assert settings.app_env == "production"
+    assert settings.secret() == SAFE["secret_key"]
+    assert not (tmp_path / "secret_key").exists()  # no key of its own generated beside the one given
 
 
 @pytest.mark.parametrize(("setting", "value", "named"), [

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pyotp
 import pytest
-import uvicorn
 from sqlmodel import Session, select
 
 from myapprentice_app.config import get_settings
@@ -23,33 +21,23 @@ from myapprentice_app.models import Client, Invoice, LineItem, TaxRate
 from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
-from tests.support.app_process import free_port
+from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 TODAY = dt.date.today()
 
 
-def start_sandbox() -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "sandbox did not start"
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server, thread
+def serving_sandbox() -> AbstractContextManager[str]:
+    """The Xero sandbox on a free port for as long as the block lasts; gives its base URL."""
+    return served_in_a_thread(create_app(), name="the Xero sandbox", lifespan="on")
 
 
 @pytest.fixture(scope="session")
 def sandbox_url() -> Iterator[str]:
-    url, server, thread = start_sandbox()
-    os.environ["XERO_SANDBOX_URL"] = url
-    get_settings.cache_clear()
-    yield url
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving_sandbox() as url:
+        os.environ["XERO_SANDBOX_URL"] = url
+        get_settings.cache_clear()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_five_workers_needing_a_refresh_at_once_make_exactly_one_refresh_call(se
     barrier = threading.Barrier(5)
 
     def worker() -> None:
-        barrier.wait()
+        barrier.wait(timeout=10)
         try:
             results.append(tokens.valid_token(connected.business_id)["access_token"])
         except Exception as error:  # noqa: BLE001 - the assertion below reports it
@@ -52,8 +52,9 @@ def test_five_workers_needing_a_refresh_at_once_make_exactly_one_refresh_call(se
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
 
+    assert not any(thread.is_alive() for thread in threads), "a worker was still refreshing after 60 s"
     assert not failures
     assert admin.calls("POST /connect/token") - refreshes_before == 1
     assert len(set(results)) == 1
