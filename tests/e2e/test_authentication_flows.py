@@ -33,6 +33,7 @@ def test_admin_sets_up_mfa_with_the_qr_code_and_then_signs_in_with_a_code(
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_test_id("recovery-code")).to_have_count(10)
     expect(page.get_by_test_id("mfa-status")).to_have_text("On")
+    recovery = page.get_by_test_id("recovery-code").all_inner_texts()
     screenshot(page, "settings-security-mfa")
 
     page.context.clear_cookies()
@@ -48,6 +49,16 @@ def test_admin_sets_up_mfa_with_the_qr_code_and_then_signs_in_with_a_code(
     login_page.get_by_role("button", name="Verify").click()
     login_page.wait_for_url("**/invoices**")
     expect(login_page.get_by_test_id("role")).to_have_text("Office Admin")
+
+    login_page.goto(f"{app_server.url}/settings/security")  # changing it asks for a current code first
+    login_page.get_by_role("button", name="Turn off").click()
+    login_page.get_by_label("Enter a code from your authenticator app").fill("000000")
+    login_page.get_by_role("button", name="Continue").click()
+    expect(login_page.get_by_role("alert")).to_contain_text("That code isn't valid")
+    expect(login_page.get_by_test_id("mfa-status")).to_have_text("On")
+    login_page.get_by_label("Enter a code from your authenticator app").fill(recovery[0])
+    login_page.get_by_role("button", name="Continue").click()
+    expect(login_page.get_by_role("button", name="Set up two-step sign-in")).to_be_visible()
 
 
 def test_an_expired_session_returns_to_login_and_then_to_the_same_page(page: Page, app_server: AppServer) -> None:

@@ -35,7 +35,7 @@ def _code_form() -> rx.Component:
     return post_form(
         rx.vstack(
             rx.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.", size="2",
-                    as_="label", html_for="code"),
+                    as_="label", custom_attrs={"htmlFor": "code"}),
             rx.input(id="code", name="code", placeholder="123456", auto_complete="one-time-code", width="100%"),
             _next_field(),
             rx.button("Verify", type="submit", width="100%"),

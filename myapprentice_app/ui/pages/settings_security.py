@@ -27,7 +27,7 @@ def _mfa_change_prompt() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.text("Enter a code from your authenticator app (or a recovery code) to continue.", as_="label",
-                    html_for="change_code", size="2"),
+                    custom_attrs={"htmlFor": "change_code"}, size="2"),
             rx.input(id="change_code", name="code", placeholder="Current code", auto_complete="one-time-code"),
             field_error(SecurityState.errors.get("change_code", "")),
             rx.hstack(
