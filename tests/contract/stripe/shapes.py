@@ -59,6 +59,8 @@ NULLABLE = {
         "transfer_data",
     },
     "charge": {
+        "billing_details.name",
+        "description",
         "balance_transaction",
         "shipping",
         "transfer_data",
@@ -68,6 +70,7 @@ NULLABLE = {
         "payment_method_details.card.wallet",
     },
 }
+NULLABLE["balance_transaction"] = {"description"}
 STUBS = {"payment_intent": {"last_payment_error", "next_action"}}
 EVENT_EXTRAS = {"account"}  # Connect events carry the connected account's id
 
