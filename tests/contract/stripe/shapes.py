@@ -30,6 +30,7 @@ NULLABLE = {
         "consent",
         "consent_collection",
         "customer_details",
+        "customer_details.email",
         "custom_text.after_submit",
         "custom_text.shipping_address",
         "custom_text.submit",
