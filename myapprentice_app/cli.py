@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = commands.add_parser("worker", help="run a task-queue consumer (the Procfile's worker)")
     worker.add_argument("--threads", type=int, default=2)
     sandbox = commands.add_parser("sandbox", help="run a local sandbox of an outside service")
-    sandbox.add_argument("which", choices=["xero"])
+    sandbox.add_argument("which", choices=["xero", "stripe"])
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int)
     sandbox.add_argument("--state", help="file to keep the sandbox's data in between runs")
@@ -96,6 +96,11 @@ def _worker(threads: int) -> None:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    if args.which == "stripe":
+        from myapprentice_app.sandbox.stripe.server import serve as serve_stripe
+
+        serve_stripe(args.host, args.port or 8902, args.state)
+        return 0
     from myapprentice_app.sandbox.xero.server import serve
 
     serve(args.host, args.port or 8901, args.state)
