@@ -95,6 +95,7 @@ def apply(
 ) -> InvoiceOutcome:
     """Validate a create (existing=None) or an update; nothing is stored until commit()."""
     record = copy.deepcopy(existing) if existing else new_record(org)
+    record["updated_ms"] = now_ms  # a refused element is answered with its (would-be) record too
     outcome = InvoiceOutcome(record=record, created=existing is None)
     if not check_status(outcome, draft, existing):
         outcome.contact = org["contacts"].get(record.get("ContactID") or "")
@@ -110,7 +111,6 @@ def apply(
     check_number(outcome, draft, numbers)
     if record["Status"] == "AUTHORISED" and not record.get("DueDate"):
         outcome.add(messages.DUE_DATE_REQUIRED)
-    record["updated_ms"] = now_ms
     return outcome
 
 
