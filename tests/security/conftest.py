@@ -62,7 +62,7 @@ async def states_for(token: str, path: str, params: dict[str, str] | None = None
     `path` is the browser's path with its query; `params` the dynamic route segments (`/invoices/[id]` → id).
     Both come from the browser with every event, so a crafted event chooses them freely.
     """
-    root = rx.State(_reflex_internal_init=True)
+    root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
     root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path.split("?")[0],
                                                "query": dict(params or {}),
                                                "headers": {"cookie": f"{SESSION_COOKIE}={token}"}})
@@ -114,7 +114,7 @@ def toasts(events: list[Any]) -> list[tuple[str, str]]:
 
 
 def redirects(events: list[Any]) -> list[str]:
-    paths = []
+    paths: list[str] = []
     for event in events:
         handler = getattr(event, "handler", None)
         if handler is not None and getattr(handler.fn, "__name__", "") == "_redirect":
@@ -185,7 +185,7 @@ class World:
 
 def member(session: Session, business_id: int, role: Role, email: str) -> Principal:
     user = auth.create_user(session, email=email, name=f"{role.label} {email.split('@')[0]}", password=PASSWORD)
-    session.add(Membership(user_id=user.id, business_id=business_id, role=role.value))
+    session.add(Membership(user_id=user.id or 0, business_id=business_id, role=role.value))
     session.commit()
     principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
     assert principal is not None
@@ -257,7 +257,7 @@ def rival(session: Session, queue_in_memory: None) -> World:
     session.commit()
     owner = member(session, rival_business.id or 0, Role.OWNER, "rival.owner@example.test")
     rival_world = build_world(session, owner, "Rival", "rival")
-    session.add(OAuthState(state="rival-consent-in-flight", business_id=rival_business.id, user_id=owner.user_id,
+    session.add(OAuthState(state="rival-consent-in-flight", business_id=rival_business.id or 0, user_id=owner.user_id,
                            code_verifier="rival-verifier"))
     session.commit()
     return rival_world

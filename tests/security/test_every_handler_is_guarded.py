@@ -62,14 +62,15 @@ class Guarded:
     case: str = ""  # names the variant when one handler has several
 
 
+PENDING_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a TOTP secret the Security tab showed moments ago
 UI_ONLY = "a UI setter: changes this tab's form or dialog only; the save or record handler checks the permission"
 
 
-def _invoice_page(which: str) -> dict[str, Callable]:
+def _invoice_page(which: str) -> dict[str, Any]:
     return {"path": lambda w: f"/invoices/{getattr(w, which)}", "params": lambda w: {"id": str(getattr(w, which))}}
 
 
-def _settings(slug: str) -> dict[str, Callable]:
+def _settings(slug: str) -> dict[str, Any]:
     return {"path": lambda w: f"/settings/{slug}", "params": lambda w: {"tab": slug}}
 
 
@@ -120,7 +121,7 @@ def _invite(state, w: World) -> None:  # type: ignore[no-untyped-def]
 
 
 def _pending_mfa(state, w: World) -> None:  # type: ignore[no-untyped-def]
-    state._pending_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    state._pending_secret = PENDING_SECRET
 
 
 def _fixes(handler: str) -> list[Guarded]:
@@ -135,10 +136,11 @@ def _fixes(handler: str) -> list[Guarded]:
                 return value
             return f"{w.rate_id}:OUTPUT" if action == "map_tax_rate" else w.xero_contact_id
 
-        if handler == "apply_fix":
-            args = (lambda w, a=action, c=chosen: (a, c(w)))
-        else:
-            args = (lambda w, a=action, c=chosen: ({"action": a, "value": c(w)},))
+        def args(w: World, action: str = action, chosen: Callable[[World], str] = chosen) -> tuple:
+            if handler == "apply_fix":
+                return (action, chosen(w))
+            return ({"action": action, "value": chosen(w)},)
+
         cases.append(Guarded(permission, args=args, prepare=_panel, case=action))
     return cases
 
@@ -255,7 +257,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SecurityState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("security")),
     "SecurityState.begin_mfa": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security")),
     "SecurityState.confirm_mfa": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security"), prepare=_pending_mfa,
-                                         args=lambda w: ({"code": pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now()},)),
+                                         args=lambda w: ({"code": pyotp.TOTP(PENDING_SECRET).now()},)),
     "SecurityState.ask_mfa_change": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security"),
                                             args=lambda w: ("turn_off",)),
     "SecurityState.cancel_mfa_change": Public(UI_ONLY),
@@ -333,7 +335,7 @@ CONTROLS = [(name, case) for name, entry in HANDLERS.items() for case in _cases(
 
 
 @pytest.mark.parametrize(("name", "case"), CONTROLS,
-                         ids=[f"owner_calling_{name}" + (f"_{case.case}" if case.case else "") for name, case in CONTROLS])
+                         ids=[_id(name, case, Role.OWNER) for name, case in CONTROLS])
 def test_the_same_call_from_an_owner_gets_past_the_permission_check(session, world: World, name: str,
                                                                      case: Guarded) -> None:
     """The control: the arguments above are ones the handler accepts, so the refusals are the permission's."""

@@ -13,12 +13,15 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from reflex.event import EventHandler
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from myapprentice_app.api.routes import api
+from myapprentice_app.models import XeroConnection
 from myapprentice_app.selectors.sync import XeroPanel
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.clients import ClientForm
@@ -52,9 +55,11 @@ class Attempt:
     params: Callable[[World, World], dict[str, str]] = lambda o, t: {}
     args: Callable[[World, World], tuple] = lambda o, t: ()
     prepare: Callable[[Any, World, World], None] = lambda state, o, t: None
+    field: Callable[[World, World], str] | None = None  # a form refusal: the field it highlights
+    connected: bool = False  # our business is connected to Xero, so only the id can stop the push
 
 
-def _their_invoice_page(which: str) -> dict[str, Callable]:
+def _their_invoice_page(which: str) -> dict[str, Any]:
     return {"path": lambda o, t: f"/invoices/{getattr(t, which)}",
             "params": lambda o, t: {"id": str(getattr(t, which))}}
 
@@ -112,19 +117,20 @@ OUR_RATE, THEIR_RATE = (lambda o, t: o.rate_id), (lambda o, t: t.rate_id)
 ATTEMPTS = [
     # --- invoice ids as handler arguments -------------------------------------------------------------------------
     Attempt("XeroPanelState.load", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
-    Attempt("SyncActionsState.push_invoice", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
+    Attempt("SyncActionsState.push_invoice", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,),
+            connected=True),
     Attempt("InvoiceActionsState.export_csv", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.open_payment", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.record_payment", "their_invoice", prepare=_payment),
     # --- the Xero panel: their invoice, or our invoice fixed with their tax rate, contact or account -----------------
     Attempt("XeroPanelState.apply_fix", "retry_their_invoice", args=lambda o, t: ("retry", ""),
-            prepare=_panel_on("theirs")),
+            prepare=_panel_on("theirs"), connected=True),
     Attempt("XeroPanelState.apply_fix", "renumber_their_invoice", args=lambda o, t: ("renumber", ""),
             prepare=_panel_on("theirs")),
     Attempt("XeroPanelState.apply_fix", "map_their_tax_rate", args=lambda o, t: ("map_tax_rate", f"{t.rate_id}:OUTPUT"),
             prepare=_panel_on("ours")),
-    Attempt("XeroPanelState.apply_fix", "link_their_xero_contact", args=lambda o, t: ("link_contact", t.xero_contact_id),
-            prepare=_panel_on("ours")),
+    Attempt("XeroPanelState.apply_fix", "link_their_xero_contact",
+            args=lambda o, t: ("link_contact", t.xero_contact_id), prepare=_panel_on("ours")),
     Attempt("XeroPanelState.apply_fix", "pick_their_xero_account",
             args=lambda o, t: ("pick_account", f"labour:{t.xero_account_code}"), prepare=_panel_on("ours")),
     Attempt("XeroPanelState.fix_with_form", "map_their_tax_rate",
@@ -145,8 +151,10 @@ ATTEMPTS = [
     Attempt("InvoiceFormState.load", "their_quote", path=lambda o, t: f"/invoices/new?quote={t.quote_id}"),
     Attempt("InvoiceFormState.load", "their_job", path=lambda o, t: f"/invoices/new?job={t.job_id}"),
     Attempt("InvoiceFormState.save", "their_invoice", prepare=_invoice_form(THEIRS, OUR_CLIENT, OUR_RATE)),
-    Attempt("InvoiceFormState.save", "their_client", prepare=_invoice_form(lambda o, t: 0, THEIR_CLIENT, OUR_RATE)),
-    Attempt("InvoiceFormState.save", "their_tax_rate", prepare=_invoice_form(OURS, OUR_CLIENT, THEIR_RATE)),
+    Attempt("InvoiceFormState.save", "their_client", prepare=_invoice_form(lambda o, t: 0, THEIR_CLIENT, OUR_RATE),
+            field=lambda o, t: "client_id"),
+    Attempt("InvoiceFormState.save", "their_tax_rate", prepare=_invoice_form(OURS, OUR_CLIENT, THEIR_RATE),
+            field=lambda o, t: "lines.0.tax_rate_id"),
     # --- clients, jobs and quotes -------------------------------------------------------------------------------------
     Attempt("ClientFormState.load", "their_client", path=lambda o, t: f"/clients/{t.client_id}",
             params=lambda o, t: {"id": str(t.client_id)}),
@@ -156,12 +164,14 @@ ATTEMPTS = [
     Attempt("WorkFormState.load_quote", "their_quote", path=lambda o, t: f"/quotes/{t.quote_id}",
             params=lambda o, t: {"id": str(t.quote_id)}),
     Attempt("WorkFormState.save", "their_job", prepare=_work_form("job", lambda o, t: t.job_id, OUR_CLIENT)),
-    Attempt("WorkFormState.save", "job_for_their_client", prepare=_work_form("job", lambda o, t: 0, THEIR_CLIENT)),
+    Attempt("WorkFormState.save", "job_for_their_client", prepare=_work_form("job", lambda o, t: 0, THEIR_CLIENT),
+            field=lambda o, t: "client_id"),
     Attempt("WorkFormState.save", "job_assigned_to_their_member",
-            prepare=_work_form("job", lambda o, t: o.job_id, OUR_CLIENT, lambda o, t: t.member_user_id)),
+            prepare=_work_form("job", lambda o, t: o.job_id, OUR_CLIENT, lambda o, t: t.member_user_id),
+            field=lambda o, t: "assigned_user_id"),
     Attempt("WorkFormState.save", "their_quote", prepare=_work_form("quote", lambda o, t: t.quote_id, OUR_CLIENT)),
     Attempt("WorkFormState.save", "quote_for_their_client",
-            prepare=_work_form("quote", lambda o, t: 0, THEIR_CLIENT)),
+            prepare=_work_form("quote", lambda o, t: 0, THEIR_CLIENT), field=lambda o, t: "client_id"),
     # --- the team, the business picker ----------------------------------------------------------------------------
     Attempt("TeamState.change_role", "their_member", path=lambda o, t: "/settings/team",
             args=lambda o, t: (t.member_user_id, "admin")),
@@ -171,9 +181,11 @@ ATTEMPTS = [
             args=lambda o, t: (t.business_id,)),
     # --- Xero settings ------------------------------------------------------------------------------------------------
     Attempt("XeroSettingsState.save", "their_tax_rate", path=lambda o, t: "/settings/xero",
-            args=lambda o, t: ({f"tax_{t.rate_id}": "OUTPUT", "push_as": "draft"},)),
+            args=lambda o, t: ({f"tax_{t.rate_id}": "OUTPUT", "push_as": "draft"},),
+            field=lambda o, t: f"tax_{t.rate_id}"),
     Attempt("XeroSettingsState.save", "their_xero_account", path=lambda o, t: "/settings/xero",
-            args=lambda o, t: ({"labour_account": t.xero_account_code, "push_as": "draft"},)),
+            args=lambda o, t: ({"labour_account": t.xero_account_code, "push_as": "draft"},),
+            field=lambda o, t: "labour_account"),
     Attempt("XeroSettingsState.choose_organisation", "their_xero_organisation",
             path=lambda o, t: "/settings/integrations", args=lambda o, t: (t.tenant_id,)),
 ]
@@ -181,6 +193,13 @@ ATTEMPTS = [
 # Handlers whose form dict carries ids (`tax_<rate id>`, a fix's "<rate id>:<tax type>"): found by reading them.
 FORMS_WITH_IDS = {"XeroSettingsState.save", "XeroPanelState.fix_with_form"}
 ID_PARAMETER = re.compile(r"(^|_)id$")
+
+
+def connect(session: Session, world: World) -> None:
+    """Our business finished choosing its Xero organisation: pushes are allowed, so only the id can stop one."""
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == world.business_id)).one()
+    connection.status, connection.tenant_id, connection.tenant_choices = "connected", world.tenant_id, None
+    session.commit()
 
 
 def _texts(world: World) -> list[str]:
@@ -197,6 +216,8 @@ def test_an_owner_passing_another_business_id_is_refused_sees_none_of_it_and_cha
         session, world: World, rival: World, attempt: Attempt) -> None:
     state_class, handler = app_handlers()[attempt.handler]
     token = token_for(session, world.owner)
+    if attempt.connected:
+        connect(session, world)
     before = snapshot()
 
     async def scenario():  # type: ignore[no-untyped-def]
@@ -210,6 +231,8 @@ def test_an_owner_passing_another_business_id_is_refused_sees_none_of_it_and_cha
     shown = toasts(events)
     if attempt.expect == REFUSED:
         assert [text for level, text in shown if level == "error"], f"no refusal shown: {shown}, {events}"
+        if attempt.field is not None:
+            assert attempt.field(world, rival) in state.errors, f"the form highlights {state.errors}"
     elif attempt.expect == NO_ROWS:
         assert state.rows == [] and state.total_count == 0
     else:
@@ -227,8 +250,11 @@ def test_every_handler_that_takes_an_id_is_tried_with_another_business_id() -> N
     by_signature = {name for name, (cls, handler) in app_handlers().items()
                     if any(ID_PARAMETER.search(parameter)
                            for parameter in inspect.signature(cls.event_handlers[handler].fn).parameters)}
-    by_route = {handler.fn.__qualname__ for page in app._unevaluated_pages.values() if "[id]" in page.route
-                for handler in (page.on_load if isinstance(page.on_load, list) else [page.on_load])}
+    by_route: set[str] = set()
+    for page in app._unevaluated_pages.values():
+        loaders = page.on_load if isinstance(page.on_load, list) else [page.on_load]
+        if "[id]" in page.route:
+            by_route |= {cast(Any, loader).fn.__qualname__ for loader in loaders if isinstance(loader, EventHandler)}
     untried = sorted((by_signature | by_route | FORMS_WITH_IDS) - tried)
     assert not untried, f"these take an id but no attempt passes another business's: {untried}"
 
