@@ -154,8 +154,6 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "BusinessPickerState.choose": Public("switches the caller's own session; auth.choose_business refuses a "
                                          "business it isn't in (test_other_business_ids)"),
     "HomeState.load": Public("any signed-in person: sends them to their role's home page, reads no records"),
-    "SessionState.current_principal": Public("a helper method Reflex also registers as a handler: it reads the "
-                                             "caller's own principal, sets nothing, and its result is no event"),
     # --- invoices -------------------------------------------------------------------------------------------------
     "InvoicesState.load": Guarded(Permission.VIEW_INVOICES, PAGE),
     "InvoicesState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE),

@@ -38,7 +38,7 @@ class SessionState(rx.State):
     several_businesses: bool = False
     nav: list[NavItem] = []
 
-    def current_principal(self) -> Principal | None:
+    def _principal(self) -> Principal | None:  # underscore: Reflex makes every public method a handler
         with session_scope() as session:
             return auth.resolve(session, session_token_of(self))
 
@@ -56,7 +56,7 @@ async def authorise(state: rx.State, permission: Permission | None, *, page: boo
     Every handler calls this first: page guards hide nothing from a crafted websocket event.
     """
     session_state = await state.get_state(SessionState)
-    principal = session_state.current_principal()
+    principal = session_state._principal()
     if principal is None:
         session_state.access = "checking"
         target = state.router.url.path or "/"
