@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secret_key_file: Path = Field(default_factory=_default_key_file)  # the generated key when SECRET_KEY is unset
 
+    password_hashing: Literal["argon2id", "cheap_for_tests"] = "argon2id"
     session_hours: int = 12
     step_up_minutes: int = 5
     login_max_failures: int = 5
@@ -68,6 +69,8 @@ class Settings(BaseSettings):
             raise UnsafeConfiguration("DATABASE_URL must point at PostgreSQL in production, not SQLite")
         if not self.app_url.startswith("https://"):
             raise UnsafeConfiguration("APP_URL must be an https:// address in production")
+        if self.password_hashing != "argon2id":
+            raise UnsafeConfiguration("PASSWORD_HASHING must be argon2id in production")
         return self
 
     @property

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -15,18 +15,28 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from myapprentice_app.config import get_settings
 
-_hasher = PasswordHasher()
-# A real hash to verify against when the email is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    # The test suites hash thousands of passwords; production refuses the cheap profile (config.py).
+    if get_settings().password_hashing == "cheap_for_tests":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the email is unknown, so both paths cost the same time."""
+    return _hasher().hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -10,6 +10,7 @@ _TEST_DIR = Path(tempfile.mkdtemp(prefix="myapprentice-tests-"))
 # Settings are read once per process, so the test database is chosen before anything imports them.
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TEST_DIR / 'test.db'}")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-fernet-derivation")
+os.environ.setdefault("PASSWORD_HASHING", "cheap_for_tests")  # argon2id still, at its cheapest parameters
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

@@ -2,7 +2,8 @@ import pytest
 
 from myapprentice_app.config import Settings, UnsafeConfiguration
 
-SAFE = {"secret_key": "x" * 40, "database_url": "postgresql+psycopg://db/app", "app_url": "https://app.example"}
+SAFE = {"secret_key": "x" * 40, "database_url": "postgresql+psycopg://db/app", "app_url": "https://app.example",
+        "password_hashing": "argon2id"}
 
 
 def test_production_mode_starts_with_safe_settings_and_uses_the_given_secret_key(tmp_path) -> None:
@@ -17,6 +18,7 @@ def test_production_mode_starts_with_safe_settings_and_uses_the_given_secret_key
     ("secret_key", "short", "SECRET_KEY"),
     ("database_url", "sqlite:///instance/app.db", "DATABASE_URL"),
     ("app_url", "http://app.example", "APP_URL"),
+    ("password_hashing", "cheap_for_tests", "PASSWORD_HASHING"),
 ])
 def test_production_mode_refuses_an_unsafe_default_and_names_the_setting(setting, value, named) -> None:
     with pytest.raises(UnsafeConfiguration, match=named):
