@@ -96,7 +96,7 @@ async def create_tokens(request: Request, sandbox: Sandbox) -> Response:
         body.get("scope") or DEFAULT_SCOPE,
         [tenant.lower() for tenant in tenant_ids],
     )
-    return json_response(tokens.issue(sandbox.store, grant))
+    return json_response(tokens.issue(sandbox.store, grant, str(request.base_url).rstrip("/")))
 
 
 async def stored(request: Request, sandbox: Sandbox) -> Response:

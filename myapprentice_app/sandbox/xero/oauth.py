@@ -34,6 +34,11 @@ def sandbox_of(request: Request) -> Sandbox:
     return request.app.state.sandbox
 
 
+def issuer_of(request: Request) -> str:
+    """The sandbox's own address, as its clients reach it: issuer of its tokens and of its discovery."""
+    return str(request.base_url).rstrip("/")
+
+
 # -- consent page -----------------------------------------------------------------------------------
 
 
@@ -80,6 +85,7 @@ async def authorize_submit(request: Request) -> Response:
         "redirect_uri": params["redirect_uri"],
         "scope": params.get("scope", ""),
         "code_challenge": params.get("code_challenge"),
+        "nonce": params.get("nonce"),
         "email": email,
         "tenant_ids": tenant_ids,
         "expires_ms": sandbox.store.now_ms() + tokens.CODE_SECONDS * 1000,
@@ -186,9 +192,9 @@ async def token(request: Request) -> Response:
     grant_type = form.get("grant_type")
     try:
         if grant_type == "authorization_code":
-            body = exchange_code(sandbox, client_id, form)
+            body = exchange_code(sandbox, client_id, form, issuer_of(request))
         elif grant_type == "refresh_token":
-            body = tokens.refresh(sandbox.store, form.get("refresh_token", ""), client_id)
+            body = tokens.refresh(sandbox.store, form.get("refresh_token", ""), client_id, issuer_of(request))
         else:
             return finish(sandbox, "POST /connect/token", responses.oauth_error("unsupported_grant_type"))
     except tokens.InvalidGrant:
@@ -197,7 +203,7 @@ async def token(request: Request) -> Response:
     return finish(sandbox, "POST /connect/token", response)
 
 
-def exchange_code(sandbox: Sandbox, client_id: str, form: dict[str, str]) -> dict[str, Any]:
+def exchange_code(sandbox: Sandbox, client_id: str, form: dict[str, str], issuer: str) -> dict[str, Any]:
     entry = sandbox.store.state["codes"].get(form.get("code", ""))
     if (
         entry is None
@@ -215,7 +221,7 @@ def exchange_code(sandbox: Sandbox, client_id: str, form: dict[str, str]) -> dic
     entry["used"] = True
     tenant_ids = [tenant for tenant in entry["tenant_ids"] if tenant in sandbox.store.orgs]
     grant = tokens.new_grant(sandbox.store, client_id, entry["email"], entry["scope"], tenant_ids)
-    return tokens.issue(sandbox.store, grant)
+    return tokens.issue(sandbox.store, grant, issuer, nonce=entry.get("nonce"))
 
 
 async def revocation(request: Request) -> Response:
@@ -229,7 +235,7 @@ async def revocation(request: Request) -> Response:
 
 
 async def openid_configuration(request: Request) -> Response:
-    base = str(request.base_url).rstrip("/")
+    base = issuer_of(request)
     return responses.json_response(
         {
             "issuer": base,
@@ -240,13 +246,17 @@ async def openid_configuration(request: Request) -> Response:
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "claims_supported": ["sub", "email", "given_name", "family_name", "xero_userid", "nonce"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
     )
 
 
 async def jwks(request: Request) -> Response:
-    return responses.json_response({"keys": []})
+    return responses.json_response({"keys": [sandbox_of(request).store.signing_key.jwk()]})
 
 
 def finish(sandbox: Sandbox, label: str, response: Response) -> Response:

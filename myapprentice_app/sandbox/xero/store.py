@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from . import dates, seed
+from . import dates, seed, signing
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ class Store:
         self.state = self._load() if state_file and os.path.exists(state_file) else empty_state()
         self.stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self._rebuild_indexes()
+        self.dirty = signing.STATE_KEY not in self.state
+        self._signing_key = signing.of(self.state)  # made at start, kept in the state file
         if not self.state["orgs"]:
             self.add_organisation(seed.DEMO_ORGANISATION_NAME, "AU")
 
@@ -58,14 +60,20 @@ class Store:
         org = seed.organisation(name, country, now)
         invoice = seed.first_invoice(org, now, dates.today(now))
         org["invoices"][invoice["InvoiceID"]] = invoice
+        org["contacts"][invoice["ContactID"]]["IsCustomer"] = True
         org["invoice_seq"] = 2
         self.orgs[org["OrganisationID"]] = org
         self.invoice_numbers[org["OrganisationID"]] = {"INV-0001": invoice["InvoiceID"]}
         self.changed()
         return org
 
+    @property
+    def signing_key(self) -> signing.SigningKey:
+        return self._signing_key
+
     def reset(self) -> None:
-        self.state = empty_state()
+        """Forget everything but the signing key: tokens a client verified before stay verifiable."""
+        self.state = {**empty_state(), signing.STATE_KEY: self._signing_key.pem}
         self.stats.clear()
         self._rebuild_indexes()
         self.changed()

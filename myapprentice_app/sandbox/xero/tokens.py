@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 import uuid
 from typing import Any
@@ -16,21 +14,10 @@ ID_TOKEN_SECONDS = 300
 REFRESH_TOKEN_SECONDS = 60 * 24 * 3600
 REFRESH_GRACE_SECONDS = 1800
 CODE_SECONDS = 300
-ISSUER = "https://identity.xero.com"
 
 
 class InvalidGrant(Exception):
     pass
-
-
-def _b64(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def jwt(claims: dict[str, Any]) -> str:
-    header = _b64({"alg": "RS256", "kid": "sandbox", "typ": "JWT"})
-    return f"{header}.{_b64(claims)}.{secrets.token_urlsafe(32)}"
 
 
 def user_id_for(email: str) -> str:
@@ -95,17 +82,28 @@ def is_connected(store: Store, grant: dict[str, Any], tenant_id: str) -> bool:
     return any(connection["tenantId"] == tenant_id for connection in connections_for(store, grant))
 
 
-def issue(store: Store, grant: dict[str, Any], refresh_token: str | None = None) -> dict[str, Any]:
-    """A token response with exactly Xero's keys; refresh_token reused only for grace-period replays."""
+def issue(
+    store: Store,
+    grant: dict[str, Any],
+    issuer: str,
+    refresh_token: str | None = None,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """A token response with exactly Xero's keys; refresh_token reused only for grace-period replays.
+
+    Both tokens are RS256 JWTs signed with the key in the JWKS; `issuer` is the sandbox's own address,
+    the one its discovery document names, so an OIDC client that discovers the sandbox accepts them.
+    """
     now_ms = store.now_ms()
     now = now_ms // 1000
     scopes = grant["scope"].split()
-    access_token = jwt(
+    key = store.signing_key
+    access_token = key.sign(
         {
             "nbf": now,
             "exp": now + ACCESS_TOKEN_SECONDS,
-            "iss": ISSUER,
-            "aud": f"{ISSUER}/resources",
+            "iss": issuer,
+            "aud": f"{issuer}/resources",
             "client_id": grant["client_id"],
             "sub": grant["user_id"],
             "auth_time": grant["created_ms"] // 1000,
@@ -122,13 +120,15 @@ def issue(store: Store, grant: dict[str, Any], refresh_token: str | None = None)
     }
     response: dict[str, Any] = {}
     if "openid" in scopes:
-        response["id_token"] = jwt(
+        response["id_token"] = key.sign(
             {
                 "nbf": now,
                 "exp": now + ID_TOKEN_SECONDS,
-                "iss": ISSUER,
+                "iss": issuer,
                 "aud": grant["client_id"],
                 "iat": now,
+                "auth_time": grant["created_ms"] // 1000,
+                **({"nonce": nonce} if nonce else {}),
                 "sub": grant["user_id"],
                 "xero_userid": grant["user_id"],
                 "email": grant["email"],
@@ -153,7 +153,7 @@ def issue(store: Store, grant: dict[str, Any], refresh_token: str | None = None)
     return response
 
 
-def refresh(store: Store, refresh_token: str, client_id: str) -> dict[str, Any]:
+def refresh(store: Store, refresh_token: str, client_id: str, issuer: str) -> dict[str, Any]:
     entry = store.state["refresh_tokens"].get(refresh_token)
     if entry is None:
         raise InvalidGrant
@@ -166,8 +166,8 @@ def refresh(store: Store, refresh_token: str, client_id: str) -> dict[str, Any]:
         successor = store.state["refresh_tokens"].get(entry["successor"])
         if now_ms - entry["used_ms"] > REFRESH_GRACE_SECONDS * 1000 or successor is None:
             raise InvalidGrant
-        return issue(store, grant, refresh_token=entry["successor"])
-    response = issue(store, grant)
+        return issue(store, grant, issuer, refresh_token=entry["successor"])
+    response = issue(store, grant, issuer)
     entry["used_ms"] = now_ms
     entry["successor"] = response.get("refresh_token")
     return response
