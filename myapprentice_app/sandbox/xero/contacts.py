@@ -44,8 +44,7 @@ def read(raw: dict[str, Any], path: str) -> dict[str, Any]:
     draft: dict[str, Any] = {key: payload.text(raw, key, path) for key in FIELDS}
     draft["ContactID"] = payload.guid(raw, "ContactID", path)
     draft["ContactStatus"] = payload.choice(raw, "ContactStatus", path, STATUSES, "ContactStatus")
-    draft["IsCustomer"] = payload.boolean(raw, "IsCustomer", path)
-    draft["IsSupplier"] = payload.boolean(raw, "IsSupplier", path)
+    # IsCustomer/IsSupplier are read-only in Xero: a PUT or POST that sends them changes nothing.
     return {key: value for key, value in draft.items() if value is not None}
 
 
@@ -71,6 +70,18 @@ def apply(
 
 def commit(org: dict[str, Any], record: dict[str, Any]) -> None:
     org["contacts"][record["ContactID"]] = record
+
+
+ROLE_OF_TYPE = {"ACCREC": "IsCustomer", "ACCPAY": "IsSupplier"}
+
+
+def mark_role(org: dict[str, Any], contact_id: str | None, invoice_type: str | None, now_ms: int) -> None:
+    """Xero sets IsCustomer when a receivable is raised for a contact, IsSupplier for a payable."""
+    contact = org["contacts"].get(contact_id or "")
+    flag = ROLE_OF_TYPE.get(invoice_type or "")
+    if contact is not None and flag and not contact.get(flag):
+        contact[flag] = True
+        contact["updated_ms"] = now_ms
 
 
 def error_element(outcome: ContactOutcome) -> dict[str, Any]:

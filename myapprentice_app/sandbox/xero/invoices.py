@@ -311,6 +311,7 @@ def commit(org: dict[str, Any], outcome: InvoiceOutcome, numbers: dict[str, str]
     if record["Type"] == "ACCREC" and record["Status"] != "DELETED":
         numbers[record["InvoiceNumber"].upper()] = record["InvoiceID"]
     org["invoices"][record["InvoiceID"]] = record
+    contacts.mark_role(org, record.get("ContactID"), record["Type"], record["updated_ms"])
 
 
 def next_number(org: dict[str, Any], numbers: dict[str, str]) -> str:
