@@ -121,6 +121,7 @@ def calm_sandbox(admin: Admin) -> Iterator[None]:
         latency_ms=0,
         rate_limits="off",
         p_429=0,
+        rate_limit_problem="minute",
         p_500=0,
         p_503=0,
         p_drop_after_commit=0,

@@ -6,6 +6,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .ratelimit import PROBLEMS
+
 PROBABILITIES = ("p_429", "p_500", "p_503", "p_drop_after_commit")
 
 
@@ -17,6 +19,7 @@ class FaultError(ValueError):
 class Faults:
     latency_ms: int = 0
     rate_limits: str = "off"
+    rate_limit_problem: str = "minute"  # which limit a forced 429 (p_429) reports as breached
     p_429: float = 0.0
     p_500: float = 0.0
     p_503: float = 0.0
@@ -33,6 +36,10 @@ class Faults:
             if body["rate_limits"] not in ("off", "real"):
                 raise FaultError("rate_limits must be 'off' or 'real'")
             self.rate_limits = body["rate_limits"]
+        if "rate_limit_problem" in body:
+            if body["rate_limit_problem"] not in PROBLEMS:
+                raise FaultError(f"rate_limit_problem must be one of {', '.join(PROBLEMS)}")
+            self.rate_limit_problem = body["rate_limit_problem"]
         for name in PROBABILITIES:
             if name in body:
                 value = body[name]

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import messages, query, responses, tokens
 from .arrival import ARRIVED
+from .ratelimit import Denial
 from .runtime import Sandbox
 
 log = logging.getLogger(__name__)
@@ -115,33 +116,20 @@ async def run(sandbox: Sandbox, request: Request, handler: Handler) -> Response:
     if sandbox.faults.rate_limits == "real":
         denial = limiter.admit(tenant_id, grant["client_id"], now_ms)
         if denial is not None:
-            headers = limiter.headers(tenant_id, grant["client_id"], now_ms)
-            headers.update({"Retry-After": str(denial.retry_after), "X-Rate-Limit-Problem": denial.problem})
-            return responses.json_response(
-                {
-                    "Title": "Too Many Requests",
-                    "Status": 429,
-                    "Detail": f"Rate limit exceeded: {denial.problem}",
-                },
-                status=429,
-                headers=headers,
-            )
+            counted = limiter.headers(tenant_id, grant["client_id"], now_ms)
+            return responses.too_many_requests(denial.problem, limiter.breach_headers(denial, counted))
     limiter.in_flight[tenant_id] += 1
     try:
         response = await respond(sandbox, request, handler, grant, tenant_id, org)
     finally:
         limiter.in_flight[tenant_id] -= 1
     if not isinstance(response, DroppedResponse):
-        if sandbox.faults.rate_limits == "real":
+        if response.status_code == 429:
+            pass  # a forced breach already carries headers that agree with it
+        elif sandbox.faults.rate_limits == "real":
             response.headers.update(limiter.headers(tenant_id, grant["client_id"], sandbox.store.now_ms()))
         else:
-            response.headers.update(
-                {
-                    "X-DayLimit-Remaining": str(limiter.limits.day),
-                    "X-MinLimit-Remaining": str(limiter.limits.minute),
-                    "X-AppMinLimit-Remaining": str(limiter.limits.app_minute),
-                }
-            )
+            response.headers.update(limiter.full_headers())
     return response
 
 
@@ -174,11 +162,14 @@ async def answer(
 ) -> Response:
     faults = sandbox.faults
     if faults.roll("p_429"):
-        return responses.json_response(
-            {"Title": "Too Many Requests", "Status": 429},
-            status=429,
-            headers={"Retry-After": "1", "X-Rate-Limit-Problem": "minute"},
+        limiter, app_id = sandbox.limiter, grant["client_id"]
+        counted = (
+            limiter.headers(tenant_id, app_id, sandbox.store.now_ms())
+            if faults.rate_limits == "real"
+            else limiter.full_headers()
         )
+        denial = Denial(faults.rate_limit_problem, retry_after=1)
+        return responses.too_many_requests(denial.problem, limiter.breach_headers(denial, counted))
     if faults.roll("p_500"):
         return responses.unknown_error()
     if faults.roll("p_503"):

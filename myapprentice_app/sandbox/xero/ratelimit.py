@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
+PROBLEMS = ("minute", "day", "concurrent", "appminute")
+# The remaining-count header a breach empties (a concurrent breach empties none: it is about calls in flight).
+EMPTIED_BY = {
+    "minute": "X-MinLimit-Remaining",
+    "day": "X-DayLimit-Remaining",
+    "appminute": "X-AppMinLimit-Remaining",
+}
 
 
 @dataclass
@@ -79,6 +86,22 @@ class RateLimiter:
             ),
             "X-AppMinLimit-Remaining": self.app_headers(app_id, now_ms)["X-AppMinLimit-Remaining"],
         }
+
+    def full_headers(self) -> dict[str, str]:
+        """What an uncounted call (rate_limits off) reports: every allowance untouched."""
+        return {
+            "X-DayLimit-Remaining": str(self.limits.day),
+            "X-MinLimit-Remaining": str(self.limits.minute),
+            "X-AppMinLimit-Remaining": str(self.limits.app_minute),
+        }
+
+    def breach_headers(self, denial: Denial, counted: dict[str, str]) -> dict[str, str]:
+        """A 429's headers agree with the problem it names: a minute breach shows 0 minute calls left."""
+        headers = dict(counted)
+        if denial.problem in EMPTIED_BY:
+            headers[EMPTIED_BY[denial.problem]] = "0"
+        headers.update({"Retry-After": str(denial.retry_after), "X-Rate-Limit-Problem": denial.problem})
+        return headers
 
     def app_headers(self, app_id: str, now_ms: int) -> dict[str, str]:
         used = self.app_minute[app_id].current(now_ms, MINUTE_MS).count

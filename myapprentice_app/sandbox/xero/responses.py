@@ -112,3 +112,12 @@ def oauth_error(error: str, description: str | None = None, status: int = 400) -
     if description:
         body["error_description"] = description
     return json_response(body, status=status)
+
+
+def too_many_requests(problem: str, headers: dict[str, str]) -> Response:
+    """HTTP 429; clients read the headers (X-Rate-Limit-Problem, Retry-After, the remaining counts)."""
+    return json_response(
+        {"Title": "Too Many Requests", "Status": 429, "Detail": f"Rate limit exceeded: {problem}"},
+        status=429,
+        headers=headers,
+    )
