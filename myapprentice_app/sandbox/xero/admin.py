@@ -113,6 +113,8 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
         return json_response(
             {"Payments": [serialize.payment(org, record) for record in org["payments"].values()]}
         )
+    if kind == "emails":  # invoices emailed through POST /Invoices/{id}/Email, oldest first
+        return json_response({"Emails": org.get("emails", [])})
     return json_response({"error": f"unknown collection {kind}"}, status=404)
 
 

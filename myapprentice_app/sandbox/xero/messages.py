@@ -63,3 +63,49 @@ def currency_not_subscribed(code: str) -> str:
 
 def idempotency_key_reused(key: str) -> str:
     return f"Idempotency Key: {key} is used with a different request."
+
+# History, notes and emailing an invoice. Xero's exact wording for these is not documented; these say the
+# same thing in its style.
+HISTORY_DETAILS_REQUIRED = "The Details field is required to add a history record."
+HISTORY_DETAILS_TOO_LONG = "Details cannot be longer than 2500 characters."
+EMAIL_INVOICE_STATUS = "Only sales invoices that are SUBMITTED, AUTHORISED or PAID can be emailed."
+EMAIL_INVOICE_NO_ADDRESS = "The contact on this invoice has no email address."
+
+# Items
+ITEM_CODE_REQUIRED = "Item code is required."
+ITEM_CODE_TOO_LONG = "Item code must not be more than 30 characters long."
+
+
+def item_code_taken(code: str) -> str:
+    return f"Item code '{code}' already exists"
+
+
+def item_account_unknown(code: str) -> str:
+    return f"Account code '{code}' is not a valid code for this document."
+
+# Accounts and tax rates
+ACCOUNT_TYPE_INVALID = "Account Type is invalid."
+ACCOUNT_NAME_REQUIRED = "Please enter a Name."
+ACCOUNT_CODE_REQUIRED = "Please enter a Code."
+ACCOUNT_CODE_TAKEN = "Please enter a unique Code."
+ACCOUNT_NAME_TAKEN = "Please enter a unique Name."
+TAX_RATE_NAME_REQUIRED = "The tax rate name is required."
+TAX_RATE_COMPONENTS_REQUIRED = "At least one tax component is required."
+
+
+def tax_rate_name_taken(name: str) -> str:
+    return f"A tax rate with the name '{name}' already exists."
+
+# Credit notes and allocations
+CREDIT_NOTE_TYPE_REQUIRED = "Credit Note Type must be specified"
+CREDIT_NOTE_NOT_AUTHORISED = "Credit Note must be AUTHORISED before it can be allocated."
+ALLOCATION_INVOICE_INVALID = "The invoice must be for the same contact and of the matching type."
+ALLOCATION_INVOICE_NOT_AUTHORISED = "Invoice must be AUTHORISED to allocate a credit note to it."
+ALLOCATION_AMOUNT_REQUIRED = "Amount must be greater than zero."
+ALLOCATION_EXCEEDS_CREDIT = "The amount allocated exceeds the remaining credit on the credit note."
+ALLOCATION_EXCEEDS_DUE = "The amount allocated exceeds the amount outstanding on the invoice."
+
+# Attachments
+ATTACHMENT_EMPTY = "The attachment is empty."
+ATTACHMENT_TOO_LARGE = "The attachment is larger than the 25 MB allowed."
+ATTACHMENT_TOO_MANY = "A document can have at most 10 attachments."

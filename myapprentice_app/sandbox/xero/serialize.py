@@ -106,7 +106,7 @@ def invoice(
         "SentToContact": bool(record.get("SentToContact")),
         "CurrencyRate": 1.0,
         "IsDiscounted": any(line.get("DiscountRate") for line in record["LineItems"]),
-        "HasAttachments": False,
+        "HasAttachments": bool(record.get("Attachments")),
         "HasErrors": False,
         "Contact": contact_summary(contact_record),
         "Status": record["Status"],
@@ -170,7 +170,8 @@ def tax_rate(record: dict[str, Any]) -> dict[str, Any]:
         "DisplayTaxRate": rate,
         "EffectiveRate": rate,
         "Status": record["Status"],
-        "TaxComponents": [{"Name": "GST", "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}],
+        "TaxComponents": record.get("TaxComponents")
+        or [{"Name": "GST", "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}],
     }
 
 

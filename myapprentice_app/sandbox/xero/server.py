@@ -17,7 +17,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from . import accounting, admin, identity, oauth, responses, serialize
+from . import (
+    accounting,
+    admin,
+    attachments,
+    chart,
+    credit_notes,
+    history,
+    identity,
+    items,
+    oauth,
+    responses,
+    serialize,
+)
 from .arrival import ArrivalClock
 from .gateway import SimulatedDrop
 from .gateway import accounting as gated
@@ -43,6 +55,26 @@ def accounting_routes() -> list[Route]:
         ("GET", "/Invoices/{InvoiceID}", accounting.get_invoice),
         ("POST", "/Invoices/{InvoiceID}", accounting.post_invoice),
         ("GET", "/Invoices/{InvoiceID}/OnlineInvoice", accounting.get_online_invoice),
+        ("GET", "/Invoices/{InvoiceID}/History", history.get_invoice_history),
+        ("PUT", "/Invoices/{InvoiceID}/History", history.put_invoice_history),
+        ("POST", "/Invoices/{InvoiceID}/Email", history.email_invoice),
+        ("GET", "/Invoices/{InvoiceID}/Attachments", attachments.get_attachments),
+        ("GET", "/Invoices/{InvoiceID}/Attachments/{FileName}", attachments.download),
+        ("PUT", "/Invoices/{InvoiceID}/Attachments/{FileName}", attachments.upload),
+        ("POST", "/Invoices/{InvoiceID}/Attachments/{FileName}", attachments.upload),
+        ("GET", "/CreditNotes", credit_notes.get_credit_notes),
+        ("PUT", "/CreditNotes", credit_notes.put_credit_notes),
+        ("POST", "/CreditNotes", credit_notes.post_credit_notes),
+        ("GET", "/CreditNotes/{CreditNoteID}", credit_notes.get_credit_note),
+        ("PUT", "/CreditNotes/{CreditNoteID}/Allocations", credit_notes.put_allocations),
+        ("GET", "/Items", items.get_items),
+        ("PUT", "/Items", items.put_items),
+        ("POST", "/Items", items.post_items),
+        ("GET", "/Items/{ItemID}", items.get_item),
+        ("POST", "/Items/{ItemID}", items.post_item),
+        ("PUT", "/Accounts", chart.put_account),
+        ("PUT", "/TaxRates", chart.put_tax_rates),
+        ("POST", "/TaxRates", chart.post_tax_rates),
         ("GET", "/Contacts", accounting.get_contacts),
         ("PUT", "/Contacts", accounting.put_contacts),
         ("POST", "/Contacts", accounting.post_contacts),
