@@ -11,7 +11,7 @@ from huey import crontab
 from myapprentice_app.db import session_scope
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.services import xero_connection, xero_sync
-from myapprentice_app.sync import online_invoices, runs
+from myapprentice_app.sync import history_notes, online_invoices, runs
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
 
@@ -24,6 +24,23 @@ def run_sync(run_id: int) -> None:
     synced = online_invoices.invoices_synced_by(run_id)
     if synced is not None and synced[1]:
         fetch_online_invoice_links(*synced)
+    owed = history_notes.notes_for(run_id)
+    if owed is not None and owed.notes:
+        if owed.deferred:
+            write_history_notes(owed.business_id, owed.notes)
+        else:
+            history_notes.write(owed.business_id, owed.notes)
+
+
+NOTES_LATER_SECONDS = 60
+
+
+@huey.task(priority=-10)
+def write_history_notes(business_id: int, notes: list[history_notes.Note]) -> None:
+    """Send all's "Pushed from MyApprentice" notes, from spare budget only (see sync/history_notes.py)."""
+    left = history_notes.write(business_id, notes, spare_only=True)
+    if left:
+        write_history_notes.schedule(args=(business_id, left), delay=NOTES_LATER_SECONDS)
 
 
 @huey.task()

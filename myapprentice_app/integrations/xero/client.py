@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import urllib3
-from xero_python.accounting import AccountingApi, Contacts, Invoices, Payments
+from xero_python.accounting import AccountingApi, Contacts, HistoryRecord, HistoryRecords, Invoices, Payments
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
@@ -126,6 +126,11 @@ class XeroClient:
     def create_payments(self, payments: list[Any], key: str) -> Reply:
         return self._call(self.accounting.create_payments, self.tenant_id, Payments(payments=payments),
                           summarize_errors=False, idempotency_key=key)
+
+    def add_history_note(self, invoice_id: str, details: str, key: str) -> Reply:
+        """A note in the invoice's History and Notes in Xero (one invoice per call: Xero has no batch form)."""
+        return self._call(self.accounting.create_invoice_history, self.tenant_id, invoice_id,
+                          HistoryRecords(history_records=[HistoryRecord(details=details)]), idempotency_key=key)
 
     # -- identity ------------------------------------------------------------------------------------
 
