@@ -26,6 +26,7 @@ from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 from .contract import Exchange, problems
+from .node_sdk import NODE_DIR, NODE_SDK_MISSING
 
 CLIENT_ID = "myapprentice-sandbox"
 CLIENT_SECRET = "sandbox-secret"
@@ -92,12 +93,15 @@ def xero_openapi_files() -> Path:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
-    """Reports that skip for want of the OpenAPI files name the tier, not each test: `-ra` prints one line."""
+    """Reports that skip for want of the OpenAPI files (or of xero-node) name the tier (or the Node folder),
+    not each test: `-ra` prints one line."""
     report = yield
-    if XERO_OPENAPI_MISSING and report.skipped and isinstance(report.longrepr, tuple):
+    if report.skipped and isinstance(report.longrepr, tuple):
         *_, reason = report.longrepr
-        if XERO_OPENAPI_MISSING in reason:
+        if XERO_OPENAPI_MISSING and XERO_OPENAPI_MISSING in reason:
             report.longrepr = (str(TIER), None, reason)
+        elif NODE_SDK_MISSING and NODE_SDK_MISSING in reason:
+            report.longrepr = (str(NODE_DIR), None, reason)
     return report
 
 
@@ -128,6 +132,16 @@ def calm_sandbox(admin: Admin) -> Iterator[None]:
         limits={"minute": 60, "day": 5000, "concurrent": 5, "app_minute": 10_000},
     )
     admin.post("config", {"idempotency_window_seconds": 360, "webhook_url": None, "webhook_key": None})
+
+
+@pytest.fixture
+def clocks_agree(admin: Admin) -> Iterator[None]:
+    """The sandbox's clock on the tests' clock for one test (others move it ahead, e.g. past a rate-limit
+    window): what checks a token's times against its own clock, as OIDC clients do, then agrees with it."""
+    offset = admin.post("clock", {"advance_seconds": 0})["offset_seconds"]
+    admin.post("clock", {"advance_seconds": -offset})
+    yield
+    admin.post("clock", {"advance_seconds": offset})
 
 
 def pytest_configure(config: pytest.Config) -> None:

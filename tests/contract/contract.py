@@ -6,8 +6,10 @@ import base64
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
+import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
@@ -92,9 +94,25 @@ class RecordedResponse:
 UNCHECKED = Config(spec_validator_cls=None)
 
 
+def boolean_defaults(node: Any) -> Any:
+    """Xero's file writes boolean defaults as strings (`default: "false"`). A validator fills an omitted
+    property with its default and then finds the string not a boolean: xero-node omits those properties
+    (xero-python always sends them). Read such defaults as the booleans they stand for."""
+    if isinstance(node, dict):
+        if node.get("type") == "boolean" and node.get("default") in ("false", "true"):
+            node = {**node, "default": node["default"] == "true"}
+        return {key: boolean_defaults(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [boolean_defaults(value) for value in node]
+    return node
+
+
 @functools.cache
 def accounting_spec() -> OpenAPI:
-    return OpenAPI.from_file_path(str(XERO_OPENAPI.path("xero_accounting.yaml")), config=UNCHECKED)
+    path = XERO_OPENAPI.path("xero_accounting.yaml")
+    with open(path, encoding="utf-8") as handle:
+        data = boolean_defaults(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return OpenAPI.from_dict(data, config=UNCHECKED, base_uri=path.as_uri())
 
 
 @functools.cache

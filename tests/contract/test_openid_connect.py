@@ -21,12 +21,8 @@ REDIRECT = "http://localhost:3000/oauth/xero/callback"
 
 
 @pytest.fixture(autouse=True)
-def clocks_agree(admin):
-    """Other tests move the sandbox's clock ahead; an OIDC client checks times against its own clock."""
-    offset = admin.post("clock", {"advance_seconds": 0})["offset_seconds"]
-    admin.post("clock", {"advance_seconds": -offset})
-    yield
-    admin.post("clock", {"advance_seconds": offset})
+def on_the_clients_clock(clocks_agree):
+    """An OIDC client checks a token's times against its own clock."""
 
 
 class OIDCClient(OAuth2Mixin, OpenIDMixin, BaseApp):
