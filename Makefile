@@ -26,8 +26,10 @@ run: db
 	@echo "MyApprentice is starting on http://localhost:3000 (the first start builds the frontend). Ctrl-C stops everything."
 	$(VENV)/bin/honcho start
 
+# lint-imports: the layers and the no-cycles rule of .importlinter (README "Architecture").
 lint: install
 	$(VENV)/bin/ruff check myapprentice_app tests benchmarks scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy myapprentice_app benchmarks scripts

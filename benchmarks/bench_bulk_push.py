@@ -62,7 +62,7 @@ from myapprentice_app.domain.money import AmountsAre, document_totals, line_tota
 from myapprentice_app.domain.roles import Role  # noqa: E402
 from myapprentice_app.integrations.xero import tokens  # noqa: E402
 from myapprentice_app.integrations.xero.oauth import sdk_token  # noqa: E402
-from myapprentice_app.jobs import tasks  # noqa: E402
+from myapprentice_app.jobs import tasks  # noqa: E402,F401  (registers the tasks the services queue)
 from myapprentice_app.migrate import upgrade  # noqa: E402
 from myapprentice_app.models import (  # noqa: E402
     Business,
@@ -172,8 +172,7 @@ def main() -> int:
             before = accounting_calls(admin)
 
             clicked = time.time()
-            run_id, _ = xero_sync.send_all(session, principal)  # type: ignore[arg-type]
-            tasks.enqueue(run_id)
+            run_id, _ = xero_sync.send_all(session, principal)  # type: ignore[arg-type]  # queues it
 
             def finished_at() -> dt.datetime | None:
                 session.expire_all()

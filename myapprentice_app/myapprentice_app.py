@@ -4,27 +4,32 @@ import reflex as rx
 
 from myapprentice_app.api.routes import api
 from myapprentice_app.api.security_headers import SecurityHeaders
-from myapprentice_app.ui.pages.audit import AuditState, audit_page
+from myapprentice_app.jobs import tasks  # noqa: F401  (registers the tasks the services queue)
+from myapprentice_app.ui.pages.audit import audit_page
 from myapprentice_app.ui.pages.business_picker import business_picker_page
-from myapprentice_app.ui.pages.home import HomeState, home_page
+from myapprentice_app.ui.pages.home import home_page
 from myapprentice_app.ui.pages.invite import invite_page
-from myapprentice_app.ui.pages.invoice_detail import InvoiceDetailState, invoice_detail_page
-from myapprentice_app.ui.pages.invoice_form import InvoiceFormState, invoice_form_page
-from myapprentice_app.ui.pages.invoices import InvoicesState, invoices_page
+from myapprentice_app.ui.pages.invoice_detail import invoice_detail_page
+from myapprentice_app.ui.pages.invoice_form import invoice_form_page
+from myapprentice_app.ui.pages.invoices import invoices_page
 from myapprentice_app.ui.pages.login import login_page
-from myapprentice_app.ui.pages.outbox import OutboxState, outbox_page
-from myapprentice_app.ui.pages.settings import SettingsState, settings_page
-from myapprentice_app.ui.pages.work import WorkState, clients_page, jobs_page, quotes_page
-from myapprentice_app.ui.pages.work_forms import (
-    ClientFormState,
-    WorkFormState,
-    client_form_page,
-    job_form_page,
-    quote_form_page,
-)
+from myapprentice_app.ui.pages.outbox import outbox_page
+from myapprentice_app.ui.pages.settings import settings_page
+from myapprentice_app.ui.pages.work import clients_page, jobs_page, quotes_page
+from myapprentice_app.ui.pages.work_forms import client_form_page, job_form_page, quote_form_page
+from myapprentice_app.ui.state.audit import AuditState
 from myapprentice_app.ui.state.business_picker import BusinessPickerState
+from myapprentice_app.ui.state.client_form import ClientFormState
+from myapprentice_app.ui.state.home import HomeState
 from myapprentice_app.ui.state.invite import InviteState
+from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
+from myapprentice_app.ui.state.invoice_form import InvoiceFormState
+from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.login import LoginState
+from myapprentice_app.ui.state.outbox import OutboxState
+from myapprentice_app.ui.state.settings import SettingsState
+from myapprentice_app.ui.state.work import WorkState
+from myapprentice_app.ui.state.work_form import WorkFormState
 
 app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"])
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)

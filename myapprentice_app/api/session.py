@@ -14,11 +14,11 @@ from starlette.responses import RedirectResponse
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.domain.redirects import safe_next
 from myapprentice_app.services import auth, second_factor, team
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
-from myapprentice_app.ui.navigation import home_for
 
 
 async def sign_in(request: Request) -> RedirectResponse:

@@ -10,8 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.xero.errors import XeroProblem
-from myapprentice_app.jobs import tasks
-from myapprentice_app.services import auth, xero_connection, xero_sync
+from myapprentice_app.services import auth, xero_connection
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused
 
@@ -48,14 +47,4 @@ def callback(request: Request) -> Response:
             return _back(xero_error=str(refused))
         except XeroProblem:
             return _back(xero_error="Xero didn't complete the connection. Try again in a minute.")
-        if status == "connected":
-            after_connect(session, actor.business_id, actor.user_id)
     return _back(xero=status)
-
-
-def after_connect(session, business_id: int, user_id: int | None) -> None:  # type: ignore[no-untyped-def]
-    """Load the organisation's data, and resume what a lost connection stopped."""
-    tasks.refresh_organisation_cache(business_id)
-    resumed = xero_connection.resume_after_reconnect(session, business_id)
-    session.commit()
-    tasks.enqueue(xero_sync.resume_run(session, business_id, resumed, user_id))

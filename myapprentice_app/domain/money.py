@@ -53,3 +53,9 @@ def document_totals(lines: list[LineTotals], amounts_are: AmountsAre) -> Documen
     if amounts_are is AmountsAre.INCLUSIVE:
         return DocumentTotals(entered - total_tax, total_tax, entered)
     return DocumentTotals(entered, total_tax, entered + total_tax)
+
+
+def money(amount: Decimal, currency: str = "AUD") -> str:
+    """An amount as people read it: $1,234.50."""
+    symbol = "$" if currency in {"AUD", "NZD", "USD"} else f"{currency} "
+    return f"{symbol}{amount:,.2f}"

@@ -10,7 +10,7 @@ from huey import crontab
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.jobs.huey_app import huey
-from myapprentice_app.services import xero_connection, xero_sync
+from myapprentice_app.services import follow_up, xero_connection, xero_sync
 from myapprentice_app.sync import history_notes, online_invoices, runs
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
@@ -49,11 +49,6 @@ def fetch_online_invoice_links(business_id: int, invoice_ids: list[int] | None =
     return online_invoices.fetch_links(business_id, invoice_ids)
 
 
-def enqueue(run_id: int | None) -> None:
-    if run_id is not None:
-        run_sync(run_id)
-
-
 @huey.task()
 def revoke_xero_token(token_enc: str) -> None:
     xero_connection.revoke_token(token_enc)
@@ -85,7 +80,14 @@ def recover() -> None:
         run_sync(run_id)
     for business_id in runs.businesses_with_unsynced_payments():
         with session_scope() as session:
-            enqueue(xero_sync.payments_run(session, business_id))
+            xero_sync.payments_run(session, business_id)  # queues its run
+
+
+# The services queue these by name once their transaction commits (services/follow_up.py says why by name).
+for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_online_invoice_links,
+                     "revoke_xero_token": revoke_xero_token,
+                     "refresh_organisation_cache": refresh_organisation_cache}.items():
+    follow_up.register(_name, _task)
 
 
 @huey.on_startup()

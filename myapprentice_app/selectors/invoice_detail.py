@@ -7,11 +7,10 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
-from myapprentice_app.domain.money import AmountsAre
+from myapprentice_app.domain.money import AmountsAre, money
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Client, Job, LineItem, Payment, Quote
 from myapprentice_app.models.invoice_views import InvoiceDetail, LineView, PaymentView
-from myapprentice_app.selectors.invoices import money
 from myapprentice_app.services import invoices
 from myapprentice_app.services.invoice_delivery import pay_link
 from myapprentice_app.services.lines import plain_number

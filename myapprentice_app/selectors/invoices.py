@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
+from myapprentice_app.domain.money import money
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Client, Invoice
 from myapprentice_app.models.views import InvoicePage, InvoiceRow
@@ -16,6 +16,8 @@ from myapprentice_app.selectors.sync import open_in_xero_link
 from myapprentice_app.services.principal import Principal
 
 PAGE_SIZE = 25
+
+
 @dataclass(frozen=True)
 class InvoiceFilters:
     status: str = ""
@@ -24,11 +26,6 @@ class InvoiceFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     search: str = ""
-
-
-def money(amount: Decimal, currency: str = "AUD") -> str:
-    symbol = "$" if currency in {"AUD", "NZD", "USD"} else f"{currency} "
-    return f"{symbol}{amount:,.2f}"
 
 
 def list_invoices(session: Session, actor: Principal, filters: InvoiceFilters, page: int = 1,

@@ -11,14 +11,23 @@ from sqlmodel import Session, col, func, select
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import Fix, entry_for
+from myapprentice_app.domain.xero_limits import BATCH, CONCURRENT
 from myapprentice_app.integrations.xero.endpoints import endpoints
-from myapprentice_app.models import Client, Invoice, SyncAttempt, SyncRun, SyncRunItem, User, XeroConnection
+from myapprentice_app.models import (
+    Client,
+    Invoice,
+    SyncAttempt,
+    SyncRun,
+    SyncRunItem,
+    User,
+    XeroBudget,
+    XeroConnection,
+    XeroContact,
+)
 from myapprentice_app.services.errors import NotFound
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.xero_settings import settings_view
 from myapprentice_app.services.xero_sync import link_candidate
-from myapprentice_app.sync import budget
-from myapprentice_app.sync.snapshot import load_cache
 
 ACTIVE_STATES = ("queued", "running", "waiting")
 
@@ -135,11 +144,10 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
 
 
 def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, panel: XeroPanel) -> None:
-    cache = load_cache(session, actor.business_id)
     client = session.get(Client, invoice.client_id)
     if client is not None:
         panel.contact_suggestions = [Option(c.contact_id, c.name)
-                                     for c in cache.contacts_like(client.name, client.email)]
+                                     for c in _contacts_like(session, actor.business_id, client)]
     if can(actor.role, Permission.XERO_SETTINGS):
         view = settings_view(session, actor)
         panel.accounts = [Option(choice.value, choice.label) for choice in view.revenue_accounts]
@@ -147,6 +155,16 @@ def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, pane
         panel.tax_rates = [Option(str(m.rate_id), f"{m.name} → {m.xero_tax_type or 'not mapped'}")
                            for m in view.tax_mappings]
     panel.can_link = link_candidate(session, actor.business_id, invoice) is not None
+
+
+def _contacts_like(session: Session, business_id: int, client: Client) -> list[XeroContact]:
+    """Active Xero contacts with the client's email or a word of its name (of three letters or more)."""
+    words = {word for word in client.name.casefold().split() if len(word) > 2}
+    email = (client.email or "").casefold()
+    contacts = session.exec(select(XeroContact).where(XeroContact.business_id == business_id,
+                                                      XeroContact.status == "ACTIVE")).all()
+    return [c for c in contacts if (email and (c.email or "").casefold() == email)
+            or words & set(c.name.casefold().split())][:5]
 
 
 def _history(session: Session, invoice_id: int) -> list[HistoryRow]:
@@ -174,12 +192,13 @@ def sync_board(session: Session, actor: Principal) -> SyncBoard:
     board.percent = int(100 * (board.synced + board.failed) / board.total) if board.total else 100
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
     if connection and connection.tenant_id:
-        day, minute = budget.remaining(connection.tenant_id)
+        quota = session.get(XeroBudget, connection.tenant_id)  # Xero's X-*Limit-Remaining, as last seen
+        day, minute = (quota.day_remaining, quota.minute_remaining) if quota else (None, None)
         board.day_remaining = "unknown" if day is None else str(day)
         board.minute_remaining = "unknown" if minute is None else str(minute)
     if board.active and board.pending:
-        batches = math.ceil(board.pending / 50)
-        board.eta = f"about {max(1, math.ceil(batches / budget.CONCURRENT))} s"
+        batches = math.ceil(board.pending / BATCH)
+        board.eta = f"about {max(1, math.ceil(batches / CONCURRENT))} s"
     if run.next_try_at and run.state == "waiting":
         board.next_try = run.next_try_at.strftime("%H:%M:%S UTC")
     recent = session.exec(select(Invoice.number, SyncRunItem.outcome)

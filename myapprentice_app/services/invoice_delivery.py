@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.domain.invoice_status import InvoiceStatus
+from myapprentice_app.domain.money import money
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Business, Client, Invoice, LineItem
-from myapprentice_app.selectors.invoices import money
 from myapprentice_app.services import audit, email, invoices
 from myapprentice_app.services.auth import EMAIL_PATTERN
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed

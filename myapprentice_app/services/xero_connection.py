@@ -18,7 +18,7 @@ from myapprentice_app.integrations.xero import oauth, tokens
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import XeroProblem
 from myapprentice_app.models import Invoice, OAuthState, XeroConnection
-from myapprentice_app.services import audit
+from myapprentice_app.services import audit, follow_up, xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
 
@@ -95,6 +95,8 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
                                                  "connection_id": o.get("id") or ""} for o in organisations])
     audit.record(session, actor, actor.business_id, "xero.connected", detail=connection.tenant_name)
     session.commit()
+    if connection.status == "connected":
+        after_connect(session, actor.business_id, actor.user_id)
     return connection.status
 
 
@@ -109,13 +111,21 @@ def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> N
     _use(connection, {"tenantId": choice["id"], "tenantName": choice["name"], "id": choice["connection_id"]})
     audit.record(session, actor, actor.business_id, "xero.organisation_chosen", detail=choice["name"])
     session.commit()
+    after_connect(session, actor.business_id, actor.user_id)
+
+
+def after_connect(session: Session, business_id: int, user_id: int | None) -> None:
+    """Once an organisation is in use (OAuth callback or picker): load its data, resume what a lost
+    connection stopped."""
+    follow_up.enqueue("refresh_organisation_cache", business_id)
+    resumed = resume_after_reconnect(session, business_id)
+    session.commit()
+    xero_sync.resume_run(session, business_id, resumed, user_id)
 
 
 def disconnect(session: Session, actor: Principal) -> str | None:
-    """Forget the connection now (the step-up is required here too).
-
-    Returns the encrypted token for `revoke_token`, which a worker calls: Xero is never called while a
-    person waits on a foreground event.
+    """Forget the connection now (the step-up is required here too), and queue `revoke_token` for a worker:
+    Xero is never called while a person waits on a foreground event. Returns the encrypted token revoked.
     """
     _require_step_up(actor)
     connection = _connection(session, actor.business_id)
@@ -124,6 +134,7 @@ def disconnect(session: Session, actor: Principal) -> str | None:
     session.delete(connection)
     audit.record(session, actor, actor.business_id, "xero.disconnected", detail=connection.tenant_name)
     session.commit()
+    follow_up.enqueue("revoke_xero_token", connection.token_enc)
     return connection.token_enc
 
 

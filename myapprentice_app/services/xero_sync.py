@@ -1,7 +1,7 @@
 """Asking for syncs (Push to Xero, Send all, Sync All) and the one-click fixes for sync errors.
 
-Each request marks invoices Pending and records a SyncRun in one transaction; the caller then enqueues
-`jobs.tasks.run_sync(run_id)`. Nothing here talks to Xero.
+Each request marks invoices Pending and records a SyncRun in one transaction, then queues the run for the
+worker (`follow_up`). Nothing here talks to Xero.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from myapprentice_app.models import (
     XeroContact,
     XeroInvoiceRef,
 )
-from myapprentice_app.services import audit
+from myapprentice_app.services import audit, follow_up
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.xero_settings import require_account, require_tax_type, settings_row
@@ -49,7 +49,7 @@ def eligible_for_send_all(business_id: int):  # type: ignore[no-untyped-def]
 
 def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: bool = False,
                  create_contacts: bool = False) -> int | None:
-    """Push one invoice. Returns the run to enqueue, or None when it is already Pending."""
+    """Push one invoice. Returns the run it queued, or None when the invoice is already Pending."""
     actor.require(Permission.RETRY_SYNC if retry else Permission.PUSH_TO_XERO)
     _require_connected(session, actor.business_id)
     invoice = _invoice(session, actor, invoice_id)
@@ -64,7 +64,7 @@ def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: 
     _mark_pending(session, run, [(invoice.id or 0, invoice.version)])
     audit.record(session, actor, actor.business_id, "xero.push", target=invoice.number)
     session.commit()
-    return run.id
+    return _queued(run)
 
 
 def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
@@ -89,7 +89,7 @@ def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
     run.total = _queue_eligible(session, run)
     audit.record(session, actor, actor.business_id, "xero.send_all", detail=f"{run.total} invoices")
     session.commit()
-    return run.id or 0, True
+    return _queued(run), True
 
 
 def sync_all(session: Session, actor: Principal) -> int:
@@ -99,7 +99,7 @@ def sync_all(session: Session, actor: Principal) -> int:
     session.add(run)
     audit.record(session, actor, actor.business_id, "xero.sync_all")
     session.commit()
-    return run.id or 0
+    return _queued(run)
 
 
 def payments_run(session: Session, business_id: int) -> int | None:
@@ -110,7 +110,7 @@ def payments_run(session: Session, business_id: int) -> int | None:
     run = SyncRun(business_id=business_id, kind="payments")
     session.add(run)
     session.commit()
-    return run.id
+    return _queued(run)
 
 
 def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_id: int | None) -> int | None:
@@ -122,14 +122,20 @@ def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_
     versions = session.exec(select(Invoice.id, Invoice.version).where(col(Invoice.id).in_(invoice_ids))).all()
     _mark_pending(session, run, [(row[0] or 0, row[1]) for row in versions])
     session.commit()
-    return run.id
+    return _queued(run)
+
+
+def ask_online_invoice_link(actor: Principal, invoice_id: int) -> None:
+    """A Synced invoice opened without its Xero online-invoice link: a worker asks Xero for it."""
+    actor.require(Permission.VIEW_INVOICES)
+    follow_up.enqueue("fetch_online_invoice_links", actor.business_id, [invoice_id])
 
 
 # -- fixes ------------------------------------------------------------------------------------------------
 
 
 def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "") -> int | None:
-    """Apply one fix from the error catalogue; returns the run to enqueue when the fix retries the push."""
+    """Apply one fix from the error catalogue; returns the run it queued when the fix retries the push."""
     actor.require(Permission.RETRY_SYNC if action == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS)
     invoice = _invoice(session, actor, invoice_id)
     try:
@@ -220,6 +226,12 @@ def _renumber(session: Session, actor: Principal, invoice: Invoice) -> None:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _queued(run: SyncRun) -> int:
+    """Hand the committed run to the worker."""
+    follow_up.enqueue("run_sync", run.id or 0)
+    return run.id or 0
 
 
 _run_items = SyncRunItem.__table__  # type: ignore[attr-defined]

@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from myapprentice_app.db import session_scope, write_scope
+from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
 from myapprentice_app.models import XeroBudget, XeroCallSlot
 
-MINUTE_LIMIT = 60
-CONCURRENT = 5
+__all__ = ["CONCURRENT", "MINUTE_LIMIT", "block", "call_slot", "keep_slot", "remaining", "reserve"]
 # Xero's window starts when its first call arrives, a moment after ours left: a slightly longer window on
 # our side keeps us from running into the start of Xero's next-to-last second.
 WINDOW_SECONDS = 61.0

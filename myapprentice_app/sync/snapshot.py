@@ -79,13 +79,6 @@ class OrgCache:
         wanted = name.strip().casefold()
         return [c for c in self.contacts.values() if c.status == "ACTIVE" and c.name.strip().casefold() == wanted]
 
-    def contacts_like(self, name: str, email: str | None) -> list[XeroContact]:
-        words = {word for word in name.casefold().split() if len(word) > 2}
-        found = [c for c in self.contacts.values() if c.status == "ACTIVE" and (
-            (email and c.email and c.email.casefold() == email.casefold())
-            or words & set(c.name.casefold().split()))]
-        return found[:5]
-
 
 def _columns(table: sa.Table, row_type: type) -> list[sa.Column]:
     return [table.c[f.name] for f in fields(row_type)]

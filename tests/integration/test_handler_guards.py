@@ -13,9 +13,9 @@ from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import Business
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import SESSION_COOKIE
-from myapprentice_app.ui.pages.invoices import InvoicesState
-from myapprentice_app.ui.pages.settings import SettingsState
+from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.session import SessionState
+from myapprentice_app.ui.state.settings import SettingsState
 from tests.conftest import PASSWORD
 
 

@@ -29,7 +29,7 @@ from myapprentice_app.domain.money import AmountsAre, document_totals, line_tota
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.oauth import sdk_token
-from myapprentice_app.jobs import tasks
+from myapprentice_app.jobs import tasks  # noqa: F401  (registers the tasks the services queue)
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.migrate import upgrade
 from myapprentice_app.models import (
@@ -71,8 +71,7 @@ def wait_for(condition: Callable[[], T], seconds: float, what: str) -> T:
 def send_all_killing_its_owner(session: Session, actor: Principal, tenant_id: str,
                                workers: list[subprocess.Popen]) -> dict[str, Any]:
     """Send all; once 50 invoices are in, kill the worker whose threads send the run; wait for the run to end."""
-    run_id, _ = xero_sync.send_all(session, actor)
-    tasks.enqueue(run_id)
+    run_id, _ = xero_sync.send_all(session, actor)  # queues it for the workers
 
     def synced() -> int:
         session.expire_all()

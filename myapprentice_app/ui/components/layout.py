@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from myapprentice_app.domain.navigation import NavItem
 from myapprentice_app.ui.components.post_form import post_form
-from myapprentice_app.ui.navigation import NavItem
 from myapprentice_app.ui.state.session import NO_ACCESS, SessionState
 
 

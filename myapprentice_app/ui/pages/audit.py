@@ -1,24 +1,8 @@
 import reflex as rx
 
-from myapprentice_app.db import session_scope
-from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models.views import AuditRow
-from myapprentice_app.selectors.audit import recent_events
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.tables import data_table
-from myapprentice_app.ui.state.session import authorise
-
-
-class AuditState(rx.State):
-    events: list[AuditRow] = []
-
-    @rx.event
-    async def load(self):
-        principal, refusal = await authorise(self, Permission.VIEW_AUDIT, page=True)
-        if principal is None:
-            return refusal
-        with session_scope() as session:
-            self.events = recent_events(session, principal)
+from myapprentice_app.ui.state.audit import AuditState
 
 
 def audit_page() -> rx.Component:

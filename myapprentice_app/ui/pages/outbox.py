@@ -4,27 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
-from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models.invoice_views import OutboxRow
-from myapprentice_app.selectors.outbox import outbox
 from myapprentice_app.ui.components.layout import page
-from myapprentice_app.ui.state.session import authorise
-
-
-class OutboxState(rx.State):
-    messages: list[OutboxRow] = []
-    loaded: bool = False
-
-    @rx.event
-    async def load(self):
-        self.loaded = False
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
-        if principal is None:
-            return refusal
-        with session_scope() as session:
-            self.messages = outbox(session, principal)
-        self.loaded = True
+from myapprentice_app.ui.state.outbox import OutboxState
 
 
 def _message(message) -> rx.Component:  # type: ignore[no-untyped-def]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.domain.redirects import safe_next
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import BusinessChoice
-from myapprentice_app.ui.navigation import home_for
 from myapprentice_app.ui.state.session import session_token_of
 
 

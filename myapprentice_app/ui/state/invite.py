@@ -7,10 +7,10 @@ from urllib.parse import quote, urlencode
 import reflex as rx
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.services import team
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.team import InvitationView
-from myapprentice_app.ui.navigation import home_for
 from myapprentice_app.ui.state.session import session_token_of
 
 ERRORS = {

@@ -9,11 +9,11 @@ from urllib.parse import quote
 import reflex as rx
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.navigation import NavItem, navigation_for
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.principal import Principal
-from myapprentice_app.ui.navigation import NavItem, navigation_for
 
 NO_ACCESS = "You don't have access to this page"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -50,6 +50,20 @@ def immediate_huey() -> Iterator[None]:
     huey.immediate = True
     yield
     huey.immediate = False
+
+
+@contextmanager
+def worker_busy() -> Iterator[None]:
+    """What the services queue inside the block waits, as for a busy worker, and runs when the block ends."""
+    huey.immediate_use_memory = False  # keep immediate mode's in-memory queue
+    huey.immediate = False
+    try:
+        yield
+    finally:
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+        huey.immediate = True
+        huey.immediate_use_memory = True
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +113,7 @@ def connected(session: Session, owner: Principal, admin: Admin, tenant: str) -> 
     url = xero_connection.start_connect(session, owner)
     back = consent(admin, url, [tenant])
     status = xero_connection.finish_connect(session, owner, state=back["state"], code=back.get("code"), error=None)
-    assert status == "connected"
-    from myapprentice_app.api.xero import after_connect
-    after_connect(session, owner.business_id, owner.user_id)
+    assert status == "connected"  # which also loaded the organisation's accounts and tax rates
     rate = TaxRate(business_id=owner.business_id, name="GST 10%", rate=Decimal(10), is_default=True)
     session.add(rate)
     session.commit()

@@ -6,7 +6,6 @@ from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import Fix
-from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroContact, XeroSettings
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
@@ -15,13 +14,13 @@ from .conftest import make_invoices
 
 
 def push(session, actor, invoice_id: int) -> Invoice:
-    tasks.enqueue(xero_sync.push_invoice(session, actor, invoice_id))
+    xero_sync.push_invoice(session, actor, invoice_id)
     session.expire_all()
     return session.get(Invoice, invoice_id)
 
 
 def apply(session, actor, invoice_id: int, fix: Fix, value: str = "") -> Invoice:
-    tasks.enqueue(xero_sync.fix(session, actor, invoice_id, fix, value))
+    xero_sync.fix(session, actor, invoice_id, fix, value)
     session.expire_all()
     return session.get(Invoice, invoice_id)
 
@@ -157,7 +156,7 @@ def test_a_client_xero_refuses_as_a_contact_leaves_only_its_invoice_in_error(ses
     session.get(Client, refused.client_id).name = "   "  # Xero: "The contact name must be specified"
     session.commit()
 
-    tasks.enqueue(xero_sync.send_all(session, connected)[0])
+    xero_sync.send_all(session, connected)[0]
 
     session.expire_all()
     assert session.get(Invoice, ids[0]).sync_error_code == "contact_not_found"

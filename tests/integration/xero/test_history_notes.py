@@ -5,7 +5,6 @@ import time
 import httpx
 from sqlmodel import select
 
-from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, User, XeroBudget
 from myapprentice_app.services import xero_sync
 from myapprentice_app.sync import budget, history_notes
@@ -25,7 +24,7 @@ def notes_in_xero(admin, sandbox_url: str, tenant: str, xero_invoice_id: str) ->
 
 def test_a_push_writes_a_note_naming_who_pushed(session, connected, admin, tenant, sandbox_url):
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
-    tasks.enqueue(xero_sync.push_invoice(session, connected, invoice_id))
+    xero_sync.push_invoice(session, connected, invoice_id)  # queues the run; huey runs it at once here
     session.expire_all()
     name = session.get(User, connected.user_id).name
     xero_id = session.get(Invoice, invoice_id).xero_invoice_id
@@ -35,8 +34,7 @@ def test_a_push_writes_a_note_naming_who_pushed(session, connected, admin, tenan
 
 def test_send_all_writes_its_notes_from_spare_budget(session, connected, admin, tenant, sandbox_url):
     ids = make_invoices(session, connected.business_id, 3, clients=1)
-    run_id, _ = xero_sync.send_all(session, connected)
-    tasks.enqueue(run_id)  # immediate mode: the low-priority notes task runs straight after, budget is spare
+    xero_sync.send_all(session, connected)  # immediate mode: the low-priority notes task runs straight after
     session.expire_all()
     name = session.get(User, connected.user_id).name
     for invoice_id in ids:
@@ -47,9 +45,7 @@ def test_send_all_writes_its_notes_from_spare_budget(session, connected, admin, 
 
 def test_send_all_notes_wait_while_the_minute_is_nearly_spent(session, connected, admin, tenant):
     make_invoices(session, connected.business_id, 2, clients=1)
-    run_id, _ = xero_sync.send_all(session, connected)
-    budget.ensure_rows(tenant)
-    tasks.enqueue(run_id)
+    run_id, _ = xero_sync.send_all(session, connected)  # queues the run; huey runs it at once here
     owed = history_notes.notes_for(run_id)
     assert owed is not None and owed.deferred and len(owed.notes) == 2
     calls_before = admin.calls(HISTORY)

@@ -13,12 +13,11 @@ from huey.storage import SqliteStorage
 from sqlmodel import func, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.jobs import tasks
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import Invoice, SyncRun
 from myapprentice_app.services import xero_sync
 
-from .conftest import make_invoices
+from .conftest import make_invoices, worker_busy
 
 FAULTS = {"p_500": 0.10, "p_429": 0.05, "p_drop_after_commit": 0.02, "latency_ms": 0, "rate_limits": "off"}
 
@@ -34,9 +33,8 @@ def test_send_all_of_1000_invoices_under_faults_ends_with_1000_synced_and_1000_i
     make_invoices(session, connected.business_id, 1000, clients=40)
     admin.faults(seed=4, **FAULTS)
 
-    run_id, started = xero_sync.send_all(session, connected)
+    _, started = xero_sync.send_all(session, connected)
     assert started
-    tasks.enqueue(run_id)
 
     assert synced_count(session, connected.business_id) == 1000
     numbers = [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices") if i["InvoiceNumber"].startswith("MA-")]
@@ -48,8 +46,9 @@ def test_send_all_of_1000_invoices_under_faults_ends_with_1000_synced_and_1000_i
 def test_two_clicks_on_send_all_start_one_run(session, connected):
     make_invoices(session, connected.business_id, 3, clients=1)
 
-    first, started_first = xero_sync.send_all(session, connected)
-    second, started_second = xero_sync.send_all(session, connected)
+    with worker_busy():  # the second click comes while the first run is still queued
+        first, started_first = xero_sync.send_all(session, connected)
+        second, started_second = xero_sync.send_all(session, connected)
 
     assert first == second and started_first and not started_second
     assert session.exec(select(func.count()).select_from(SyncRun).where(SyncRun.kind == "send_all")).one() == 1
@@ -67,12 +66,11 @@ def test_killing_the_worker_mid_run_and_starting_it_again_ends_with_every_invoic
         session, connected, admin, tenant, sandbox_url, tmp_path):
     make_invoices(session, connected.business_id, 300, clients=10)
     admin.faults(seed=7, **{**FAULTS, "latency_ms": 120})
-    run_id, _ = xero_sync.send_all(session, connected)
     worker = start_worker(tmp_path, sandbox_url)
     try:
         huey.immediate = False
         huey.storage = SqliteStorage(name=huey.name, filename=str(tmp_path / "queue.db"))
-        tasks.enqueue(run_id)
+        xero_sync.send_all(session, connected)  # queued for the worker
         deadline = time.monotonic() + 30
         while synced_count(session, connected.business_id) < 50:
             assert time.monotonic() < deadline, "the worker never got going"

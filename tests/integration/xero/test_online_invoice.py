@@ -21,7 +21,7 @@ def _token(admin, tenant):  # type: ignore[no-untyped-def]
 def test_an_authorised_invoice_pushed_to_xero_gets_its_online_invoice_link(session, connected, admin, tenant):
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
 
-    tasks.enqueue(xero_sync.push_invoice(session, connected, invoice_id))
+    xero_sync.push_invoice(session, connected, invoice_id)
 
     session.expire_all()
     invoice = session.get(Invoice, invoice_id)
@@ -39,7 +39,7 @@ def test_a_draft_in_xero_has_no_online_invoice_and_that_is_not_an_error(session,
     session.commit()
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, status="draft")
 
-    tasks.enqueue(xero_sync.push_invoice(session, connected, invoice_id))
+    xero_sync.push_invoice(session, connected, invoice_id)
 
     session.expire_all()
     invoice = session.get(Invoice, invoice_id)
@@ -52,8 +52,7 @@ def test_a_draft_in_xero_has_no_online_invoice_and_that_is_not_an_error(session,
 def test_send_all_leaves_links_to_an_on_demand_task_so_the_rate_limit_budget_goes_to_pushing(
         session, connected, admin, tenant):
     ids = make_invoices(session, connected.business_id, 3, clients=1)
-    run_id, _ = xero_sync.send_all(session, connected)
-    tasks.enqueue(run_id)
+    xero_sync.send_all(session, connected)
     session.expire_all()
     assert all(session.get(Invoice, i).sync_status == SyncStatus.SYNCED for i in ids)
     assert all(session.get(Invoice, i).xero_online_invoice_url is None for i in ids)

@@ -18,7 +18,7 @@ from .conftest import make_invoices
 def pushed(session, actor, count: int = 1) -> list[Invoice]:
     ids = make_invoices(session, actor.business_id, count, clients=1)
     for invoice_id in ids:
-        tasks.enqueue(xero_sync.push_invoice(session, actor, invoice_id))
+        xero_sync.push_invoice(session, actor, invoice_id)
     session.expire_all()
     return [session.get(Invoice, invoice_id) for invoice_id in ids]
 
@@ -72,7 +72,7 @@ def test_sync_all_brings_in_payments_made_in_xero_and_flags_invoices_voided_ther
     xero.accounting.update_invoice(connection.tenant_id, voided_there.xero_invoice_id,
                                    Invoices(invoices=[XeroInvoice(status="VOIDED")]))
 
-    tasks.enqueue(xero_sync.sync_all(session, connected))
+    xero_sync.sync_all(session, connected)
 
     session.expire_all()
     paid_there = session.get(Invoice, paid_there.id)

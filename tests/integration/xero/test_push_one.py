@@ -3,19 +3,18 @@ from decimal import Decimal
 from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, SyncAttempt
 from myapprentice_app.services import xero_sync
 
-from .conftest import make_invoices
+from .conftest import make_invoices, worker_busy
 
 
 def test_pushing_one_invoice_makes_it_synced_and_it_exists_in_xero(session, connected, admin, tenant):
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
 
-    run_id = xero_sync.push_invoice(session, connected, invoice_id)
-    assert session.get(Invoice, invoice_id).sync_status == SyncStatus.PENDING
-    tasks.enqueue(run_id)
+    with worker_busy():
+        xero_sync.push_invoice(session, connected, invoice_id)
+        assert session.get(Invoice, invoice_id).sync_status == SyncStatus.PENDING
 
     session.expire_all()
     invoice = session.get(Invoice, invoice_id)

@@ -12,7 +12,6 @@ from sqlmodel import select
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.errors import ConnectionRevoked
-from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, XeroConnection
 from myapprentice_app.services import xero_sync
 
@@ -62,7 +61,7 @@ def test_five_workers_needing_a_refresh_at_once_make_exactly_one_refresh_call(se
     connection = session.exec(select(XeroConnection)).one()
     assert connection.status == "connected" and connection.refresh_count == 1
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
-    tasks.enqueue(xero_sync.push_invoice(session, connected, invoice_id))
+    xero_sync.push_invoice(session, connected, invoice_id)
     session.expire_all()
     assert session.get(Invoice, invoice_id).sync_status == SyncStatus.SYNCED
 
@@ -76,8 +75,7 @@ def test_invalid_grant_marks_the_connection_needs_reconnecting_and_pending_invoi
     from myapprentice_app.integrations.xero import oauth
     oauth.revoke(tokens.read(connection))  # Xero's side: the user removed the app
 
-    run_id = xero_sync.push_invoice(session, connected, invoice_id)
-    tasks.enqueue(run_id)
+    xero_sync.push_invoice(session, connected, invoice_id)
 
     session.expire_all()
     connection = session.exec(select(XeroConnection)).one()

@@ -1,0 +1,122 @@
+"""The invoice page's state: the invoice, its lines and payments, its actions and the send dialog."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.models.invoice_views import InvoiceDetail
+from myapprentice_app.selectors.invoice_detail import invoice_detail
+from myapprentice_app.services import invoice_delivery, invoices
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.invoice_delivery import EmailDraft
+from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.state.session import authorise
+
+EMAIL_FIELDS = ("to_address", "subject", "body")
+
+
+class InvoiceDetailState(rx.State):
+    invoice: InvoiceDetail = InvoiceDetail()
+    found: bool = False
+    can_edit: bool = False
+    can_pay: bool = False
+    can_export: bool = False
+    send_open: bool = False
+    email: EmailDraft = EmailDraft()
+    errors: dict[str, str] = {}
+    sending: bool = False
+
+    def _invoice_id(self) -> int:
+        return parse_id(self.router.page.params.get("id")) or 0
+
+    @rx.event
+    async def load(self):
+        self.found, self.send_open = False, False
+        return await self.refresh()
+
+    @rx.event
+    async def refresh(self):
+        if not self.router.url.path.startswith("/invoices/"):
+            return  # a dialog elsewhere asked every invoice view to refresh
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.invoice = invoice_detail(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            self.found = False
+            return refused(reason)
+        self.found = True
+        self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
+        self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
+        self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)
+
+    async def _change(self, change, done: str):  # type: ignore[no-untyped-def]
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                change(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            return refused(reason)
+        await self.refresh()
+        return rx.toast.success(done)
+
+    @rx.event
+    async def authorise_invoice(self):
+        return await self._change(invoices.authorise_invoice, "Invoice authorised.")
+
+    @rx.event
+    async def void_invoice(self):
+        return await self._change(invoices.void_invoice, "Invoice voided.")
+
+    @rx.event
+    async def open_send(self):
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.email = invoice_delivery.draft_email(session, principal, self._invoice_id())
+        except REFUSED as reason:
+            return refused(reason)
+        self.errors, self.send_open = {}, True
+
+    @rx.event
+    def set_send_open(self, value: bool):
+        self.send_open = bool(value)
+
+    @rx.event
+    def set_email_field(self, field: str, value: str):
+        if field in EMAIL_FIELDS:
+            self.email = replace(self.email, **{field: str(value)[:25_000]})
+            self.errors.pop(field, None)
+
+    @rx.event
+    async def send(self):
+        principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
+        if principal is None:
+            yield refusal
+            return
+        self.sending = True
+        yield
+        try:
+            with session_scope() as session:
+                invoice_delivery.send_to_client(session, principal, self._invoice_id(), self.email)
+        except ValidationFailed as failed:
+            self.errors, self.sending = failed.errors, False
+            yield rx.toast.error(CHECK_FIELDS)
+            return
+        except REFUSED as reason:
+            self.sending = False
+            yield refused(reason)
+            return
+        self.sending, self.send_open = False, False
+        await self.refresh()
+        yield rx.toast.success(f"Sent to {self.email.to_address}.")

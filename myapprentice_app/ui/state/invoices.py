@@ -1,0 +1,125 @@
+"""The invoice list's state: filters, search, paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.models.invoice_views import Option
+from myapprentice_app.models.views import InvoiceRow
+from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
+from myapprentice_app.selectors.pickers import client_options
+from myapprentice_app.ui.state.outcomes import parse_id
+from myapprentice_app.ui.state.session import authorise
+
+ALL = "all"
+
+
+class InvoicesState(rx.State):
+    rows: list[InvoiceRow] = []
+    total_count: int = 0
+    page: int = 1
+    page_count: int = 1
+    status: str = ALL
+    sync_status: str = ALL
+    search: str = ""
+    client_id: str = ALL
+    date_from: str = ""
+    date_to: str = ""
+    clients: list[Option] = []
+    can_create: bool = False
+    can_pay: bool = False
+    can_export: bool = False
+    loaded: bool = False
+
+    async def _reload(self):
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        if principal is None:
+            return refusal
+        filters = InvoiceFilters(
+            status="" if self.status == ALL else self.status,
+            sync_status="" if self.sync_status == ALL else self.sync_status,
+            client_id=parse_id(self.client_id),
+            date_from=_date(self.date_from),
+            date_to=_date(self.date_to),
+            search=self.search,
+        )
+        with session_scope() as session:
+            result = list_invoices(session, principal, filters, page=self.page)
+            if not self.clients:
+                self.clients = client_options(session, principal)
+        self.can_create = can(principal.role, Permission.EDIT_INVOICES)
+        self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
+        self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)
+        self.rows, self.total_count = result.rows, result.total_count
+        self.page, self.page_count = result.page, result.page_count
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        self.loaded = False
+        return await self._reload()
+
+    @rx.event
+    async def refresh(self):
+        if self.router.url.path.rstrip("/") == "/invoices":
+            return await self._reload()
+
+    @rx.event
+    async def filter_client(self, value: str):
+        self.client_id = value if value == ALL or parse_id(value) else ALL
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def filter_dates(self, form: dict):
+        self.date_from = _date_text(form.get("date_from"))
+        self.date_to = _date_text(form.get("date_to"))
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def clear_filters(self):
+        self.status = self.sync_status = self.client_id = ALL
+        self.date_from = self.date_to = self.search = ""
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def filter_status(self, value: str):
+        self.status = value if value == ALL else InvoiceStatus(value).value
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def filter_sync_status(self, value: str):
+        self.sync_status = value if value == ALL else SyncStatus(value).value
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def run_search(self, form: dict):
+        self.search = str(form.get("search", ""))[:100]
+        self.page = 1
+        return await self._reload()
+
+    @rx.event
+    async def go_to_page(self, number: int):
+        self.page = number
+        return await self._reload()
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date_text(value: object) -> str:
+    parsed = _date(str(value or "").strip())
+    return parsed.isoformat() if parsed else ""

@@ -1,0 +1,93 @@
+"""The invoice page's Xero panel state: status, the error in plain words with its fixes, history."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.sync_errors import Fix
+from myapprentice_app.selectors.sync import XeroPanel, xero_panel
+from myapprentice_app.services import xero_sync
+from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
+from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.sync_actions import POLL_SECONDS
+
+
+class XeroPanelState(rx.State):
+    panel: XeroPanel = XeroPanel()
+    _watching: bool = False
+
+    @rx.event
+    async def load(self, invoice_id: int):
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.panel = xero_panel(session, principal, int(invoice_id))
+        except NotFound as missing:
+            return rx.toast.error(str(missing))
+        if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
+            xero_sync.ask_online_invoice_link(principal, self.panel.invoice_id)  # the worker asks Xero
+        if self.panel.sync_status == SyncStatus.PENDING:
+            return XeroPanelState.watch
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While the invoice is Pending, re-read it until the worker has its answer (Synced or Error)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            while True:
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    principal, _ = await authorise(self, Permission.VIEW_INVOICES)
+                    invoice_id = self.panel.invoice_id
+                if principal is None or not invoice_id:
+                    return
+                try:
+                    with session_scope() as session:
+                        panel = xero_panel(session, principal, invoice_id)
+                except NotFound:
+                    return
+                async with self:
+                    if self.panel.invoice_id != invoice_id:
+                        return  # another invoice is open now
+                    self.panel = panel
+                if panel.sync_status != SyncStatus.PENDING:
+                    return reload_invoice_views()
+        finally:
+            async with self:
+                self._watching = False
+
+    @rx.event
+    async def apply_fix(self, action: str, value: str = ""):
+        fix = Fix(action) if action in {f.value for f in Fix} else None
+        if fix is None:
+            return rx.toast.error("That fix isn't available.")
+        permission = Permission.RETRY_SYNC if fix == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS
+        principal, refusal = await authorise(self, permission)
+        if principal is None:
+            return refusal
+        if fix == Fix.RECONNECT:
+            return rx.redirect("/settings/integrations")
+        if fix == Fix.SET_PAYMENT_ACCOUNT:
+            return rx.redirect("/settings/xero")
+        try:
+            with session_scope() as session:
+                run_id = xero_sync.fix(session, principal, self.panel.invoice_id, fix, value)
+        except (ActionRefused, NotFound) as refused:
+            return rx.toast.error(str(refused))
+        return [rx.toast.success("Done. Sending to Xero again." if run_id else "Linked."),
+                XeroPanelState.load(self.panel.invoice_id)]
+
+    @rx.event
+    async def fix_with_form(self, form: dict):
+        return await self.apply_fix(str(form.get("action", "")), str(form.get("value", "")))

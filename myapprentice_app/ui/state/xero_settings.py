@@ -1,0 +1,107 @@
+"""Business Settings → Integrations (connect / disconnect Xero, organisation picker) and → Xero (mappings)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, PermissionDenied, can
+from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
+from myapprentice_app.services.errors import ActionRefused, ValidationFailed
+from myapprentice_app.services.xero_connection import ConnectionView
+from myapprentice_app.services.xero_settings import Choice, TaxMapping
+from myapprentice_app.ui.state.session import authorise, session_token_of
+
+
+class XeroSettingsState(rx.State):
+    connection: ConnectionView = ConnectionView()
+    can_connect: bool = False
+    step_up_for: str = ""  # connect | disconnect, while the MFA prompt is open
+    message: str = ""
+    values: dict[str, str] = {}
+    revenue_accounts: list[Choice] = []
+    payment_accounts: list[Choice] = []
+    tax_types: list[Choice] = []
+    tax_mappings: list[TaxMapping] = []
+    errors: dict[str, str] = {}
+
+    @rx.event
+    async def load(self):
+        principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
+        if principal is None:
+            return refusal
+        self.can_connect = can(principal.role, Permission.CONNECT_XERO)
+        self.message = str(self.router.page.params.get("xero_error", "") or "")
+        with session_scope() as session:
+            self.connection = xero_connection.connection_view(session, principal)
+            view = xero_settings.settings_view(session, principal)
+        self.values = view.values
+        self.revenue_accounts, self.payment_accounts = view.revenue_accounts, view.payment_accounts
+        self.tax_types, self.tax_mappings = view.tax_types, view.tax_mappings
+
+    @rx.event
+    async def ask_step_up(self, purpose: str):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        if not principal.mfa_enabled:
+            return rx.toast.error(xero_connection.NEEDS_MFA_SETUP)
+        self.step_up_for = "disconnect" if purpose == "disconnect" else "connect"
+
+    @rx.event
+    async def confirm_step_up(self, form: dict):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        token = session_token_of(self)
+        with session_scope() as session:
+            try:
+                second_factor.step_up(session, token=token, code=str(form.get("code", "")))
+            except auth.LoginRefused as refused:
+                return rx.toast.error(str(refused))
+            principal = auth.resolve(session, token)
+            assert principal is not None
+            purpose, self.step_up_for = self.step_up_for, ""
+            try:
+                if purpose == "disconnect":
+                    xero_connection.disconnect(session, principal)  # a worker revokes the token at Xero
+                    self.connection = xero_connection.connection_view(session, principal)
+                    return rx.toast.success("Xero is disconnected.")
+                url = xero_connection.start_connect(session, principal)
+            except (ActionRefused, PermissionDenied) as refused:
+                return rx.toast.error(str(refused))
+        return rx.redirect(url)
+
+    @rx.event
+    async def cancel_step_up(self):
+        self.step_up_for = ""
+
+    @rx.event
+    async def choose_organisation(self, tenant_id: str):
+        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        if principal is None:
+            return refusal
+        with session_scope() as session:
+            try:
+                xero_connection.choose_organisation(session, principal, tenant_id)
+            except ActionRefused as refused:
+                return rx.toast.error(str(refused))
+            self.connection = xero_connection.connection_view(session, principal)
+        return rx.toast.success(f"Connected to {self.connection.organisation}.")
+
+    @rx.event
+    async def save(self, form: dict):
+        principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
+        if principal is None:
+            return refusal
+        values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
+        mappings = {int(key[4:]): str(value) for key, value in form.items() if key.startswith("tax_")
+                    and key[4:].isdigit()}
+        with session_scope() as session:
+            try:
+                xero_settings.save_settings(session, principal, values, mappings)
+            except ValidationFailed as failed:
+                self.errors = failed.errors
+                return rx.toast.error("Check the highlighted choices.")
+        self.errors, self.values = {}, values
+        return rx.toast.success("Xero settings saved.")
