@@ -9,6 +9,7 @@ import sys
 from huey import crontab
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.services import follow_up, xero_connection, xero_sync
 from myapprentice_app.sync import history_notes, online_invoices, runs
@@ -63,7 +64,7 @@ def refresh_organisation_cache(business_id: int) -> None:
 
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-        if connection is None or connection.status != "connected" or not connection.tenant_id:
+        if connection is None or connection.status != ConnectionStatus.CONNECTED or not connection.tenant_id:
             return
         settings = runs.settings_for(session, business_id)
     refresh_cache(OrgContext(business_id=business_id, tenant_id=connection.tenant_id, settings=settings))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from myapprentice_app.db import ExactDecimal, UTCDateTime, utcnow
+from myapprentice_app.domain.sync_states import BatchState, ConnectionStatus, ItemOutcome, RunState
 
 
 class XeroConnection(SQLModel, table=True):
@@ -16,7 +17,7 @@ class XeroConnection(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", unique=True)
-    status: str = Field(default="choose_org", sa_type=sa.String(20))  # choose_org | connected | needs_reconnect
+    status: str = Field(default=ConnectionStatus.CHOOSE_ORG.value, sa_type=sa.String(20))  # ConnectionStatus
     tenant_id: str | None = Field(default=None, sa_type=sa.String(36))
     tenant_name: str | None = Field(default=None, sa_type=sa.String(255))
     connection_id: str | None = Field(default=None, sa_type=sa.String(36))
@@ -130,8 +131,8 @@ class XeroCallSlot(SQLModel, table=True):
 class SyncRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", index=True)
-    kind: str = Field(sa_type=sa.String(12))  # push | send_all | sync_all | payments
-    state: str = Field(default="queued", sa_type=sa.String(10), index=True)  # queued | running | waiting | done
+    kind: str = Field(sa_type=sa.String(12))  # RunKind
+    state: str = Field(default=RunState.QUEUED.value, sa_type=sa.String(10), index=True)  # RunState
     create_contacts: bool = False  # the "create the contact in Xero" fix, whatever the contact policy
     # Set only while a Send all is active: the unique index makes two clicks start one run.
     active_send_all: int | None = Field(default=None, unique=True)
@@ -149,7 +150,7 @@ class SyncRunItem(SQLModel, table=True):
     run_id: int = Field(foreign_key="syncrun.id", primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", primary_key=True, index=True)
     version: int = 1
-    outcome: str = Field(default="pending", sa_type=sa.String(10))  # pending | synced | error
+    outcome: str = Field(default=ItemOutcome.PENDING.value, sa_type=sa.String(10))  # ItemOutcome
 
 
 class XeroBatch(SQLModel, table=True):
@@ -164,7 +165,7 @@ class XeroBatch(SQLModel, table=True):
     run_id: int | None = Field(default=None, foreign_key="syncrun.id", index=True)
     kind: str = Field(sa_type=sa.String(12))  # invoices | contacts | payments
     idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
-    state: str = Field(default="sending", sa_type=sa.String(10), index=True)  # sending done unsent retried reconciled
+    state: str = Field(default=BatchState.SENDING.value, sa_type=sa.String(10), index=True)  # BatchState
     item_ids: str = Field(sa_type=sa.Text)  # JSON [[local id, version], ...]
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

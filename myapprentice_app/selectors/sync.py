@@ -10,7 +10,14 @@ from sqlmodel import Session, col, func, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission, can
-from myapprentice_app.domain.sync_errors import Fix, entry_for
+from myapprentice_app.domain.sync_errors import ErrorCode, Fix, entry_for
+from myapprentice_app.domain.sync_states import (
+    ACTIVE_RUN_STATES,
+    BOARD_RUN_KINDS,
+    ConnectionStatus,
+    ItemOutcome,
+    RunState,
+)
 from myapprentice_app.domain.xero_limits import BATCH, CONCURRENT
 from myapprentice_app.integrations.xero.endpoints import endpoints
 from myapprentice_app.models import (
@@ -24,18 +31,11 @@ from myapprentice_app.models import (
     XeroConnection,
     XeroContact,
 )
+from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.services.errors import NotFound
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.xero_settings import settings_view
 from myapprentice_app.services.xero_sync import link_candidate
-
-ACTIVE_STATES = ("queued", "running", "waiting")
-
-
-@dataclass
-class Option:
-    value: str = ""
-    label: str = ""
 
 
 @dataclass
@@ -97,10 +97,10 @@ class SyncBoard:
 
 
 def connection_health(session: Session, actor: Principal) -> str:
-    """not_connected | connected | needs_reconnect | choose_org (for the banner every pushing role sees)."""
+    """The connection's ConnectionStatus value (for the banner every pushing role sees)."""
     actor.require(Permission.VIEW_INVOICES)
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
-    return connection.status if connection else "not_connected"
+    return connection.status if connection else ConnectionStatus.NOT_CONNECTED.value
 
 
 def open_in_xero_link(session: Session, business_id: int) -> Callable[[str], str] | None:
@@ -121,7 +121,7 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
     resolver = can(actor.role, Permission.RESOLVE_SYNC_ERRORS)
     fixes = [Option(fix.value, fix.label) for fix in (entry.fixes if entry else ())
              if resolver or fix == Fix.RETRY]
-    reconnecting = entry is not None and entry.code.value == "needs_reconnect"
+    reconnecting = entry is not None and entry.code == ErrorCode.NEEDS_RECONNECT
     if invoice.sync_status == SyncStatus.ERROR and can(actor.role, Permission.RETRY_SYNC) and not reconnecting \
             and all(option.value != Fix.RETRY for option in fixes):
         fixes.append(Option(Fix.RETRY.value, Fix.RETRY.label))
@@ -180,15 +180,16 @@ def _history(session: Session, invoice_id: int) -> list[HistoryRow]:
 def sync_board(session: Session, actor: Principal) -> SyncBoard:
     actor.require(Permission.VIEW_INVOICES)
     run = session.exec(select(SyncRun).where(SyncRun.business_id == actor.business_id,
-                                             col(SyncRun.kind).in_(("push", "send_all", "sync_all")))
+                                             col(SyncRun.kind).in_(BOARD_RUN_KINDS))
                        .order_by(col(SyncRun.id).desc())).first()
     if run is None:
         return SyncBoard()
     counts = dict(session.exec(select(SyncRunItem.outcome, func.count()).where(SyncRunItem.run_id == run.id)
                                .group_by(SyncRunItem.outcome)).all())
-    board = SyncBoard(active=run.state in ACTIVE_STATES, run_id=run.id or 0, kind=run.kind, state=run.state,
-                      total=run.total, synced=counts.get("synced", 0), failed=counts.get("error", 0),
-                      pending=counts.get("pending", 0))
+    board = SyncBoard(active=run.state in ACTIVE_RUN_STATES, run_id=run.id or 0, kind=run.kind, state=run.state,
+                      total=run.total, synced=counts.get(ItemOutcome.SYNCED, 0),
+                      failed=counts.get(ItemOutcome.ERROR, 0),
+                      pending=counts.get(ItemOutcome.PENDING, 0))
     board.percent = int(100 * (board.synced + board.failed) / board.total) if board.total else 100
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
     if connection and connection.tenant_id:
@@ -199,7 +200,7 @@ def sync_board(session: Session, actor: Principal) -> SyncBoard:
     if board.active and board.pending:
         batches = math.ceil(board.pending / BATCH)
         board.eta = f"about {max(1, math.ceil(batches / CONCURRENT))} s"
-    if run.next_try_at and run.state == "waiting":
+    if run.next_try_at and run.state == RunState.WAITING:
         board.next_try = run.next_try_at.strftime("%H:%M:%S UTC")
     recent = session.exec(select(Invoice.number, SyncRunItem.outcome)
                           .join(SyncRunItem, col(SyncRunItem.invoice_id) == Invoice.id)

@@ -38,10 +38,6 @@ class ClientForm:
     postcode: str = ""
     country: str = ""
 
-    @classmethod
-    def from_mapping(cls, data: dict) -> ClientForm:
-        return cls(**{f.name: str(data.get(f.name, "") or "") for f in fields(cls)})
-
 
 def client_form(session: Session, actor: Principal, client_id: int) -> ClientForm:
     client = _owned(session, actor, client_id)

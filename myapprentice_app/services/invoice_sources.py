@@ -6,8 +6,10 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
+from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
 from myapprentice_app.models import Business, Job, LineItem, Quote, TaxRate
 from myapprentice_app.services import invoices
 from myapprentice_app.services.errors import ActionRefused, NotFound
@@ -32,7 +34,7 @@ def draft_from_quote(session: Session, actor: Principal, quote_id: int) -> Invoi
     quote = session.get(Quote, quote_id)
     if quote is None or quote.business_id != actor.business_id:
         raise NotFound("That quote")
-    if quote.status != "accepted":
+    if quote.status != QuoteStatus.ACCEPTED:
         raise ActionRefused(f"Quote {quote.number} is {quote.status}; only an accepted quote can be invoiced.")
     draft = _dated(session, actor, client_id=quote.client_id)
     draft.quote_id, draft.job_id = quote.id, quote.job_id
@@ -47,7 +49,7 @@ def draft_from_job(session: Session, actor: Principal, job_id: int) -> InvoiceDr
     job = session.get(Job, job_id)
     if job is None or job.business_id != actor.business_id:
         raise NotFound("That job")
-    if job.status != "completed":
+    if job.status != JobStatus.COMPLETED:
         raise ActionRefused(f"“{job.title}” isn't completed yet; mark the job completed before invoicing it.")
     draft = _dated(session, actor, client_id=job.client_id)
     draft.job_id = job.id
@@ -69,7 +71,7 @@ def draft_of_invoice(session: Session, actor: Principal, invoice_id: int) -> Inv
     """A draft invoice as an editable form (only drafts can be edited)."""
     actor.require(Permission.EDIT_INVOICES)
     invoice = invoices.get_invoice(session, actor, invoice_id)
-    if invoice.status != "draft":
+    if invoice.status != InvoiceStatus.DRAFT:
         raise ActionRefused(f"Invoice {invoice.number} is {invoice.status}; only draft invoices can be edited.")
     items = list(session.exec(select(LineItem).where(LineItem.invoice_id == invoice.id)))
     return InvoiceDraft(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
 from myapprentice_app.models import Client, Job, LineItem, Membership, Quote
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import NotFound, ValidationFailed
@@ -16,8 +17,8 @@ from myapprentice_app.services.invoices import tax_rates
 from myapprentice_app.services.lines import LineDraft, build_items, drafts_from, lines_problems
 from myapprentice_app.services.principal import Principal
 
-JOB_STATUSES = ("scheduled", "in_progress", "completed")
-QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
+JOB_STATUSES = tuple(status.value for status in JobStatus)
+QUOTE_STATUSES = tuple(status.value for status in QuoteStatus)
 
 
 @dataclass
@@ -25,7 +26,7 @@ class JobForm:
     client_id: int | None = None
     title: str = ""
     site_address: str = ""
-    status: str = "scheduled"
+    status: str = JobStatus.SCHEDULED.value
     assigned_user_id: int | None = None
     lines: list[LineDraft] = field(default_factory=list)
 
@@ -78,7 +79,7 @@ def save_job(session: Session, actor: Principal, job_id: int | None, form: JobFo
         )
         session.add(job)
         session.flush()
-    if form.status == "completed" and job.status != "completed":
+    if form.status == JobStatus.COMPLETED and job.status != JobStatus.COMPLETED:
         job.completed_at = utcnow()
     job.client_id, job.title = form.client_id, form.title.strip()  # type: ignore[assignment]
     job.site_address, job.status = form.site_address.strip() or None, form.status

@@ -14,6 +14,7 @@ from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.integrations.xero import oauth, tokens
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import XeroProblem
@@ -29,8 +30,8 @@ NEEDS_MFA_SETUP = "Set up two-step sign-in (Business Settings → Security) befo
 
 @dataclass
 class ConnectionView:
-    status: str = "not_connected"  # not_connected | choose_org | connected | needs_reconnect
-    label: str = "Not connected"
+    status: str = ConnectionStatus.NOT_CONNECTED.value
+    label: str = ConnectionStatus.NOT_CONNECTED.label
     organisation: str = ""
     problem: str = ""
     choices: list[dict[str, str]] = field(default_factory=list)
@@ -49,8 +50,8 @@ def view_for(session: Session, business_id: int) -> ConnectionView:
     connection = _connection(session, business_id)
     if connection is None:
         return ConnectionView()
-    labels = {"connected": "Connected", "needs_reconnect": "Needs reconnecting", "choose_org": "Choose an organisation"}
-    return ConnectionView(status=connection.status, label=labels.get(connection.status, connection.status),
+    status = ConnectionStatus(connection.status)
+    return ConnectionView(status=status.value, label=status.label,
                           organisation=connection.tenant_name or "", problem=connection.problem or "",
                           choices=json.loads(connection.tenant_choices or "[]"))
 
@@ -90,12 +91,12 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
     if len(organisations) == 1:
         _use(connection, organisations[0])
     else:
-        connection.status, connection.tenant_id, connection.tenant_name = "choose_org", None, None
+        connection.status, connection.tenant_id, connection.tenant_name = ConnectionStatus.CHOOSE_ORG, None, None
         connection.tenant_choices = json.dumps([{"id": o["tenantId"], "name": o.get("tenantName") or "",
                                                  "connection_id": o.get("id") or ""} for o in organisations])
     audit.record(session, actor, actor.business_id, "xero.connected", detail=connection.tenant_name)
     session.commit()
-    if connection.status == "connected":
+    if connection.status == ConnectionStatus.CONNECTED:
         after_connect(session, actor.business_id, actor.user_id)
     return connection.status
 
@@ -103,7 +104,7 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
 def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> None:
     actor.require(Permission.CONNECT_XERO)
     connection = _connection(session, actor.business_id)
-    if connection is None or connection.status != "choose_org":
+    if connection is None or connection.status != ConnectionStatus.CHOOSE_ORG:
         raise ActionRefused("There's no organisation to choose right now.")
     choice = next((c for c in json.loads(connection.tenant_choices or "[]") if c["id"] == tenant_id), None)
     if choice is None:
@@ -157,7 +158,7 @@ def resume_after_reconnect(session: Session, business_id: int) -> list[int]:
 
 
 def _use(connection: XeroConnection, organisation: dict) -> None:
-    connection.status = "connected"
+    connection.status = ConnectionStatus.CONNECTED
     connection.tenant_id = organisation["tenantId"]
     connection.tenant_name = organisation.get("tenantName") or ""
     connection.connection_id = organisation.get("id")

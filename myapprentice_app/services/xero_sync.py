@@ -14,6 +14,7 @@ from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceStatus, SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix
+from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome, RunKind, RunState
 from myapprentice_app.models import (
     Business,
     Client,
@@ -57,7 +58,7 @@ def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: 
         raise ActionRefused("A voided invoice that never reached Xero isn't sent.")
     if invoice.sync_status == SyncStatus.PENDING:
         return None
-    run = SyncRun(business_id=actor.business_id, kind="push", started_by_user_id=actor.user_id, total=1,
+    run = SyncRun(business_id=actor.business_id, kind=RunKind.PUSH, started_by_user_id=actor.user_id, total=1,
                   create_contacts=create_contacts)
     session.add(run)
     session.flush()
@@ -74,7 +75,7 @@ def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
     active = _active_send_all(session, actor.business_id)
     if active is not None:
         return active, False
-    run = SyncRun(business_id=actor.business_id, kind="send_all", started_by_user_id=actor.user_id,
+    run = SyncRun(business_id=actor.business_id, kind=RunKind.SEND_ALL, started_by_user_id=actor.user_id,
                   active_send_all=actor.business_id)
     session.add(run)
     try:
@@ -95,7 +96,7 @@ def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
 def sync_all(session: Session, actor: Principal) -> int:
     actor.require(Permission.PUSH_TO_XERO)
     _require_connected(session, actor.business_id)
-    run = SyncRun(business_id=actor.business_id, kind="sync_all", started_by_user_id=actor.user_id)
+    run = SyncRun(business_id=actor.business_id, kind=RunKind.SYNC_ALL, started_by_user_id=actor.user_id)
     session.add(run)
     audit.record(session, actor, actor.business_id, "xero.sync_all")
     session.commit()
@@ -105,9 +106,9 @@ def sync_all(session: Session, actor: Principal) -> int:
 def payments_run(session: Session, business_id: int) -> int | None:
     """The periodic payment cycle (no actor: the worker asks on the business's behalf)."""
     if session.exec(select(SyncRun.id).where(SyncRun.business_id == business_id,
-                                             SyncRun.state != "done")).first() is not None:
+                                             SyncRun.state != RunState.DONE)).first() is not None:
         return None
-    run = SyncRun(business_id=business_id, kind="payments")
+    run = SyncRun(business_id=business_id, kind=RunKind.PAYMENTS)
     session.add(run)
     session.commit()
     return _queued(run)
@@ -116,7 +117,7 @@ def payments_run(session: Session, business_id: int) -> int | None:
 def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_id: int | None) -> int | None:
     if not invoice_ids:
         return None
-    run = SyncRun(business_id=business_id, kind="push", started_by_user_id=user_id, total=len(invoice_ids))
+    run = SyncRun(business_id=business_id, kind=RunKind.PUSH, started_by_user_id=user_id, total=len(invoice_ids))
     session.add(run)
     session.flush()
     versions = session.exec(select(Invoice.id, Invoice.version).where(col(Invoice.id).in_(invoice_ids))).all()
@@ -245,8 +246,8 @@ def _mark_pending(session: Session, run: SyncRun, items: list[tuple[int, int]]) 
         session.execute(sa.update(Invoice).where(col(Invoice.id).in_(ids[start:start + 500])).values(**_PENDING))
     if items:
         session.execute(sa.insert(_run_items),
-                        [{"run_id": run.id or 0, "invoice_id": invoice_id, "version": version, "outcome": "pending"}
-                         for invoice_id, version in items])
+                        [{"run_id": run.id or 0, "invoice_id": invoice_id, "version": version,
+                          "outcome": ItemOutcome.PENDING.value} for invoice_id, version in items])
 
 
 def _queue_eligible(session: Session, run: SyncRun) -> int:
@@ -255,7 +256,7 @@ def _queue_eligible(session: Session, run: SyncRun) -> int:
     eligible = eligible_for_send_all(run.business_id).subquery()
     session.execute(sa.insert(_run_items).from_select(
         ["run_id", "invoice_id", "version", "outcome"],
-        sa.select(sa.literal(run.id), eligible.c.id, eligible.c.version, sa.literal("pending"))))
+        sa.select(sa.literal(run.id), eligible.c.id, eligible.c.version, sa.literal(ItemOutcome.PENDING.value))))
     queued = sa.select(_run_items.c.invoice_id).where(_run_items.c.run_id == run.id)
     marked = session.execute(sa.update(Invoice).where(col(Invoice.id).in_(queued)).values(**_PENDING))
     return int(marked.rowcount)  # type: ignore[attr-defined]
@@ -267,9 +268,9 @@ def _active_send_all(session: Session, business_id: int) -> int | None:
 
 def _require_connected(session: Session, business_id: int) -> None:
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-    if connection is None or connection.status == "choose_org":
+    if connection is None or connection.status == ConnectionStatus.CHOOSE_ORG:
         raise ActionRefused(NOT_CONNECTED)
-    if connection.status == "needs_reconnect":
+    if connection.status == ConnectionStatus.NEEDS_RECONNECT:
         raise ActionRefused(NEEDS_RECONNECT)
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from myapprentice_app.db import session_scope, write_scope
+from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync.context import OrgContext
 
@@ -43,7 +44,7 @@ def open_batches(ctx: OrgContext, wanted: list[tuple[str, list[tuple[int, int]]]
         return [batch for batch, _, _ in batches]
 
 
-def close_batch(batch: XeroBatch, state: str, session: Session | None = None) -> None:
+def close_batch(batch: XeroBatch, state: BatchState, session: Session | None = None) -> None:
     """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
     if session is None:
         close_batches([batch], state)
@@ -51,7 +52,7 @@ def close_batch(batch: XeroBatch, state: str, session: Session | None = None) ->
     session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
 
 
-def close_batches(batches: list[XeroBatch], state: str) -> None:
+def close_batches(batches: list[XeroBatch], state: BatchState) -> None:
     """Settle several batches in one transaction (the `unsent` ones were stored but never sent)."""
     with write_scope() as session:
         session.execute(sa.update(_batches).where(_batches.c.id.in_([batch.id for batch in batches]))
@@ -63,7 +64,7 @@ def unknown_batches(ctx: OrgContext, kind: str) -> list[XeroBatch]:
     """Batches of this run still `sending`: a worker died (or lost the answer) after storing them."""
     with session_scope() as session:
         return list(session.exec(select(XeroBatch).where(XeroBatch.run_id == ctx.run_id, XeroBatch.kind == kind,
-                                                         XeroBatch.state == "sending")))
+                                                         XeroBatch.state == BatchState.SENDING)))
 
 
 def items_of(batch: XeroBatch) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from myapprentice_app.db import session_scope, write_scope
 from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
 from myapprentice_app.models import XeroBudget, XeroCallSlot
 
-__all__ = ["CONCURRENT", "MINUTE_LIMIT", "block", "call_slot", "keep_slot", "remaining", "reserve"]
+__all__ = ["CONCURRENT", "MINUTE_LIMIT", "block", "call_slot", "keep_slot", "reserve"]
 # Xero's window starts when its first call arrives, a moment after ours left: a slightly longer window on
 # our side keeps us from running into the start of Xero's next-to-last second.
 WINDOW_SECONDS = 61.0
@@ -400,19 +400,3 @@ def block(tenant_id: str, seconds: float) -> None:
         session.execute(sa.update(_budget).where(_budget.c.tenant_id == tenant_id, _budget.c.blocked_until < until)
                         .values(blocked_until=until))
         session.commit()
-
-
-def note_remaining(tenant_id: str, day: int | None, minute: int | None) -> None:
-    """Keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining) for the board."""
-    values = _remaining_values(day, minute)
-    if not values:
-        return
-    with session_scope() as session:
-        session.execute(sa.update(_budget).where(_budget.c.tenant_id == tenant_id).values(**values))
-        session.commit()
-
-
-def remaining(tenant_id: str) -> tuple[int | None, int | None]:
-    with session_scope() as session:
-        row = session.get(XeroBudget, tenant_id)
-    return (row.day_remaining, row.minute_remaining) if row else (None, None)

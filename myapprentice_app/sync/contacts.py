@@ -6,10 +6,11 @@ import functools
 import time
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
 from myapprentice_app.integrations.xero.mapping import brief, contact_model, element_result
@@ -98,7 +99,7 @@ def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None,
             with session_scope() as session:
                 fresh = load_cache(session, ctx.business_id)
             _link_by_name(ctx, remaining, fresh)
-            close_batch(batch, "reconciled")
+            close_batch(batch, BatchState.RECONCILED)
             remaining = [client for client in remaining if not client.xero_contact_id]
             time.sleep(min(0.2 * 2 ** attempt, 5))
             continue
@@ -116,7 +117,7 @@ def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None,
                 else:
                     failures[client.id] = "; ".join(result.messages) or brief(element)
             _store_links(links, session)
-            close_batch(batch, "done", session)
+            close_batch(batch, BatchState.DONE, session)
             session.commit()
         if duplicates:
             org_cache.refresh_contacts(ctx)
@@ -129,9 +130,3 @@ def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None,
 
 def _create_contacts(xero: XeroClient, models: list, key: str) -> Reply:
     return xero.create_contacts(models, key)
-
-
-def client_ids_with_contact(business_id: int) -> set[int]:
-    with session_scope() as session:
-        return {client.id or 0 for client in session.exec(
-            select(Client).where(Client.business_id == business_id, Client.xero_contact_id.is_not(None)))}  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome, RunKind
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import (
     ConnectionRevoked,
@@ -62,10 +63,10 @@ def notes_for(run_id: int) -> RunNotes | None:
         rows = session.exec(
             select(Invoice.id, Invoice.xero_invoice_id)
             .join(SyncRunItem, col(SyncRunItem.invoice_id) == col(Invoice.id))
-            .where(SyncRunItem.run_id == run_id, SyncRunItem.outcome == "synced")
+            .where(SyncRunItem.run_id == run_id, SyncRunItem.outcome == ItemOutcome.SYNCED)
         ).all()
         notes = [(xero_id, text, f"history-note-{run_id}-{invoice_id}") for invoice_id, xero_id in rows if xero_id]
-        return RunNotes(run.business_id, run.kind == "send_all", notes)
+        return RunNotes(run.business_id, run.kind == RunKind.SEND_ALL, notes)
 
 
 def calls_left_this_minute(tenant_id: str) -> int:
@@ -84,7 +85,7 @@ def write(business_id: int, notes: list[Note], spare_only: bool = False) -> list
     """Write the notes in order; returns those left for later (busy Xero, or no spare budget)."""
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-        if connection is None or connection.status != "connected" or not connection.tenant_id:
+        if connection is None or connection.status != ConnectionStatus.CONNECTED or not connection.tenant_id:
             return []
         ctx = OrgContext(business_id=business_id, tenant_id=connection.tenant_id,
                          settings=settings_for(session, business_id))

@@ -13,6 +13,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from myapprentice_app.db import session_scope, utcnow, write_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
 from myapprentice_app.integrations.xero.mapping import brief, contact_ref, element_result, invoice_model, wire
@@ -76,10 +77,10 @@ def _jobs(ctx: OrgContext, ready: list[InvoiceSnapshot], cache: OrgCache, chunks
     try:
         with_contacts = linked.result()
     except BaseException:
-        close_batches(opened, "unsent")
+        close_batches(opened, BatchState.UNSENT)
         raise
     if len(with_contacts) != len(ready):
-        close_batches(opened, "unsent")
+        close_batches(opened, BatchState.UNSENT)
         chunks = _chunks(with_contacts)
         opened = open_batches(ctx, _requests(chunks))
     return list(zip(chunks, opened, strict=True)), _with_contacts(with_contacts, bodies)
@@ -213,7 +214,7 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], bodies: 
             if mode == "create":
                 unknown = batch
             else:
-                close_batch(batch, "retried")  # updates name their InvoiceID: sending again is safe
+                close_batch(batch, BatchState.RETRIED)  # updates name their InvoiceID: sending again is safe
             batch = None
             _pause(failures)
             continue
@@ -271,7 +272,7 @@ def _record(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models:
                             answer=brief(element))
         outcomes.synced_many(session, ctx, accepted)
         remember_invoices(session, ctx.business_id, known)
-        close_batch(batch, "done", session)
+        close_batch(batch, BatchState.DONE, session)
         session.commit()
     if conflicts:
         _remember_conflicting(ctx, conflicts)
@@ -288,7 +289,7 @@ def _record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: st
             outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
                             action="push", detail="\n".join(messages), key=key, sent=_json(model),
                             answer=rejected.text[:2000])
-        close_batch(batch, "done", session)
+        close_batch(batch, BatchState.DONE, session)
         session.commit()
 
 

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome
 from myapprentice_app.integrations.xero import online_invoice
 from myapprentice_app.integrations.xero.errors import (
     ConnectionRevoked,
@@ -47,7 +48,7 @@ def invoices_synced_by(run_id: int) -> tuple[int, list[int]] | None:
         if run is None or run.kind != "push":
             return None
         ids = session.exec(select(SyncRunItem.invoice_id).where(SyncRunItem.run_id == run_id,
-                                                                SyncRunItem.outcome == "synced")).all()
+                                                                SyncRunItem.outcome == ItemOutcome.SYNCED)).all()
         return run.business_id, list(ids)
 
 
@@ -58,7 +59,7 @@ def fetch_links(business_id: int, invoice_ids: list[int] | None = None) -> int:
         return 0
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-        if connection is None or connection.status != "connected" or not connection.tenant_id:
+        if connection is None or connection.status != ConnectionStatus.CONNECTED or not connection.tenant_id:
             return 0
         ctx = OrgContext(business_id=business_id, tenant_id=connection.tenant_id,
                          settings=settings_for(session, business_id))

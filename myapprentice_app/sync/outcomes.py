@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import CATALOGUE, ErrorCode
+from myapprentice_app.domain.sync_states import ItemOutcome
 from myapprentice_app.models import Invoice, SyncAttempt, SyncRunItem
 
 
@@ -38,7 +39,7 @@ def synced(session: Session, ctx: Who, invoice_id: int, version: int, xero_id: s
     invoice.sync_status = SyncStatus.SYNCED if invoice.version == version else SyncStatus.NOT_SYNCED
     invoice.sync_error_code = invoice.sync_error_message = invoice.sync_error_detail = None
     _attempt(session, ctx, invoice, action, "synced", key, sent, answer)
-    _item(session, ctx, invoice_id, "synced")
+    _item(session, ctx, invoice_id, ItemOutcome.SYNCED)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def synced_many(session: Session, ctx: Who, rows: list[Synced]) -> None:
     if ctx.run_id is not None:
         session.execute(sa.update(_items).where(_items.c.run_id == ctx.run_id,
                                                 _items.c.invoice_id.in_([row.invoice_id for row in rows]))
-                        .values(outcome="synced"))
+                        .values(outcome=ItemOutcome.SYNCED))
 
 
 def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message: str, *, action: str,
@@ -92,7 +93,7 @@ def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message
     invoice.sync_error_message = message or CATALOGUE[code].explanation
     invoice.sync_error_detail = detail
     _attempt(session, ctx, invoice, action, "error", key, sent, answer or detail)
-    _item(session, ctx, invoice_id, "error")
+    _item(session, ctx, invoice_id, ItemOutcome.ERROR)
 
 
 def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.datetime, reason: str) -> None:

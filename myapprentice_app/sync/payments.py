@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
 from myapprentice_app.integrations.xero.mapping import element_result, payment_model
@@ -67,19 +68,19 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
         try:
             reply = ctx.call(functools.partial(_create_payments, models=models, key=batch.idempotency_key))
         except RateLimited:
-            close_batch(batch, "retried")
+            close_batch(batch, BatchState.RETRIED)
             continue
         except (Unavailable, OutcomeUnknown):
             remaining = _unsent(ctx, remaining)
-            close_batch(batch, "reconciled")
+            close_batch(batch, BatchState.RECONCILED)
             time.sleep(min(0.2 * 2 ** attempt, 5))
             continue
         except Rejected as rejected:
             _fail_all(remaining, rejected.text[:1000])
-            close_batch(batch, "done")
+            close_batch(batch, BatchState.DONE)
             return
         _record(remaining, reply.items("Payments"))
-        close_batch(batch, "done")
+        close_batch(batch, BatchState.DONE)
         return
 
 

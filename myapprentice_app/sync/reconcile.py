@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.mapping import brief
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes
@@ -36,7 +37,7 @@ def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch
             else:
                 missing.append(snapshot)  # someone else's invoice: the next try reports the conflict
         session.commit()
-    close_batch(batch, "reconciled")
+    close_batch(batch, BatchState.RECONCILED)
     return missing
 
 
@@ -49,7 +50,7 @@ def reconcile_leftovers(ctx: OrgContext) -> None:
         reconcile_by_number(ctx, [s for s in snapshots if not s.invoice.xero_invoice_id], batch)
     for kind in ("updates", "contacts", "payments"):
         for batch in unknown_batches(ctx, kind):
-            close_batch(batch, "abandoned")  # updates are idempotent by InvoiceID; the others re-check
+            close_batch(batch, BatchState.ABANDONED)  # updates are idempotent by InvoiceID; the others re-check
 
 
 def _ours(snapshot: InvoiceSnapshot, element: dict) -> bool:

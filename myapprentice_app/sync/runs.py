@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome, RunKind, RunState
 from myapprentice_app.integrations.xero.errors import (
     ConnectionRevoked,
     OutcomeUnknown,
@@ -48,8 +49,8 @@ def _execute_claimed(run_id: int) -> None:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == run.business_id)).first()
         settings = settings_for(session, run.business_id)
         pending_ids = list(session.exec(select(SyncRunItem.invoice_id).where(
-            SyncRunItem.run_id == run_id, SyncRunItem.outcome == "pending")))
-    if connection is None or connection.status != "connected" or not connection.tenant_id:
+            SyncRunItem.run_id == run_id, SyncRunItem.outcome == ItemOutcome.PENDING)))
+    if connection is None or connection.status != ConnectionStatus.CONNECTED or not connection.tenant_id:
         _connection_lost(run.business_id, run_id, "Xero isn't connected.")
         return
     ctx = OrgContext(business_id=run.business_id, tenant_id=connection.tenant_id, settings=settings,
@@ -58,10 +59,10 @@ def _execute_claimed(run_id: int) -> None:
     try:
         reconcile_leftovers(ctx)
         cache.refresh_if_stale(ctx)
-        if run.kind in ("push", "send_all"):
+        if run.kind in (RunKind.PUSH, RunKind.SEND_ALL):
             left = invoices.push(ctx, pending_ids, create_contacts=run.create_contacts)
         payments.sync_payments(ctx)
-        if run.kind == "sync_all":
+        if run.kind == RunKind.SYNC_ALL:
             pull.pull(ctx)
     except ConnectionRevoked as revoked:
         _connection_lost(run.business_id, run_id, str(revoked))
@@ -83,9 +84,9 @@ def _claim(run_id: int) -> bool:
     with session_scope() as session:
         result = session.execute(
             sa.update(_runs).where(_runs.c.id == run_id).where(sa.or_(
-                _runs.c.state.in_(("queued", "waiting")),
-                sa.and_(_runs.c.state == "running", _runs.c.heartbeat_at < now - STALE)))
-            .values(state="running", heartbeat_at=now))
+                _runs.c.state.in_((RunState.QUEUED, RunState.WAITING)),
+                sa.and_(_runs.c.state == RunState.RUNNING, _runs.c.heartbeat_at < now - STALE)))
+            .values(state=RunState.RUNNING, heartbeat_at=now))
         session.commit()
         return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -93,7 +94,7 @@ def _claim(run_id: int) -> bool:
 def _heartbeat(run_id: int, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_SECONDS):
         with session_scope() as session:
-            session.execute(sa.update(_runs).where(_runs.c.id == run_id, _runs.c.state == "running")
+            session.execute(sa.update(_runs).where(_runs.c.id == run_id, _runs.c.state == RunState.RUNNING)
                             .values(heartbeat_at=utcnow()))
             session.commit()
 
@@ -104,9 +105,9 @@ def _finish(run_id: int, calls: int, waiting: bool) -> None:
         assert run is not None
         run.calls_made += calls
         if waiting:
-            run.state, run.next_try_at = "waiting", utcnow() + RETRY_AFTER
+            run.state, run.next_try_at = RunState.WAITING, utcnow() + RETRY_AFTER
         else:
-            run.state, run.finished_at, run.active_send_all = "done", utcnow(), None
+            run.state, run.finished_at, run.active_send_all = RunState.DONE, utcnow(), None
         session.commit()
 
 
@@ -114,16 +115,16 @@ def _connection_lost(business_id: int, run_id: int, reason: str) -> None:
     """Mark the connection for reconnecting, and every Pending invoice Error with the reconnect fix."""
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-        if connection is not None and connection.status == "connected":
-            connection.status, connection.problem = "needs_reconnect", reason[:500]
+        if connection is not None and connection.status == ConnectionStatus.CONNECTED:
+            connection.status, connection.problem = ConnectionStatus.NEEDS_RECONNECT, reason[:500]
         ctx = outcomes.RunRef(business_id, run_id)
         pending = session.exec(select(Invoice.id).where(Invoice.business_id == business_id,
                                                         Invoice.sync_status == SyncStatus.PENDING)).all()
         for invoice_id in pending:
             outcomes.failed(session, ctx, invoice_id or 0, ErrorCode.NEEDS_RECONNECT,
                             "The Xero connection needs reconnecting.", action="push", detail=reason[:2000])
-        session.execute(sa.update(_runs).where(_runs.c.business_id == business_id, _runs.c.state != "done")
-                        .values(state="done", finished_at=utcnow(), active_send_all=None,
+        session.execute(sa.update(_runs).where(_runs.c.business_id == business_id, _runs.c.state != RunState.DONE)
+                        .values(state=RunState.DONE, finished_at=utcnow(), active_send_all=None,
                                 message="Stopped: the Xero connection needs reconnecting."))
         session.commit()
 
@@ -133,9 +134,9 @@ def due_runs() -> list[int]:
     now = utcnow()
     with session_scope() as session:
         rows = session.exec(select(SyncRun.id).where(sa.or_(
-            sa.and_(col(SyncRun.state).in_(("queued", "running")),
+            sa.and_(col(SyncRun.state).in_((RunState.QUEUED, RunState.RUNNING)),
                     sa.func.coalesce(SyncRun.heartbeat_at, SyncRun.created_at) < now - STALE),
-            sa.and_(col(SyncRun.state) == "waiting", col(SyncRun.next_try_at) <= now),
+            sa.and_(col(SyncRun.state) == RunState.WAITING, col(SyncRun.next_try_at) <= now),
         ))).all()
     return [run_id for run_id in rows if run_id is not None]
 
@@ -144,6 +145,6 @@ def businesses_with_unsynced_payments() -> list[int]:
     with session_scope() as session:
         rows = session.exec(
             select(Payment.business_id).join(XeroConnection, col(XeroConnection.business_id) == Payment.business_id)
-            .where(XeroConnection.status == "connected", Payment.sync_status != SyncStatus.SYNCED,
+            .where(XeroConnection.status == ConnectionStatus.CONNECTED, Payment.sync_status != SyncStatus.SYNCED,
                    col(Payment.xero_payment_id).is_(None), Payment.source != "xero").distinct()).all()
     return list(rows)

@@ -69,10 +69,6 @@ def payment_model(xero_invoice_id: str, account_code: str, paid_on: dt.date, amo
                    date=paid_on, amount=amount, reference=reference)
 
 
-def as_json(model: Any) -> str:
-    return json.dumps(serialize(model), default=str)
-
-
 def wire(model: Any) -> dict[str, Any]:
     """The model as the SDK puts it on the wire (its own serialiser): sent as is, and kept for the history."""
     body: dict[str, Any] = serialize(model)

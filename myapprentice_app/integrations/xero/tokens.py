@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.integrations.xero import oauth
 from myapprentice_app.integrations.xero.errors import ConnectionRevoked, OutcomeUnknown
 from myapprentice_app.models import XeroConnection
@@ -46,7 +47,7 @@ def fresh(token: dict[str, Any]) -> bool:
 
 def _load(session: Session, business_id: int) -> XeroConnection:
     connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-    if connection is None or connection.status != "connected":
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
         raise ConnectionRevoked("Xero is not connected")
     return connection
 
@@ -116,5 +117,5 @@ def _release_lease(business_id: int) -> None:
 
 
 def mark_needs_reconnect(session: Session, connection: XeroConnection, problem: str) -> None:
-    connection.status = "needs_reconnect"
+    connection.status = ConnectionStatus.NEEDS_RECONNECT
     connection.problem = problem

@@ -1,5 +1,7 @@
 import reflex as rx
 
+from myapprentice_app.domain.invoice_status import SyncStatus
+
 STATUS_COLOURS = {
     "draft": "gray", "authorised": "blue", "sent": "indigo", "part_paid": "amber", "paid": "green", "voided": "red",
 }
@@ -13,7 +15,7 @@ def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
 
 def sync_badge(status: rx.Var, label: rx.Var, testid: str = "sync-status") -> rx.Component:
     return rx.badge(
-        rx.cond(status == "pending", rx.spinner(size="1"), rx.fragment()),
+        rx.cond(status == SyncStatus.PENDING.value, rx.spinner(size="1"), rx.fragment()),
         label,
         color_scheme=rx.match(status, *SYNC_COLOURS.items(), "gray"),
         variant="surface",

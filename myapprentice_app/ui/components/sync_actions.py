@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome
 from myapprentice_app.ui.state.sync_actions import SyncActionsState
 
 
@@ -25,7 +26,7 @@ def sync_all_button() -> rx.Component:
 def connection_banner() -> rx.Component:
     return rx.fragment(
         rx.cond(
-            SyncActionsState.connection == "needs_reconnect",
+            SyncActionsState.connection == ConnectionStatus.NEEDS_RECONNECT.value,
             rx.callout("Xero needs reconnecting: pushes are paused. A Business Owner or Admin can reconnect in "
                        "Business Settings → Integrations.", icon="triangle-alert", color_scheme="red",
                        data_testid="xero-needs-reconnecting"),
@@ -58,7 +59,8 @@ def sync_board_panel() -> rx.Component:
                 rx.cond(board.next_try != "", rx.text("Waiting for Xero: next try at ", board.next_try, size="1"),
                         rx.fragment()),
                 rx.flex(rx.foreach(board.rows, lambda row: rx.badge(
-                    row.number, color_scheme=rx.match(row.outcome, ("synced", "green"), ("error", "red"), "amber"),
+                    row.number, color_scheme=rx.match(row.outcome, (ItemOutcome.SYNCED.value, "green"),
+                                                      (ItemOutcome.ERROR.value, "red"), "amber"),
                     variant="soft")), wrap="wrap", spacing="1"),
                 width="100%",
             ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.ui.components.badges import status_badge, sync_badge
 from myapprentice_app.ui.components.forms import labelled
 from myapprentice_app.ui.components.invoice_actions import payment_dialog
@@ -16,7 +17,7 @@ from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 
 def _actions() -> rx.Component:
     s, inv = InvoiceDetailState, InvoiceDetailState.invoice
-    editable = s.can_edit & (inv.status == "draft")
+    editable = s.can_edit & (inv.status == InvoiceStatus.DRAFT.value)
     return rx.flex(
         rx.cond(
             editable,
@@ -25,12 +26,13 @@ def _actions() -> rx.Component:
         ),
         rx.cond(editable, rx.button("Authorise", on_click=s.authorise_invoice, data_testid="authorise"), rx.fragment()),
         rx.cond(
-            s.can_edit & (inv.status != "paid") & (inv.status != "voided"),
+            s.can_edit & (inv.status != InvoiceStatus.PAID.value) & (inv.status != InvoiceStatus.VOIDED.value),
             rx.button(rx.icon("send", size=16), "Send to client", on_click=s.open_send, data_testid="send-to-client"),
             rx.fragment(),
         ),
         rx.cond(
-            s.can_pay & ((inv.status == "authorised") | (inv.status == "sent") | (inv.status == "part_paid")),
+            s.can_pay & ((inv.status == InvoiceStatus.AUTHORISED.value) | (inv.status == InvoiceStatus.SENT.value)
+                       | (inv.status == InvoiceStatus.PART_PAID.value)),
             rx.button(
                 rx.icon("banknote", size=16),
                 "Mark as paid",
@@ -53,7 +55,8 @@ def _actions() -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(
-            s.can_edit & ((inv.status == "draft") | (inv.status == "authorised") | (inv.status == "sent")),
+            s.can_edit & ((inv.status == InvoiceStatus.DRAFT.value) | (inv.status == InvoiceStatus.AUTHORISED.value)
+                         | (inv.status == InvoiceStatus.SENT.value)),
             _void_button(),
             rx.fragment(),
         ),

@@ -83,8 +83,9 @@ def _menu(row: Any) -> rx.Component:
             rx.menu.item("Push to Xero", on_click=SyncActionsState.push_invoice(row.id), data_testid="menu-push"),
             rx.cond(InvoicesState.can_export,
                     rx.menu.item("CSV export", on_click=InvoiceActionsState.export_csv(row.id)), rx.fragment()),
-            rx.cond(InvoicesState.can_pay & ((row.status == "authorised") | (row.status == "sent")
-                                             | (row.status == "part_paid")),
+            rx.cond(InvoicesState.can_pay & ((row.status == InvoiceStatus.AUTHORISED.value)
+                                             | (row.status == InvoiceStatus.SENT.value)
+                                             | (row.status == InvoiceStatus.PART_PAID.value)),
                     rx.menu.item("Mark as paid", on_click=InvoiceActionsState.open_payment(row.id)),
                     rx.fragment()),
             rx.cond(row.xero_url != "",

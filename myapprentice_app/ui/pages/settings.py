@@ -47,15 +47,6 @@ def _business_tab() -> rx.Component:
     )
 
 
-def _connection_status() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Xero", size="4"),
-        rx.text("Not connected", data_testid="xero-connection-status"),
-        rx.text("Ask your Business Owner or Admin to connect Xero.", size="2", color_scheme="gray"),
-        align="start",
-    )
-
-
 def settings_page() -> rx.Component:
     return page("Business Settings", lambda: rx.vstack(
         _tab_bar(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.ui.components.layout import field_error
 from myapprentice_app.ui.components.sync_actions import (
     SyncActionsState,
@@ -42,8 +43,9 @@ def integrations_tab() -> rx.Component:
     return rx.vstack(
         rx.heading("Xero", size="4"),
         rx.hstack(
-            rx.badge(connection.label, color_scheme=rx.match(connection.status, ("connected", "green"),
-                                                             ("needs_reconnect", "red"), "gray"),
+            rx.badge(connection.label,
+                     color_scheme=rx.match(connection.status, (ConnectionStatus.CONNECTED.value, "green"),
+                                           (ConnectionStatus.NEEDS_RECONNECT.value, "red"), "gray"),
                      data_testid="xero-connection-status"),
             rx.text(connection.organisation, weight="bold", data_testid="xero-organisation"),
         ),
@@ -52,16 +54,17 @@ def integrations_tab() -> rx.Component:
         rx.cond(
             XeroSettingsState.can_connect,
             rx.vstack(
-                rx.cond(connection.status == "choose_org", rx.vstack(
+                rx.cond(connection.status == ConnectionStatus.CHOOSE_ORG.value, rx.vstack(
                     rx.text("You allowed several organisations. Choose the one this business uses:"),
                     rx.foreach(connection.choices, lambda choice: rx.button(
                         choice["name"], variant="outline", data_testid="xero-organisation-choice",
                         on_click=XeroSettingsState.choose_organisation(choice["id"]))),
                 ), rx.fragment()),
                 rx.hstack(
-                    rx.button(rx.cond(connection.status == "not_connected", "Connect to Xero", "Reconnect Xero"),
+                    rx.button(rx.cond(connection.status == ConnectionStatus.NOT_CONNECTED.value,
+                                      "Connect to Xero", "Reconnect Xero"),
                               on_click=XeroSettingsState.ask_step_up("connect"), data_testid="connect-xero"),
-                    rx.cond(connection.status != "not_connected",
+                    rx.cond(connection.status != ConnectionStatus.NOT_CONNECTED.value,
                             rx.button("Disconnect", color_scheme="red", variant="soft",
                                       on_click=XeroSettingsState.ask_step_up("disconnect"),
                                       data_testid="disconnect-xero"), rx.fragment()),
@@ -88,7 +91,7 @@ def _picker(label: str, name: str, choices: rx.Var) -> rx.Component:
 
 
 def xero_tab() -> rx.Component:
-    connected = XeroSettingsState.connection.status == "connected"
+    connected = XeroSettingsState.connection.status == ConnectionStatus.CONNECTED.value
     return rx.vstack(integrations_tab(),
                      rx.cond(connected, rx.vstack(rx.hstack(send_all_button(), sync_all_button()), sync_board_panel(),
                                                   on_mount=SyncActionsState.load_board, width="100%"),

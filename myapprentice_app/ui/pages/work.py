@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.state.work import WorkState
 
@@ -52,7 +53,7 @@ def jobs_page() -> rx.Component:
             job.status,
             job.assigned_to,
             rx.cond(
-                WorkState.can_invoice & (job.status == "completed"),
+                WorkState.can_invoice & (job.status == JobStatus.COMPLETED.value),
                 _invoice_button(f"/invoices/new?job={job.id}", "invoice-job"),
                 rx.fragment(),
             ),
@@ -96,7 +97,7 @@ def quotes_page() -> rx.Component:
             quote.client_name,
             quote.status,
             rx.cond(
-                quote.status == "accepted",
+                quote.status == QuoteStatus.ACCEPTED.value,
                 _invoice_button(f"/invoices/new?quote={quote.id}", "invoice-quote"),
                 rx.fragment(),
             ),

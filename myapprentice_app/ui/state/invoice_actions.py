@@ -8,6 +8,7 @@ import datetime as dt
 import reflex as rx
 
 from myapprentice_app.db import session_scope
+from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import invoice_export, invoices
 from myapprentice_app.services.errors import ValidationFailed
@@ -99,7 +100,8 @@ class InvoiceActionsState(rx.State):
         except REFUSED as reason:
             return refused(reason)
         self.pay_open = False
-        status = "paid in full" if invoice.status == "paid" else f"part paid, {invoice.amount_due:,.2f} still owing"
+        status = ("paid in full" if invoice.status == InvoiceStatus.PAID
+                  else f"part paid, {invoice.amount_due:,.2f} still owing")
         return [rx.toast.success(f"Payment recorded: {invoice.number} is {status}."), *reload_invoice_views()]
 
 
