@@ -7,6 +7,8 @@ A 429 blocks every worker until its Retry-After has passed.
 A call takes its slot and its call of the minute in one transaction and frees the slot in another. A sender
 with a queue of requests (`keep_slot`) keeps its slot from one request to the next instead: each further call
 is then one transaction (count the call, renew the lease, store Xero's remaining-quota headers).
+
+This module holds the slots; `minute_window` counts the calls (and reserves them ahead, and blocks on a 429).
 """
 
 from __future__ import annotations
@@ -18,17 +20,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from myapprentice_app.db import session_scope, write_scope
+from myapprentice_app.db import write_scope
 from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
 from myapprentice_app.models import XeroBudget, XeroCallSlot
+from myapprentice_app.sync.minute_window import (
+    block,
+    count_call,
+    ensure_rows,
+    remaining_values,
+    reserve,
+    take_reserved,
+)
 
 __all__ = ["CONCURRENT", "MINUTE_LIMIT", "block", "call_slot", "keep_slot", "reserve"]
-# Xero's window starts when its first call arrives, a moment after ours left: a slightly longer window on
-# our side keeps us from running into the start of Xero's next-to-last second.
-WINDOW_SECONDS = 61.0
 SLOT_LEASE_SECONDS = 90.0
 
 _budget = XeroBudget.__table__  # type: ignore[attr-defined]
@@ -37,19 +43,6 @@ _slots = XeroCallSlot.__table__  # type: ignore[attr-defined]
 
 def _holder() -> str:
     return f"{os.uname().nodename[:30]}:{os.getpid()}:{threading.get_ident() % 100000}"
-
-
-def ensure_rows(tenant_id: str) -> None:
-    with session_scope() as session:
-        if session.get(XeroBudget, tenant_id) is not None:
-            return
-        try:
-            session.add(XeroBudget(tenant_id=tenant_id))
-            for slot in range(CONCURRENT):
-                session.add(XeroCallSlot(tenant_id=tenant_id, slot=slot))
-            session.commit()
-        except IntegrityError:
-            session.rollback()
 
 
 # Threads of one process queue here for the organisation's slots instead of polling the database: only
@@ -141,7 +134,7 @@ def _kept_call(tenant_id: str, leases: dict[str, Lease | None]) -> Iterator[Leas
         except BaseException:
             gate.release()
             raise
-    elif time.time() - lease.renewed_at < SLOT_LEASE_SECONDS / 3 and _take_reserved(tenant_id):
+    elif time.time() - lease.renewed_at < SLOT_LEASE_SECONDS / 3 and take_reserved(tenant_id):
         pass  # the slot is ours and this call was counted ahead (see `reserve`): nothing to write
     elif not _count_kept_call(tenant_id, lease):
         lease = leases[tenant_id] = _acquire(tenant_id, _holder())  # the lease lapsed: take a slot afresh
@@ -191,7 +184,7 @@ def _try_acquire(tenant_id: str, holder: str, now: float) -> tuple[int | None, f
             if _reclaim_from_dead_workers(session, tenant_id):
                 return None, 0.0
             return None, 0.01  # another worker holds them all
-        wait = 0.0 if _take_reserved(tenant_id) else _count_call(session, tenant_id, now, {})
+        wait = 0.0 if take_reserved(tenant_id) else count_call(session, tenant_id, now, {})
         if wait == 0:
             session.commit()
             return slot, 0.0
@@ -241,13 +234,13 @@ def _count_kept_call(tenant_id: str, lease: Lease) -> bool:
                 .values(held_until=now + SLOT_LEASE_SECONDS))
             if renewed.rowcount != 1:  # type: ignore[attr-defined]
                 return False
-            if _take_reserved(tenant_id):
+            if take_reserved(tenant_id):
                 wait = 0.0
                 if lease.day is not None or lease.minute is not None:
                     session.execute(sa.update(_budget).where(_budget.c.tenant_id == tenant_id)
-                                    .values(**_remaining_values(lease.day, lease.minute)))
+                                    .values(**remaining_values(lease.day, lease.minute)))
             else:
-                wait = _count_call(session, tenant_id, now, _remaining_values(lease.day, lease.minute))
+                wait = count_call(session, tenant_id, now, remaining_values(lease.day, lease.minute))
             if wait == 0:
                 session.commit()
                 lease.renewed_at = now
@@ -256,147 +249,15 @@ def _count_kept_call(tenant_id: str, lease: Lease) -> bool:
         time.sleep(min(wait, 2.0))  # a 429 or a spent minute holds everyone up: keeping the slot costs nothing
 
 
-def _count_call(session: Session, tenant_id: str, now: float, remaining: dict[str, int]) -> float:
-    """Count one call in the current minute window (in the caller's transaction): 0, or seconds to wait."""
-    counted = session.execute(
-        sa.update(_budget)
-        .where(_budget.c.tenant_id == tenant_id, _budget.c.blocked_until <= now,
-               _budget.c.window_started_at > now - WINDOW_SECONDS, _budget.c.window_calls < MINUTE_LIMIT)
-        .values(window_calls=_budget.c.window_calls + 1, **remaining))
-    if counted.rowcount == 0:  # type: ignore[attr-defined]
-        counted = session.execute(
-            sa.update(_budget)
-            .where(_budget.c.tenant_id == tenant_id, _budget.c.blocked_until <= now,
-                   _budget.c.window_started_at <= now - WINDOW_SECONDS)
-            .values(window_started_at=now, window_calls=1, **remaining))
-    if counted.rowcount == 1:  # type: ignore[attr-defined]
-        return 0.0
-    started, blocked_until = session.execute(
-        sa.select(_budget.c.window_started_at, _budget.c.blocked_until)
-        .where(_budget.c.tenant_id == tenant_id)).one()
-    if blocked_until > now:
-        return blocked_until - now
-    return max(0.01, started + WINDOW_SECONDS - now)
-
-
 def _release(tenant_id: str, lease: Lease) -> None:
     """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining)."""
     with write_scope() as session:
         session.execute(sa.update(_slots).where(_slots.c.tenant_id == tenant_id, _slots.c.slot == lease.slot,
                                                 _slots.c.holder == lease.holder)
                         .values(held_until=0.0, holder=None))
-        values = _remaining_values(lease.day, lease.minute)
+        values = remaining_values(lease.day, lease.minute)
         if values:
             session.execute(sa.update(_budget).where(_budget.c.tenant_id == tenant_id).values(**values))
         session.commit()
 
 
-def _remaining_values(day: int | None, minute: int | None) -> dict[str, int]:
-    values: dict[str, int] = {}
-    if day is not None:
-        values["day_remaining"] = day
-    if minute is not None:
-        values["minute_remaining"] = minute
-    return values
-
-
-class Reservation:
-    """Calls of one minute window counted ahead, in one transaction, for this process's next calls."""
-
-    def __init__(self, tenant_id: str, window_started_at: float, count: int) -> None:
-        self.tenant_id = tenant_id
-        self.window_started_at = window_started_at
-        self.count = count
-
-    def usable(self, now: float) -> bool:
-        # Only inside the window they were counted in (with a margin: Xero's window starts a moment later).
-        return self.count > 0 and now < self.window_started_at + WINDOW_SECONDS - 2.0
-
-
-_reservations: dict[str, list[Reservation]] = {}
-_reservations_lock = threading.Lock()
-
-
-@contextmanager
-def reserve(tenant_id: str, calls: int) -> Iterator[None]:
-    """Count up to `calls` calls of the current minute window now, for the calls a job is about to make.
-
-    A sender keeping its slot then makes those calls without a write each. What is left unused at the end
-    is given back to the window it came from; a worker that dies holding some just leaves that window
-    shorter by them. A 429 (`block`) drops every reservation, so the calls after it wait their turn.
-    """
-    reservation = _reserve(tenant_id, calls) if calls > 1 else None
-    if reservation is not None:
-        with _reservations_lock:
-            _reservations.setdefault(tenant_id, []).append(reservation)
-    try:
-        yield
-    finally:
-        if reservation is not None:
-            with _reservations_lock:
-                held = _reservations.get(tenant_id, [])
-                if reservation in held:
-                    held.remove(reservation)
-            _give_back(reservation)
-
-
-def _reserve(tenant_id: str, calls: int) -> Reservation | None:
-    ensure_rows(tenant_id)
-    now = time.time()
-    with write_scope() as session:
-        row = session.execute(sa.select(_budget.c.window_started_at, _budget.c.window_calls, _budget.c.blocked_until)
-                              .where(_budget.c.tenant_id == tenant_id)).one()
-        started, used, blocked_until = row
-        if blocked_until > now:
-            return None
-        if started <= now - WINDOW_SECONDS:
-            started, used, values = now, 0, {"window_started_at": now}
-        else:
-            values = {}
-        take = min(calls, MINUTE_LIMIT - used)
-        if take <= 0:
-            return None
-        # Only if no other worker counted a call since we looked (else each call is counted as it goes).
-        taken = session.execute(sa.update(_budget).where(
-            _budget.c.tenant_id == tenant_id, _budget.c.window_started_at == row[0], _budget.c.window_calls == row[1])
-            .values(window_calls=used + take, **values))
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        session.commit()
-    return Reservation(tenant_id, started, take)
-
-
-def _take_reserved(tenant_id: str) -> bool:
-    now = time.time()
-    with _reservations_lock:
-        for reservation in _reservations.get(tenant_id, []):
-            if reservation.usable(now):
-                reservation.count -= 1
-                return True
-    return False
-
-
-def _give_back(reservation: Reservation) -> None:
-    with _reservations_lock:
-        count, reservation.count = reservation.count, 0
-    if count <= 0:
-        return
-    with write_scope() as session:
-        session.execute(sa.update(_budget).where(
-            _budget.c.tenant_id == reservation.tenant_id, _budget.c.window_started_at == reservation.window_started_at,
-            _budget.c.window_calls >= count)
-            .values(window_calls=_budget.c.window_calls - count))
-        session.commit()
-
-
-def block(tenant_id: str, seconds: float) -> None:
-    """Everyone waits: Xero said 429 with this Retry-After."""
-    with _reservations_lock:
-        unused = [reservation for reservation in _reservations.get(tenant_id, []) if reservation.count > 0]
-    for reservation in unused:
-        _give_back(reservation)  # the calls after the wait are counted one by one again
-    until = time.time() + seconds
-    with write_scope() as session:
-        session.execute(sa.update(_budget).where(_budget.c.tenant_id == tenant_id, _budget.c.blocked_until < until)
-                        .values(blocked_until=until))
-        session.commit()

@@ -33,7 +33,7 @@ from myapprentice_app.integrations.xero.errors import (
     Unavailable,
 )
 from myapprentice_app.models import Invoice, SyncRun, SyncRunItem, User, XeroBudget, XeroConnection
-from myapprentice_app.sync import budget
+from myapprentice_app.sync import budget, minute_window
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.runs import settings_for
 
@@ -72,7 +72,7 @@ def notes_for(run_id: int) -> RunNotes | None:
 def calls_left_this_minute(tenant_id: str) -> int:
     with session_scope() as session:
         row = session.get(XeroBudget, tenant_id)
-        if row is None or time.time() >= row.window_started_at + budget.WINDOW_SECONDS:
+        if row is None or time.time() >= row.window_started_at + minute_window.WINDOW_SECONDS:
             return budget.MINUTE_LIMIT
         return budget.MINUTE_LIMIT - row.window_calls
 

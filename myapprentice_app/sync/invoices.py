@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
-from myapprentice_app.db import session_scope, utcnow, write_scope
+from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
-from myapprentice_app.integrations.xero.mapping import brief, contact_ref, element_result, invoice_model, wire
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.mapping import contact_ref, invoice_model, wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import budget, outcomes, preflight
 from myapprentice_app.sync.batches import close_batch, close_batches, open_batch, open_batches
-from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext
+from myapprentice_app.sync.invoice_answers import note_retry, record_answer, record_rejection
 from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
@@ -205,12 +204,12 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], bodies: 
         try:
             reply = ctx.call(functools.partial(_write_invoices, mode=mode, models=models, key=key))
         except RateLimited as limited:
-            _note_retry(ctx, items, key, f"429 {limited.problem}: retry after {limited.retry_after:.0f}s",
-                        limited.retry_after)
+            note_retry(ctx, items, key, f"429 {limited.problem}: retry after {limited.retry_after:.0f}s",
+                       limited.retry_after)
             continue  # not processed by Xero: the same request, same key, once the budget allows
         except (Unavailable, OutcomeUnknown) as trouble:
             failures += 1
-            _note_retry(ctx, items, key, f"{type(trouble).__name__}: {trouble}", _backoff(failures))
+            note_retry(ctx, items, key, f"{type(trouble).__name__}: {trouble}", _backoff(failures))
             if mode == "create":
                 unknown = batch
             else:
@@ -219,8 +218,8 @@ def _send(ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], bodies: 
             _pause(failures)
             continue
         except Rejected as rejected:
-            return [], recorder.submit(_record_rejection, ctx, remaining, key, models, rejected, batch)
-        return [], recorder.submit(_record, ctx, remaining, key, models, reply.items("Invoices"), batch)
+            return [], recorder.submit(record_rejection, ctx, remaining, key, models, rejected, batch)
+        return [], recorder.submit(record_answer, ctx, remaining, key, models, reply.items("Invoices"), batch)
     next_try = utcnow() + dt.timedelta(minutes=1)
     with session_scope() as session:
         outcomes.waiting(session, ctx, [s.invoice.id or 0 for s in remaining], next_try, "Xero kept failing")
@@ -240,79 +239,3 @@ def _pause(failures: int) -> None:
     time.sleep(_backoff(failures))
 
 
-def _note_retry(ctx: OrgContext, items: list[tuple[int, int]], key: str, reason: str, seconds: float) -> None:
-    with write_scope() as session:
-        ids = [invoice_id for invoice_id, _ in items]
-        outcomes.retrying(session, ctx, ids, "push", key, reason)
-        outcomes.waiting(session, ctx, ids, utcnow() + dt.timedelta(seconds=seconds), reason)
-        session.commit()
-
-
-def _record(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models: list, elements: list[dict],
-            batch: XeroBatch) -> None:
-    """Xero's answer, element by element, written down with the batch settled in one transaction."""
-    conflicts = []
-    accepted: list[outcomes.Synced] = []
-    known: list[dict] = []
-    with write_scope() as session:
-        for snapshot, model, element in zip(snapshots, models, elements, strict=False):
-            invoice = snapshot.invoice
-            result = element_result(element, "InvoiceID")
-            action = "update" if invoice.xero_invoice_id else "create"
-            if result.ok and result.xero_id:
-                accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
-                                                key=key, sent=_json(model), answer=brief(element)))
-                known.append(element)
-                continue
-            code = classify(result.messages)
-            if code == ErrorCode.NUMBER_CONFLICT:
-                conflicts.append(invoice.number)
-            outcomes.failed(session, ctx, invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                            action=action, detail="\n".join(result.messages), key=key, sent=_json(model),
-                            answer=brief(element))
-        outcomes.synced_many(session, ctx, accepted)
-        remember_invoices(session, ctx.business_id, known)
-        close_batch(batch, BatchState.DONE, session)
-        session.commit()
-    if conflicts:
-        _remember_conflicting(ctx, conflicts)
-
-
-def _record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], key: str, models: list,
-                      rejected: Rejected, batch: XeroBatch) -> None:
-    messages = [str(error.get("Message")) for element in rejected.body.get("Elements") or []
-                for error in element.get("ValidationErrors") or []] or [str(rejected.body.get("Message") or
-                                                                            rejected.text[:500])]
-    code = classify(messages)
-    with write_scope() as session:
-        for snapshot, model in zip(snapshots, models, strict=False):
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
-                            action="push", detail="\n".join(messages), key=key, sent=_json(model),
-                            answer=rejected.text[:2000])
-        close_batch(batch, BatchState.DONE, session)
-        session.commit()
-
-
-def _json(sent: dict) -> str:
-    return json.dumps(sent, default=str)
-
-
-def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> str:
-    invoice = snapshot.invoice
-    return {
-        ErrorCode.NUMBER_CONFLICT: f"Xero already has an invoice numbered {invoice.number}.",
-        ErrorCode.INVALID_ACCOUNT: "Xero doesn't accept the account one of the lines is mapped to.",
-        ErrorCode.MISSING_TAX_MAPPING: "Xero doesn't accept the tax type one of the lines is mapped to.",
-        ErrorCode.CONTACT_NOT_FOUND: f"Xero can't find the contact for {snapshot.client.name}.",
-    }.get(code, "Xero didn't accept this invoice. Its reason is under Details.")
-
-
-def _remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
-    """Fetch the invoices that hold our numbers, so 'link' can compare client and total without a call."""
-    try:
-        found = ctx.read(lambda xero: xero.invoices_by_number(numbers)).items("Invoices")
-    except (Unavailable, OutcomeUnknown, RateLimited, Rejected):
-        return
-    with session_scope() as session:
-        remember_invoices(session, ctx.business_id, found)
-        session.commit()

@@ -10,7 +10,8 @@ from typing import Any
 from starlette.responses import Response
 
 from . import messages, query, responses
-from .accounting import find_invoice, is_guid
+from .accounting.invoices import find_invoice
+from .accounting.listing import is_guid
 from .gateway import Call
 from .seed import new_id
 

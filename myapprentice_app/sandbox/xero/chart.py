@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from . import messages, payload, responses, serialize
-from .accounting import batch_answer, body_elements
+from .accounting.listing import batch_answer, body_elements
 from .gateway import Call
 from .seed import new_id
 

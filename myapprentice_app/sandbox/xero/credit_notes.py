@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import contacts, dates, invoices, messages, payload, responses, serialize
-from .accounting import batch_answer, body_elements, is_guid
+from . import contacts, dates, invoice_payload, invoices, messages, payload, responses, serialize
+from .accounting.listing import batch_answer, body_elements, is_guid
 from .gateway import Call
 from .seed import new_id
 
@@ -85,7 +85,7 @@ def allocation_view(org: dict[str, Any], note: dict[str, Any], allocation: dict[
 def write_one(call: Call, raw: dict[str, Any], path: str, upsert: bool) -> tuple[bool, dict[str, Any]]:
     org = call.org
     notes = org.setdefault("credit_notes", {})
-    draft = invoices.read(as_invoice_raw(raw), path)
+    draft = invoice_payload.read(as_invoice_raw(raw), path)
     existing = notes.get(draft["InvoiceID"]) if upsert and draft.get("InvoiceID") else None
     known = numbers(org)
     outcome = invoices.apply(org, draft, existing, known, call.unitdp, call.now_ms)

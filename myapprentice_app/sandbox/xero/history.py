@@ -12,7 +12,8 @@ from typing import Any
 from starlette.responses import Response
 
 from . import dates, messages, payload, responses
-from .accounting import body_elements, find_invoice
+from .accounting.invoices import find_invoice
+from .accounting.listing import body_elements
 from .gateway import Call
 
 EMAILABLE = ("SUBMITTED", "AUTHORISED", "PAID")

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from . import dates, messages, money, payload, responses
-from .accounting import batch_answer, body_elements, is_guid
+from .accounting.listing import batch_answer, body_elements, is_guid
 from .gateway import Call
 from .seed import new_id
 

@@ -6,10 +6,10 @@ import reflex as rx
 
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.ui.components.badges import status_badge, sync_badge
-from myapprentice_app.ui.components.forms import labelled
 from myapprentice_app.ui.components.invoice_actions import payment_dialog
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.line_editor import totals_box
+from myapprentice_app.ui.components.send_dialog import send_dialog
 from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
@@ -88,65 +88,6 @@ def _void_button() -> rx.Component:
                 padding_top="1em",
             ),
         ),
-    )
-
-
-def _send_dialog() -> rx.Component:
-    s = InvoiceDetailState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(f"Send {s.invoice.number} to {s.invoice.client_name}"),
-            rx.dialog.description("Review the email. Sending authorises a draft invoice.", size="2"),
-            rx.vstack(
-                labelled(
-                    "To",
-                    rx.input(
-                        id="to_address",
-                        value=s.email.to_address,
-                        width="100%",
-                        on_change=lambda v: s.set_email_field("to_address", v),
-                    ),
-                    s.errors.get("to_address", ""),
-                    html_for="to_address",
-                ),
-                labelled(
-                    "Subject",
-                    rx.input(
-                        id="subject",
-                        value=s.email.subject,
-                        width="100%",
-                        on_change=lambda v: s.set_email_field("subject", v),
-                    ),
-                    s.errors.get("subject", ""),
-                    html_for="subject",
-                ),
-                labelled(
-                    "Message",
-                    rx.text_area(
-                        id="body",
-                        value=s.email.body,
-                        rows="12",
-                        width="100%",
-                        on_change=lambda v: s.set_email_field("body", v),
-                    ),
-                    s.errors.get("body", ""),
-                    html_for="body",
-                ),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button(
-                        rx.icon("send", size=16), "Send", on_click=s.send, loading=s.sending, data_testid="confirm-send"
-                    ),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
-                padding_top="1em",
-            ),
-            max_width="40em",
-        ),
-        open=s.send_open,
-        on_open_change=s.set_send_open,
     )
 
 
@@ -274,7 +215,7 @@ def _content() -> rx.Component:
             ),
             _payments(),
             xero_panel_card(inv.id),
-            _send_dialog(),
+            send_dialog(),
             payment_dialog(),
             width="100%",
             spacing="4",
