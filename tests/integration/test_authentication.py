@@ -4,7 +4,7 @@ import datetime as dt
 
 import pyotp
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Role
@@ -12,16 +12,8 @@ from myapprentice_app.models import AuthSession, User
 from myapprentice_app.security import token_digest
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
-from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
-
-
-def _enable_mfa(session: Session, actor: Principal) -> tuple[str, list[str]]:
-    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    enrolment = second_factor.begin_totp_enrolment(session, actor)
-    codes = second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret,
-                                                 code=pyotp.TOTP(enrolment.secret).now())
-    return enrolment.secret, codes
+from tests.support.accounts import turn_on_mfa
 
 
 def test_the_right_password_opens_a_session_that_resolves_to_the_member(session, make_actor) -> None:
@@ -81,7 +73,7 @@ def test_an_expired_or_revoked_session_no_longer_resolves(session, make_actor) -
 
 def test_mfa_enrolment_stores_the_secret_encrypted_and_returns_ten_recovery_codes(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    secret, codes = _enable_mfa(session, actor)
+    secret, codes = turn_on_mfa(session, actor)
     user = session.get(User, actor.user_id)
     assert user.totp_enabled and secret not in (user.totp_secret_enc or "")
     assert len(set(codes)) == 10
@@ -99,7 +91,7 @@ def test_enrolment_refuses_a_code_that_does_not_match(session, make_actor) -> No
 
 def test_with_mfa_on_a_password_alone_does_not_open_the_app(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    secret, _ = _enable_mfa(session, actor)
+    secret, _ = turn_on_mfa(session, actor)
     outcome = auth.log_in(session, email=actor.email, password=PASSWORD)
     assert outcome.needs_mfa and auth.resolve(session, outcome.token) is None
     assert auth.stage(session, outcome.token) is auth.Stage.NEEDS_CODE
@@ -110,7 +102,7 @@ def test_with_mfa_on_a_password_alone_does_not_open_the_app(session, make_actor)
 
 def test_an_invalid_code_says_so_and_counts_toward_the_second_factor_lock(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    _enable_mfa(session, actor)
+    turn_on_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
     for _ in range(4):
         with pytest.raises(auth.InvalidCode, match="That code isn't valid"):
@@ -121,7 +113,7 @@ def test_an_invalid_code_says_so_and_counts_toward_the_second_factor_lock(sessio
 
 def test_a_recovery_code_works_once(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    _, codes = _enable_mfa(session, actor)
+    _, codes = turn_on_mfa(session, actor)
     first = auth.log_in(session, email=actor.email, password=PASSWORD).token
     second_factor.verify_login_code(session, token=first, code=codes[0])
     second = auth.log_in(session, email=actor.email, password=PASSWORD).token
@@ -131,7 +123,7 @@ def test_a_recovery_code_works_once(session, make_actor) -> None:
 
 def test_a_totp_code_cannot_be_replayed(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    secret, _ = _enable_mfa(session, actor)
+    secret, _ = turn_on_mfa(session, actor)
     code = pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30))
     first = auth.log_in(session, email=actor.email, password=PASSWORD).token
     second_factor.verify_login_code(session, token=first, code=code)
@@ -142,7 +134,7 @@ def test_a_totp_code_cannot_be_replayed(session, make_actor) -> None:
 
 def test_the_mfa_step_up_is_fresh_for_five_minutes_only(session, make_actor) -> None:
     actor = make_actor(Role.OWNER)
-    secret, _ = _enable_mfa(session, actor)
+    secret, _ = turn_on_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
     second_factor.step_up(session, token=token, code=pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30)))
     assert auth.resolve(session, token).recent_mfa

@@ -3,8 +3,6 @@ refusal a person would see, a snapshot of every table, and a business filled wit
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import datetime as dt
 import importlib
 import inspect
@@ -12,7 +10,6 @@ import json
 import pkgutil
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +18,6 @@ import pytest
 import reflex as rx
 import sqlalchemy as sa
 from huey.storage import MemoryStorage
-from reflex.istate.data import RouterData
 from sqlmodel import Session, SQLModel
 
 import myapprentice_app.ui
@@ -39,13 +35,13 @@ from myapprentice_app.models import (
     XeroTaxRate,
 )
 from myapprentice_app.services import auth, clients, invoices, work
-from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.services.lines import LineDraft
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.work import JobForm, QuoteForm
 from tests.conftest import PASSWORD
+from tests.support.reflex_states import run, states_for  # noqa: F401 (the tier's tests import them from here)
 
 TODAY = dt.date.today()
 PERMISSION_TOAST = "You don't have permission to do that."
@@ -55,26 +51,6 @@ REFLEX_INTERNAL = frozenset({"setvar", "set_is_hydrated", "hydrate", "hydrate_an
 
 
 # ---- a tab's state tree, and a handler run through it -------------------------------------------------------------
-
-async def states_for(token: str, path: str, params: dict[str, str] | None = None) -> rx.State:
-    """A tab's state tree whose websocket handshake carried this session cookie (as a browser's would).
-
-    `path` is the browser's path with its query; `params` the dynamic route segments (`/invoices/[id]` → id).
-    Both come from the browser with every event, so a crafted event chooses them freely.
-    """
-    root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    root.router = RouterData.from_router_data({"token": "tab-1", "asPath": path, "pathname": path.split("?")[0],
-                                               "query": dict(params or {}),
-                                               "headers": {"cookie": f"{SESSION_COOKIE}={token}"}})
-    return root
-
-
-def run(scenario):  # type: ignore[no-untyped-def]
-    """Run a coroutine on its own loop: the browser tier's sync Playwright may own this thread's loop."""
-    context = contextvars.copy_context()  # Reflex keeps its app registration in a context variable
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(context.run, asyncio.run, scenario).result()
-
 
 async def call_handler(state: rx.State, name: str, args: tuple = ()) -> list[Any]:
     """Call one event handler as the event processor would, and return every event it returned or yielded."""

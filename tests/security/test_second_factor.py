@@ -15,14 +15,7 @@ from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
 from tests.security.conftest import changed_tables, snapshot
-
-
-def _with_mfa(session: Session, actor: Principal) -> tuple[str, list[str]]:
-    token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    enrolment = second_factor.begin_totp_enrolment(session, actor)
-    codes = second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret,
-                                                 code=pyotp.TOTP(enrolment.secret).now())
-    return enrolment.secret, codes
+from tests.support.accounts import turn_on_mfa
 
 
 def _code(secret: str, at: dt.datetime) -> str:
@@ -41,7 +34,7 @@ def _signed_in(session: Session, email: str, code: str, at: dt.datetime | None =
 def test_four_wrong_codes_per_sign_in_three_times_locks_the_second_factor_until_the_lock_ends(
         session: Session, make_actor) -> None:
     owner = make_actor(Role.OWNER)
-    secret, _ = _with_mfa(session, owner)
+    secret, _ = turn_on_mfa(session, owner)
     refusals = []
     for _ in range(3):  # the right password between rounds resets nothing
         token = auth.log_in(session, email=owner.email, password=PASSWORD).token
@@ -62,7 +55,7 @@ def test_four_wrong_codes_per_sign_in_three_times_locks_the_second_factor_until_
 
 def test_wrong_recovery_codes_count_toward_the_same_lock(session: Session, make_actor) -> None:
     owner = make_actor(Role.OWNER)
-    _, codes = _with_mfa(session, owner)
+    _, codes = turn_on_mfa(session, owner)
     token = auth.log_in(session, email=owner.email, password=PASSWORD).token
     for _ in range(5):
         with pytest.raises(auth.LoginRefused):
@@ -73,7 +66,7 @@ def test_wrong_recovery_codes_count_toward_the_same_lock(session: Session, make_
 
 def test_the_step_up_before_connecting_xero_is_bounded_the_same_way(session: Session, make_actor) -> None:
     owner = make_actor(Role.OWNER)
-    secret, _ = _with_mfa(session, owner)
+    secret, _ = turn_on_mfa(session, owner)
     token = auth.log_in(session, email=owner.email, password=PASSWORD).token
     second_factor.verify_login_code(session, token=token, code=_code(secret, utcnow()))
     for _ in range(5):
@@ -102,7 +95,7 @@ DONE = {
 def test_changing_the_second_factor_without_a_current_code_is_refused_and_changes_nothing(
         session: Session, make_actor, change: str) -> None:
     owner = make_actor(Role.OWNER)
-    _, recovery = _with_mfa(session, owner)
+    _, recovery = turn_on_mfa(session, owner)
     token, principal = _signed_in(session, owner.email, recovery[0])
     user = session.get(User, owner.user_id)
     before = snapshot()
@@ -122,7 +115,7 @@ def test_changing_the_second_factor_without_a_current_code_is_refused_and_change
 @pytest.mark.parametrize("change", CHANGES)
 def test_changing_the_second_factor_with_a_current_code_works(session: Session, make_actor, change: str) -> None:
     owner = make_actor(Role.OWNER)
-    secret, recovery = _with_mfa(session, owner)
+    secret, recovery = turn_on_mfa(session, owner)
     token, principal = _signed_in(session, owner.email, recovery[0])  # leaves the authenticator's codes unused
     outcome = CHANGES[change](session, principal, token, _code(secret, utcnow()))
     session.expire_all()
@@ -131,7 +124,7 @@ def test_changing_the_second_factor_with_a_current_code_works(session: Session, 
 
 def test_confirming_a_new_authenticator_needs_the_step_up_to_be_fresh(session: Session, make_actor) -> None:
     owner = make_actor(Role.OWNER)
-    _, recovery = _with_mfa(session, owner)
+    _, recovery = turn_on_mfa(session, owner)
     signed_in_at = utcnow()
     token, _ = _signed_in(session, owner.email, recovery[0], signed_in_at)
     stale = auth.resolve(session, token, now=signed_in_at + dt.timedelta(minutes=10))

@@ -17,6 +17,7 @@ from myapprentice_app.services import auth
 from myapprentice_app.services.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD
 from tests.security.conftest import changed_tables, snapshot
+from tests.support.accounts import turn_on_mfa
 
 EVIL = "https://evil.example"
 
@@ -78,10 +79,8 @@ def test_a_cookie_planted_before_sign_in_never_becomes_a_session(session: Sessio
 
 def test_the_token_seen_before_the_second_factor_dies_when_the_code_is_given(session: Session, make_actor,
                                                                               browser: TestClient) -> None:
-    from tests.security.test_second_factor import _with_mfa
-
     actor = make_actor(Role.OWNER)
-    _, recovery = _with_mfa(session, actor)
+    _, recovery = turn_on_mfa(session, actor)
     before_code = _sign_in(browser, actor.email).cookies[SESSION_COOKIE]
     after_code = browser.post("/api/session/code", data={"code": recovery[0]}).cookies[SESSION_COOKIE]
     assert after_code != before_code

@@ -19,7 +19,7 @@ from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
 from tests.integration.xero.conftest import consent
 from tests.security.conftest import changed_tables, snapshot
-from tests.security.test_second_factor import _with_mfa
+from tests.support.accounts import turn_on_mfa
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class SignedIn:
 
 def signed_in(session: Session, actor: Principal) -> SignedIn:
     """An Owner with two-step sign-in on, signed in with a recovery code (so the step-up is fresh)."""
-    _, recovery = _with_mfa(session, actor)
+    _, recovery = turn_on_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
     second_factor.verify_login_code(session, token=token, code=recovery[0])
     browser = TestClient(api, base_url=get_settings().app_url, follow_redirects=False)
