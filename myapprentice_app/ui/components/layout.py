@@ -76,6 +76,19 @@ def _who_am_i() -> rx.Component:
     )
 
 
+def card_page(heading: str, *children: rx.Component) -> rx.Component:
+    """A page of its own, outside the app shell (sign-in, choosing a business, an invitation): one card."""
+    return rx.center(
+        rx.card(
+            rx.vstack(rx.heading(heading, size="6"), *children, width="100%", spacing="3"),
+            width="min(26em, 92vw)",
+            size="3",
+        ),
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )
+
+
 def sign_out_button() -> rx.Component:
     """A plain form post: the sign-out route revokes the session and clears its HttpOnly cookie."""
     return post_form(rx.button("Sign out", type="submit", variant="ghost", size="1"), action="/api/session/sign-out")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.services.auth import BusinessChoice
+from myapprentice_app.ui.components.layout import card_page
 from myapprentice_app.ui.state.business_picker import BusinessPickerState
 
 
@@ -20,18 +21,8 @@ def _choice(choice: rx.Var[BusinessChoice]) -> rx.Component:
 
 
 def business_picker_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Choose a business", size="6"),
-                rx.text("You're a member of more than one. You can switch later from the menu.", size="2"),
-                rx.foreach(BusinessPickerState.businesses, _choice),
-                width="100%",
-                spacing="3",
-            ),
-            width="min(26em, 92vw)",
-            size="3",
-        ),
-        min_height="100vh",
-        background=rx.color("gray", 2),
+    return card_page(
+        "Choose a business",
+        rx.text("You're a member of more than one. You can switch later from the menu.", size="2"),
+        rx.foreach(BusinessPickerState.businesses, _choice),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.services.team import INVITATION_GONE, InvitationStep
-from myapprentice_app.ui.components.layout import field_label, sign_out_button
+from myapprentice_app.ui.components.layout import card_page, field_label, sign_out_button
 from myapprentice_app.ui.components.post_form import post_form
 from myapprentice_app.ui.state.invite import InviteState
 
@@ -53,30 +53,19 @@ def _join() -> rx.Component:
 
 
 def invite_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Join your team on MyApprentice", size="5"),
-                rx.cond(
-                    INVITATION.step == InvitationStep.GONE.value,
-                    rx.callout(INVITATION_GONE, icon="triangle-alert", color_scheme="red", data_testid="invite-error"),
-                    rx.text(INVITATION.business_name, " invited you as ", INVITATION.role_label, ".", size="2"),
-                ),
-                rx.match(
-                    INVITATION.step,
-                    (InvitationStep.NEW_ACCOUNT.value, _new_account()),
-                    (InvitationStep.SIGN_IN.value, _sign_in_first()),
-                    (InvitationStep.WRONG_ACCOUNT.value, _wrong_account()),
-                    (InvitationStep.JOIN.value, _join()),
-                    rx.fragment(),
-                ),
-                width="100%",
-                spacing="3",
-            ),
-            width="min(26em, 92vw)",
-            size="3",
+    return card_page(
+        "Join your team on MyApprentice",
+        rx.cond(
+            INVITATION.step == InvitationStep.GONE.value,
+            rx.callout(INVITATION_GONE, icon="triangle-alert", color_scheme="red", data_testid="invite-error"),
+            rx.text(INVITATION.business_name, " invited you as ", INVITATION.role_label, ".", size="2"),
         ),
-        min_height="100vh",
-        background=rx.color("gray", 2),
+        rx.match(
+            INVITATION.step,
+            (InvitationStep.NEW_ACCOUNT.value, _new_account()),
+            (InvitationStep.SIGN_IN.value, _sign_in_first()),
+            (InvitationStep.WRONG_ACCOUNT.value, _wrong_account()),
+            (InvitationStep.JOIN.value, _join()),
+            rx.fragment(),
+        ),
     )
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.ui.components.layout import field_label
+from myapprentice_app.ui.components.layout import card_page, field_label
 from myapprentice_app.ui.components.post_form import post_form
 from myapprentice_app.ui.state.login import LoginState
 
@@ -47,25 +47,15 @@ def _code_form() -> rx.Component:
 
 
 def login_page() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.heading("Sign in to MyApprentice", size="6"),
-                rx.cond(LoginState.error != "",
-                        rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", width="100%",
-                                   data_testid="login-error"),
-                        rx.fragment()),
-                # Shown once the page knows where the session stands: a field that mounts after that keeps
-                # what is typed into it, and starts with the email a refused attempt carried back.
-                rx.cond(rx.State.is_hydrated,
-                        rx.cond(LoginState.step == "code", _code_form(), _password_form()),
-                        rx.center(rx.spinner(size="3"), width="100%", padding="2em")),
-                width="100%",
-                spacing="3",
-            ),
-            width="min(24em, 92vw)",
-            size="3",
-        ),
-        min_height="100vh",
-        background=rx.color("gray", 2),
+    return card_page(
+        "Sign in to MyApprentice",
+        rx.cond(LoginState.error != "",
+                rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", width="100%",
+                           data_testid="login-error"),
+                rx.fragment()),
+        # Shown once the page knows where the session stands: a field that mounts after that keeps what is
+        # typed into it, and starts with the email a refused attempt carried back.
+        rx.cond(rx.State.is_hydrated,
+                rx.cond(LoginState.step == "code", _code_form(), _password_form()),
+                rx.center(rx.spinner(size="3"), width="100%", padding="2em")),
     )
