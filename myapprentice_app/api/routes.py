@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from myapprentice_app.api import session, xero
+from myapprentice_app.api import session, stripe, xero
 
 
 async def health(_: Request) -> JSONResponse:
@@ -20,4 +20,11 @@ api = Starlette(routes=[
     Route("/api/invitations/{invite_token}/accept", session.accept_invitation, methods=["POST"]),
     Route("/api/xero/connect", xero.connect),
     Route("/api/xero/callback", xero.callback),
+    Route("/api/stripe/onboarding/refresh", stripe.onboarding_refresh),
+    Route("/api/stripe/onboarding/return", stripe.onboarding_return),
+    Route("/api/stripe/webhook", stripe.webhook, methods=["POST"]),
+    Route("/pay-refresh.js", stripe.refresh_script),
+    Route("/pay/{token}", stripe.pay_page),
+    Route("/pay/{token}/checkout", stripe.pay_now),
+    Route("/pay/{token}/done", stripe.pay_done),
 ])

@@ -57,3 +57,12 @@ def transition(current: InvoiceStatus, wanted: InvoiceStatus) -> InvoiceStatus:
 
 def status_after_payment(total: Decimal, amount_paid: Decimal) -> InvoiceStatus:
     return InvoiceStatus.PAID if amount_paid >= total else InvoiceStatus.PART_PAID
+
+
+def status_after_refund(total: Decimal, amount_paid: Decimal, was_sent: bool) -> InvoiceStatus:
+    """A refund re-opens the invoice: part paid if something is still paid, else back to sent (or authorised)."""
+    if amount_paid >= total:
+        return InvoiceStatus.PAID
+    if amount_paid > 0:
+        return InvoiceStatus.PART_PAID
+    return InvoiceStatus.SENT if was_sent else InvoiceStatus.AUTHORISED

@@ -5,6 +5,7 @@ from myapprentice_app.models.business import Business, Membership
 from myapprentice_app.models.client import Client
 from myapprentice_app.models.email import EmailMessage
 from myapprentice_app.models.invoice import Invoice, LineItem, Payment, TaxRate
+from myapprentice_app.models.stripe import StripeAccount, StripeCheckout, StripeEvent, StripePayment
 from myapprentice_app.models.team import Invitation
 from myapprentice_app.models.user import AuthSession, LoginThrottle, RecoveryCode, User
 from myapprentice_app.models.work import Job, Quote
@@ -39,6 +40,10 @@ __all__ = [
     "Payment",
     "Quote",
     "RecoveryCode",
+    "StripeAccount",
+    "StripeCheckout",
+    "StripeEvent",
+    "StripePayment",
     "TaxRate",
     "User",
     "OAuthState",

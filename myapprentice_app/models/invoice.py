@@ -93,4 +93,6 @@ class Payment(SQLModel, table=True):
     xero_payment_id: str | None = Field(default=None, sa_type=sa.String(36))
     sync_status: str = Field(default="not_synced", sa_type=sa.String(12))
     sync_error_message: str | None = Field(default=None, sa_type=sa.Text)
+    refunded_amount: Decimal = Field(default=ZERO, sa_type=ExactDecimal)  # a Stripe refund; `amount` is what remains
+    xero_reversal_due: bool = False  # refunded after it reached Xero: the Xero payment is to be deleted
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -40,6 +40,7 @@ class XeroSettings(SQLModel, table=True):
     other_account: str | None = Field(default=None, sa_type=sa.String(10))
     payment_account: str | None = Field(default=None, sa_type=sa.String(10))
     stripe_account: str | None = Field(default=None, sa_type=sa.String(10))
+    stripe_fee_account: str | None = Field(default=None, sa_type=sa.String(10))  # expense account for Stripe's fee
     push_as: str = Field(default="authorised", sa_type=sa.String(12))  # draft | authorised
     contact_policy: str = Field(default="create", sa_type=sa.String(14))  # create | require_match
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,144 @@
+"""The public pay page behind an invoice's `/pay/<token>` link, and the Checkout Session its Pay now opens.
+
+No one signs in here: the unguessable token is the only key, and it reaches one invoice's summary only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from myapprentice_app.config import get_settings
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.card_money import to_minor
+from myapprentice_app.domain.invoice_status import InvoiceStatus
+from myapprentice_app.integrations.stripe import client as stripe_api
+from myapprentice_app.integrations.stripe.client import StripeProblem
+from myapprentice_app.models import Business, Client, Invoice, StripeCheckout
+from myapprentice_app.selectors.invoices import money
+from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.services.stripe_connection import account_of
+
+SESSION_MINUTES = 60
+PAYABLE = {InvoiceStatus.AUTHORISED, InvoiceStatus.SENT, InvoiceStatus.PART_PAID}
+
+
+@dataclass
+class PayView:
+    token: str
+    business: str
+    number: str
+    client: str
+    issue_date: str
+    due_date: str
+    total: str
+    paid: str
+    amount_due: str
+    state: str  # payable | part_paid | paid | voided | not_ready | unavailable
+    message: str = ""
+
+
+def invoice_for_token(session: Session, token: str) -> Invoice:
+    invoice = session.exec(select(Invoice).where(Invoice.pay_token == token)).first() if token else None
+    if invoice is None or len(token) < 20:
+        raise NotFound("That payment link")
+    return invoice
+
+
+def pay_view(session: Session, token: str) -> PayView:
+    invoice = invoice_for_token(session, token)
+    business = session.get(Business, invoice.business_id)
+    client = session.get(Client, invoice.client_id)
+    assert business is not None and client is not None
+    status = InvoiceStatus(invoice.status)
+    account = account_of(session, invoice.business_id)
+    if status == InvoiceStatus.PAID or (invoice.amount_due <= 0 and status != InvoiceStatus.VOIDED):
+        state, message = "paid", "Paid. Thank you!"
+    elif status == InvoiceStatus.VOIDED:
+        state, message = "voided", "This invoice has been voided, so there is nothing to pay."
+    elif status not in PAYABLE:
+        state, message = "unavailable", "This invoice isn't ready to be paid yet."
+    elif account is None or not account.charges_enabled:
+        state, message = "not_ready", f"{business.name} can't take card payments online yet. Please contact them."
+    else:
+        state = "part_paid" if status == InvoiceStatus.PART_PAID else "payable"
+        message = (f"{money(invoice.amount_paid, invoice.currency)} has been paid. "
+                   f"Pay the remaining {money(invoice.amount_due, invoice.currency)} below.") if state == "part_paid" \
+            else ""
+        failure = _last_failure(session, invoice)
+        if failure:
+            message = f"Your last attempt didn't go through: {failure} {message}".strip()
+    return PayView(token=token, business=business.name, number=invoice.number, client=client.name,
+                   issue_date=f"{invoice.issue_date:%d %b %Y}", due_date=f"{invoice.due_date:%d %b %Y}",
+                   total=money(invoice.total, invoice.currency), paid=money(invoice.amount_paid, invoice.currency),
+                   amount_due=money(invoice.amount_due, invoice.currency), state=state, message=message)
+
+
+def start_checkout(session: Session, token: str) -> str:
+    """The hosted checkout URL for the amount due now: an open session for that amount is reused, any other
+    open one is expired first (two tabs must not lead to two payments), and an expired one is replaced."""
+    invoice = invoice_for_token(session, token)
+    view = pay_view(session, token)
+    if view.state not in ("payable", "part_paid"):
+        raise ActionRefused(view.message)
+    account = account_of(session, invoice.business_id)
+    assert account is not None
+    amount = to_minor(invoice.amount_due, invoice.currency)
+    now = utcnow()
+    earlier = session.exec(select(StripeCheckout).where(StripeCheckout.invoice_id == invoice.id,
+                                                        StripeCheckout.status == "open")).all()
+    for checkout in earlier:
+        usable = (checkout.amount == amount and checkout.account_id == account.account_id
+                  and checkout.expires_at > now + dt.timedelta(minutes=2))
+        if usable:
+            return checkout.url
+        try:
+            stripe_api.expire_checkout(checkout.account_id, checkout.id)
+        except StripeProblem:
+            pass  # already expired or completed at Stripe: either way it can't be paid again
+        checkout.status = "expired"
+    attempt = session.exec(select(StripeCheckout.id).where(StripeCheckout.invoice_id == invoice.id)).all()
+    params = _params(session, invoice, token, amount)
+    try:
+        created = stripe_api.create_checkout(
+            account.account_id, params, f"inv-{invoice.id}-v{invoice.version}-{amount}-{len(attempt)}")
+    except StripeProblem as problem:
+        session.commit()
+        raise ActionRefused("Card payments aren't available right now. Please try again in a few minutes.") \
+            from problem
+    session.add(StripeCheckout(id=created["id"], business_id=invoice.business_id, invoice_id=invoice.id or 0,
+                               account_id=account.account_id, amount=amount, currency=invoice.currency,
+                               url=created["url"], expires_at=dt.datetime.fromtimestamp(created["expires_at"], dt.UTC)))
+    session.commit()
+    return str(created["url"])
+
+
+def _params(session: Session, invoice: Invoice, token: str, amount: int) -> dict:
+    client = session.get(Client, invoice.client_id)
+    base = get_settings().app_url.rstrip("/")
+    tags = {"invoice_id": str(invoice.id), "business_id": str(invoice.business_id),
+            "invoice_version": str(invoice.version), "invoice_number": invoice.number}
+    params = {
+        "mode": "payment",
+        "line_items": [{"quantity": 1, "price_data": {
+            "currency": invoice.currency.lower(), "unit_amount": amount,
+            "product_data": {"name": f"Invoice {invoice.number}"}}}],
+        "client_reference_id": str(invoice.id),
+        "metadata": tags,
+        "payment_intent_data": {"metadata": tags, "description": f"Invoice {invoice.number}"},
+        "success_url": f"{base}/pay/{token}/done?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{base}/pay/{token}",
+        "expires_at": int(time.time()) + SESSION_MINUTES * 60,
+    }
+    if client is not None and client.email:
+        params["customer_email"] = client.email
+    return params
+
+
+def _last_failure(session: Session, invoice: Invoice) -> str:
+    latest = session.exec(select(StripeCheckout).where(StripeCheckout.invoice_id == invoice.id)
+                          .order_by(col(StripeCheckout.created_at).desc())).first()
+    return latest.failure or "" if latest is not None else ""

@@ -1,0 +1,126 @@
+"""Verified Stripe events: stored once by id, then acted on from Stripe's current state (events are hints,
+and they arrive twice or out of order). Problems are kept for the Owner/Admin; nothing here raises on bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from myapprentice_app.integrations.stripe import client as stripe_api
+from myapprentice_app.integrations.stripe.client import VerifiedEvent
+from myapprentice_app.models import StripeAccount, StripeCheckout, StripeEvent
+from myapprentice_app.services import stripe_payments
+from myapprentice_app.services.stripe_connection import account_by_stripe_id, apply_account
+
+PAYMENT_EVENTS = {"checkout.session.completed", "payment_intent.succeeded", "charge.refunded",
+                  "checkout.session.async_payment_succeeded"}
+
+
+def receive(session: Session, event: VerifiedEvent) -> int | None:
+    """Record and act on one event. Returns the business whose payments changed (for a Xero cycle), if any.
+
+    Raises StripeProblem when Stripe can't be asked for the current state: nothing is kept then, so
+    Stripe's retry of this delivery is processed in full.
+    """
+    row = StripeEvent(id=event.id, type=event.type, account_id=event.account, created=event.created)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return None  # a duplicate delivery: already handled
+    account = account_by_stripe_id(session, event.account)
+    row.business_id = account.business_id if account else None
+    if account is None and event.type in PAYMENT_EVENTS | {"account.updated"}:
+        _review(row, f"No business here uses the Stripe account {event.account or '(none)'}; nothing was recorded.")
+    elif event.type in PAYMENT_EVENTS:
+        assert account is not None
+        _settle(session, row, account, event)
+    else:
+        handler = HANDLERS.get(event.type)
+        if handler is None:
+            row.status = "ignored"
+        else:
+            handler(session, row, account, event)
+    session.commit()
+    return row.business_id if event.type in PAYMENT_EVENTS and row.business_id else None
+
+
+def _settle(session: Session, row: StripeEvent, account: StripeAccount, event: VerifiedEvent) -> None:
+    obj = event.object
+    if event.type.startswith("checkout.session"):
+        if obj.get("payment_status") != "paid" or not obj.get("payment_intent"):
+            row.status = "ignored"
+            return
+        _close_checkout(session, obj.get("id"), "complete")
+        intent_id = str(obj["payment_intent"])
+    elif event.type == "charge.refunded":
+        intent_id = str(obj.get("payment_intent") or "")
+    else:
+        intent_id = str(obj.get("id") or "")
+    if not intent_id:
+        row.status = "ignored"
+        return
+    intent = stripe_api.retrieve_payment(account.account_id, intent_id)
+    problem = stripe_payments.settle(session, account, intent)
+    if problem:
+        _review(row, problem)
+    else:
+        row.status = "processed"
+
+
+def _account_updated(session: Session, row: StripeEvent, account: StripeAccount | None,
+                     event: VerifiedEvent) -> None:
+    assert account is not None
+    apply_account(account, stripe_api.retrieve_account(account.account_id))  # now, not as the event saw it
+    row.status = "processed"
+
+
+def _deauthorized(session: Session, row: StripeEvent, account: StripeAccount | None, event: VerifiedEvent) -> None:
+    if account is None:
+        row.status = "ignored"
+        return
+    account.charges_enabled = False
+    account.status = "disconnected"
+    account.currently_due = "reconnect"
+    row.status = "processed"
+
+
+def _expired(session: Session, row: StripeEvent, account: StripeAccount | None, event: VerifiedEvent) -> None:
+    _close_checkout(session, event.object.get("id"), "expired")
+    row.status = "processed"
+
+
+def _failed(session: Session, row: StripeEvent, account: StripeAccount | None, event: VerifiedEvent) -> None:
+    """A declined card: the invoice stays as it is; the pay page tells the client why."""
+    error = event.object.get("last_payment_error") or {}
+    invoice_id = (event.object.get("metadata") or {}).get("invoice_id", "")
+    checkout = session.exec(select(StripeCheckout).where(
+        StripeCheckout.invoice_id == (int(invoice_id) if str(invoice_id).isdigit() else -1),
+        StripeCheckout.account_id == (event.account or "")).order_by(StripeCheckout.created_at.desc())  # type: ignore[attr-defined]
+    ).first()
+    if checkout is not None:
+        checkout.failure = str(error.get("message") or "The card was declined.")[:500]
+    row.status = "processed"
+
+
+def _close_checkout(session: Session, checkout_id: Any, status: str) -> None:
+    checkout = session.get(StripeCheckout, str(checkout_id or ""))
+    if checkout is not None and checkout.status == "open":
+        checkout.status = status
+
+
+def _review(row: StripeEvent, problem: str) -> None:
+    row.status, row.problem = "needs_review", problem[:2000]
+
+
+HANDLERS: dict[str, Callable[[Session, StripeEvent, StripeAccount | None, VerifiedEvent], None]] = {
+    "account.updated": _account_updated,
+    "account.application.deauthorized": _deauthorized,
+    "checkout.session.expired": _expired,
+    "payment_intent.payment_failed": _failed,
+}
