@@ -39,7 +39,8 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
         rows = session.exec(
             select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
             .where(Payment.business_id == ctx.business_id, Payment.sync_status != SyncStatus.SYNCED,
-                   col(Payment.xero_payment_id).is_(None), Payment.source != "xero")
+                   col(Payment.xero_payment_id).is_(None), Payment.source != "xero",
+                   Payment.amount > 0)
         ).all()
         for payment, invoice in rows:
             stripe = payment.source == "stripe"

@@ -20,7 +20,7 @@ from myapprentice_app.integrations.xero.errors import (
     Unavailable,
 )
 from myapprentice_app.models import Invoice, Payment, SyncRun, SyncRunItem, XeroConnection, XeroSettings
-from myapprentice_app.sync import cache, invoices, outcomes, payments, pull
+from myapprentice_app.sync import cache, invoices, outcomes, payments, pull, stripe_xero
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.reconcile import reconcile_leftovers
 
@@ -61,7 +61,9 @@ def _execute_claimed(run_id: int) -> None:
         cache.refresh_if_stale(ctx)
         if run.kind in (RunKind.PUSH, RunKind.SEND_ALL):
             left = invoices.push(ctx, pending_ids, create_contacts=run.create_contacts)
+        stripe_xero.reverse_refunded(ctx)
         payments.sync_payments(ctx)
+        stripe_xero.post_fees(ctx)
         if run.kind == RunKind.SYNC_ALL:
             pull.pull(ctx)
     except ConnectionRevoked as revoked:

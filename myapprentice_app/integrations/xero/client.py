@@ -14,7 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 import urllib3
-from xero_python.accounting import AccountingApi, Contacts, HistoryRecord, HistoryRecords, Invoices, Payments
+from xero_python.accounting import (
+    AccountingApi,
+    Contacts,
+    HistoryRecord,
+    HistoryRecords,
+    Invoices,
+    PaymentDelete,
+    Payments,
+)
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
@@ -131,6 +139,14 @@ class XeroClient:
         """A note in the invoice's History and Notes in Xero (one invoice per call: Xero has no batch form)."""
         return self._call(self.accounting.create_invoice_history, self.tenant_id, invoice_id,
                           HistoryRecords(history_records=[HistoryRecord(details=details)]), idempotency_key=key)
+
+    def create_bank_transactions(self, transactions: list[dict[str, Any]], key: str) -> Reply:
+        """Spend/receive money, given in wire form (`{"BankTransactions": [...]}` passes the serialiser as is)."""
+        return self._call(self.accounting.create_bank_transactions, self.tenant_id,
+                          {"BankTransactions": transactions}, summarize_errors=False, idempotency_key=key)
+
+    def delete_payment(self, payment_id: str) -> Reply:
+        return self._call(self.accounting.delete_payment, self.tenant_id, payment_id, PaymentDelete(status="DELETED"))
 
     # -- identity ------------------------------------------------------------------------------------
 

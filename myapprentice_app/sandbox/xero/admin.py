@@ -115,6 +115,10 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
         )
     if kind == "emails":  # invoices emailed through POST /Invoices/{id}/Email, oldest first
         return json_response({"Emails": org.get("emails", [])})
+    if kind == "banktransactions":
+        from .bank_transactions import listed
+
+        return json_response({"BankTransactions": listed(org)})
     return json_response({"error": f"unknown collection {kind}"}, status=404)
 
 

@@ -58,6 +58,10 @@ def delete_payment(call: Call) -> Response:
                 }
             ]
         )
+    from ..bank_transactions import refuse_reconciled_deletion
+
+    if (refusal := refuse_reconciled_deletion(record)) is not None:
+        return refusal
     payments.delete(call.org, record, call.now_ms)
     call.sandbox.store.changed()
     call.sandbox.webhooks.emit("INVOICE", "UPDATE", call.tenant_id, record["InvoiceID"], call.base_url)

@@ -1,0 +1,116 @@
+"""Stripe's side of the Xero cycle: a refunded payment is deleted in Xero (so the invoice is owed again, and the
+remainder of a part refund is posted afresh), and Stripe's fee is posted as Spend Money on the clearing account."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlmodel import col, select
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.card_money import from_minor
+from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.integrations.xero.client import XeroClient
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.mapping import element_result
+from myapprentice_app.models import Payment, StripePayment
+from myapprentice_app.sync.context import OrgContext
+
+NO_FEE_ACCOUNT = "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero."
+RECONCILED_FIX = ("Xero won't delete this payment because it is reconciled. In Xero, unreconcile it (Accounting → "
+                  "Bank accounts → Reconcile → Account transactions → Unreconcile), then sync again.")
+
+
+def reverse_refunded(ctx: OrgContext) -> None:
+    with session_scope() as session:
+        due = session.exec(select(Payment).where(Payment.business_id == ctx.business_id,
+                                                 col(Payment.xero_reversal_due).is_(True),
+                                                 col(Payment.xero_payment_id).is_not(None))).all()
+    for payment in due:
+        try:
+            ctx.call(functools.partial(_delete, payment_id=payment.xero_payment_id or ""))
+        except (RateLimited, Unavailable, OutcomeUnknown):
+            return  # the next cycle tries again (deleting twice is refused harmlessly)
+        except Rejected as rejected:
+            _settle_reversal(payment.id or 0, refused=rejected.text)
+            continue
+        _settle_reversal(payment.id or 0, refused=None)
+
+
+def _delete(xero: XeroClient, payment_id: str):  # type: ignore[no-untyped-def]
+    return xero.delete_payment(payment_id)
+
+
+def _settle_reversal(payment_id: int, refused: str | None) -> None:
+    with session_scope() as session:
+        row = session.get(Payment, payment_id)
+        assert row is not None
+        if refused is not None:
+            reconciled = "reconciled" in refused.lower()
+            row.sync_status = SyncStatus.ERROR
+            row.sync_error_message = RECONCILED_FIX if reconciled else f"Xero refused to delete it: {refused[:500]}"
+            row.xero_reversal_due = False
+        else:
+            row.xero_payment_id, row.xero_reversal_due = None, False
+            if row.amount > 0:  # a part refund: what is still paid is posted again
+                row.sync_status, row.sync_error_message = SyncStatus.NOT_SYNCED, None
+            else:
+                row.sync_status = SyncStatus.SYNCED
+                row.sync_error_message = "Refunded by card: the payment was deleted in Xero."
+        session.commit()
+
+
+def post_fees(ctx: OrgContext) -> None:
+    with session_scope() as session:
+        rows = session.exec(
+            select(StripePayment, Payment).join(Payment, col(Payment.id) == StripePayment.payment_id)
+            .where(StripePayment.business_id == ctx.business_id, StripePayment.fee > 0,
+                   col(StripePayment.xero_fee_transaction_id).is_(None), col(Payment.xero_payment_id).is_not(None)
+                   | (Payment.refunded_amount > 0))).all()
+        if rows and not (ctx.settings.stripe_fee_account and ctx.settings.stripe_account):
+            for card, _ in rows:
+                card.fee_sync_message = NO_FEE_ACCOUNT
+            session.commit()
+            return
+    for card, payment in rows:
+        body = {"Type": "SPEND", "Contact": {"Name": "Stripe"}, "BankAccount": {"Code": ctx.settings.stripe_account},
+                "Date": payment.paid_on.isoformat(),
+                "Reference": f"Stripe fee {card.charge_id or card.payment_intent_id}",
+                "LineAmountTypes": "Inclusive",
+                "LineItems": [{"Description": f"Stripe fee for {card.payment_intent_id}", "Quantity": 1,
+                               "UnitAmount": float(from_minor(card.fee, card.currency)),
+                               "AccountCode": ctx.settings.stripe_fee_account}]}
+        try:
+            reply = ctx.call(functools.partial(_spend, body=body, key=f"stripe-fee-{card.id}"))
+        except (RateLimited, Unavailable, OutcomeUnknown):
+            return
+        except Rejected as rejected:
+            _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
+            continue
+        [element] = reply.items("BankTransactions")[:1] or [{}]
+        result = element_result(element, "BankTransactionID")
+        _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
+                     None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
+
+
+def _spend(xero: XeroClient, body: dict, key: str):  # type: ignore[no-untyped-def]
+    return xero.create_bank_transactions([body], key)
+
+
+def _fee_outcome(card_id: int, transaction_id: str | None, message: str | None) -> None:
+    with session_scope() as session:
+        card = session.get(StripePayment, card_id)
+        assert card is not None
+        card.xero_fee_transaction_id, card.fee_sync_message = transaction_id, message
+        session.commit()
+
+
+def businesses_with_stripe_work() -> list[int]:
+    with session_scope() as session:
+        reversals = session.exec(select(Payment.business_id).where(col(Payment.xero_reversal_due).is_(True))).all()
+        fees = session.exec(select(StripePayment.business_id).where(
+            StripePayment.fee > 0, col(StripePayment.xero_fee_transaction_id).is_(None),
+            col(StripePayment.fee_sync_message).is_(None))).all()
+    return sorted(set(reversals) | set(fees))
+
+
