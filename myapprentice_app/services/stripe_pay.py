@@ -6,7 +6,6 @@ No one signs in here: the unguessable token is the only key, and it reaches one 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -22,7 +21,6 @@ from myapprentice_app.selectors.invoices import money
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_connection import account_of
 
-SESSION_MINUTES = 60
 PAYABLE = {InvoiceStatus.AUTHORISED, InvoiceStatus.SENT, InvoiceStatus.PART_PAID}
 
 
@@ -131,7 +129,6 @@ def _params(session: Session, invoice: Invoice, token: str, amount: int) -> dict
         "payment_intent_data": {"metadata": tags, "description": f"Invoice {invoice.number}"},
         "success_url": f"{base}/pay/{token}/done?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{base}/pay/{token}",
-        "expires_at": int(time.time()) + SESSION_MINUTES * 60,
     }
     if client is not None and client.email:
         params["customer_email"] = client.email

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from myapprentice_app.api.routes import api
 from myapprentice_app.config import get_settings
@@ -68,7 +68,8 @@ def stripe_connected(session: Session, connected: Principal, stripe_admin: Strip
 
 def sent_invoice(session: Session, actor: Principal, pushed: bool = True) -> Invoice:
     """An invoice emailed to its client (so it has its pay link), pushed to Xero first when asked."""
-    [invoice_id] = make_invoices(session, actor.business_id, 1, clients=1)
+    taken = len(session.exec(select(Invoice)).all())
+    [invoice_id] = make_invoices(session, actor.business_id, 1, clients=1, prefix=f"S{taken}-")
     draft = invoice_delivery.draft_email(session, actor, invoice_id)
     invoice_delivery.send_to_client(session, actor, invoice_id, draft)
     if pushed:
@@ -90,3 +91,10 @@ def invoice_reaches(session: Session, invoice_id: int, status: str, seconds: flo
         invoice = session.get(Invoice, invoice_id)
         return invoice if invoice is not None and invoice.status == status else None
     return wait_until(current, seconds=seconds, waiting_for=f"invoice {invoice_id} to become {status}")
+
+
+@pytest.fixture
+def client_of(stripe_url: str):  # type: ignore[no-untyped-def]
+    """A platform StripeClient, as the business (or its Stripe Dashboard) would act on its own account."""
+    from myapprentice_app.integrations.stripe.client import client
+    return client
