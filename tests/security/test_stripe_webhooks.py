@@ -1,0 +1,78 @@
+"""Forged, replayed and stale Stripe webhooks: refused with 400, and the database is unchanged."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import stripe
+from starlette.testclient import TestClient
+
+from myapprentice_app.api.routes import api
+from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
+
+from .conftest import changed_tables, snapshot
+
+
+def event_body(invoice_id: int) -> str:
+    return json.dumps({"id": f"evt_forged_{time.time_ns()}", "object": "event", "type": "payment_intent.succeeded",
+                       "account": "acct_forged", "created": int(time.time()), "livemode": False,
+                       "data": {"object": {"id": "pi_forged", "object": "payment_intent", "status": "succeeded",
+                                           "amount_received": 19800, "currency": "aud",
+                                           "metadata": {"invoice_id": str(invoice_id)}}}})
+
+
+def forged(body: str) -> dict[str, str]:
+    return {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, "whsec_attackers_guess")}
+
+
+def stale(body: str) -> dict[str, str]:
+    old = int(time.time()) - 301
+    return {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET,
+                                                                                  timestamp=old)}
+
+
+def missing(body: str) -> dict[str, str]:
+    return {}
+
+
+def garbage(body: str) -> dict[str, str]:
+    return {"Stripe-Signature": "t=abc,v1=not-a-signature"}
+
+
+@pytest.mark.parametrize("headers", [forged, stale, missing, garbage],
+                         ids=["forged_with_another_secret", "replayed_after_five_minutes", "unsigned", "garbage"])
+def test_an_unverifiable_webhook_is_refused_and_stores_nothing(session, world, headers) -> None:
+    body = event_body(world.authorised_invoice_id)
+    before = snapshot()
+
+    answer = TestClient(api).post("/api/stripe/webhook", content=body, headers=headers(body))
+
+    assert answer.status_code == 400
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_a_validly_signed_body_changed_in_transit_is_refused(session, world) -> None:
+    body = event_body(world.authorised_invoice_id)
+    header = stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET)
+    tampered = body.replace("19800", "1")
+    before = snapshot()
+
+    answer = TestClient(api).post("/api/stripe/webhook", content=tampered, headers={"Stripe-Signature": header})
+
+    assert answer.status_code == 400
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_a_signed_event_replayed_by_an_attacker_within_tolerance_changes_nothing_twice(session, world) -> None:
+    body = json.dumps({"id": "evt_replayed_once", "object": "event", "type": "customer.created", "created": 1,
+                       "livemode": False, "data": {"object": {"id": "cus_1", "object": "customer"}}})
+    headers = {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET)}
+    first = TestClient(api).post("/api/stripe/webhook", content=body, headers=headers)
+    before = snapshot()
+
+    again = TestClient(api).post("/api/stripe/webhook", content=body, headers=headers)
+
+    assert first.status_code == 200 and again.status_code == 200
+    assert changed_tables(before, snapshot()) == []
