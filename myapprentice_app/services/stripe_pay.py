@@ -14,10 +14,10 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.card_money import to_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus
+from myapprentice_app.domain.money import money
 from myapprentice_app.integrations.stripe import client as stripe_api
 from myapprentice_app.integrations.stripe.client import StripeProblem
 from myapprentice_app.models import Business, Client, Invoice, StripeCheckout
-from myapprentice_app.selectors.invoices import money
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_connection import account_of
 

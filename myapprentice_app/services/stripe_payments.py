@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, status_after_payment, status_after_refund
+from myapprentice_app.domain.money import money
 from myapprentice_app.models import Invoice, Payment, StripeAccount, StripePayment
-from myapprentice_app.selectors.invoices import money
 from myapprentice_app.services import audit
 
 

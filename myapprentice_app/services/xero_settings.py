@@ -17,7 +17,7 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 
 SETTING_FIELDS = ("labour_account", "materials_account", "other_account", "payment_account", "stripe_account",
-                  "push_as", "contact_policy")
+                  "stripe_fee_account", "push_as", "contact_policy")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class XeroSettingsView:
     values: dict[str, str] = field(default_factory=dict)
     revenue_accounts: list[Choice] = field(default_factory=list)
     payment_accounts: list[Choice] = field(default_factory=list)
+    expense_accounts: list[Choice] = field(default_factory=list)  # for Stripe's fee
     tax_types: list[Choice] = field(default_factory=list)
     tax_mappings: list[TaxMapping] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ def settings_view(session: Session, actor: Principal) -> XeroSettingsView:
         values={name: str(getattr(row, name) or "") for name in SETTING_FIELDS},
         revenue_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _is_revenue(a)],
         payment_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _takes_payments(a)],
+        expense_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if a.account_class == "EXPENSE"],
         tax_types=[Choice(r.tax_type, f"{r.name} ({r.tax_type})") for r in rates if r.for_revenue],
         tax_mappings=[TaxMapping(r.id or 0, r.name, r.xero_tax_type or "") for r in app_rates],
     )
@@ -81,6 +83,8 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
     for name in ("payment_account", "stripe_account"):
         checked[name] = _try(problems, name, lambda code: require_account(session, actor.business_id, code,
                                                                           payments=True), values.get(name, ""))
+    checked["stripe_fee_account"] = _try(problems, "stripe_fee_account", lambda code: require_account(
+        session, actor.business_id, code), values.get("stripe_fee_account", ""))
     if values.get("push_as", "authorised") not in ("draft", "authorised"):
         problems["push_as"] = "Choose Draft or Authorised."
     if values.get("contact_policy", "create") not in ("create", "require_match"):

@@ -274,6 +274,13 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "XeroSettingsState.cancel_step_up": Public(UI_ONLY),
     "XeroSettingsState.choose_organisation": Guarded(Permission.CONNECT_XERO, **_settings("integrations"),
                                                      args=lambda w: (w.tenant_id,)),
+    "StripeSettingsState.load": Guarded(Permission.BUSINESS_SETTINGS, **_settings("integrations")),
+    "StripeSettingsState.ask_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),
+                                               args=lambda w: ("disconnect",)),
+    "StripeSettingsState.confirm_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),
+                                                   prepare=lambda state, w: setattr(state, "step_up_for", "disconnect"),
+                                                   args=lambda w: ({"code": "123456"},)),
+    "StripeSettingsState.cancel_step_up": Public(UI_ONLY),
 }
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from myapprentice_app.ui.components.layout import field_error, field_label, page
 from myapprentice_app.ui.pages.settings_security import security_tab
+from myapprentice_app.ui.pages.settings_stripe import stripe_section
 from myapprentice_app.ui.pages.settings_team import team_tab
 from myapprentice_app.ui.pages.settings_xero import integrations_tab, xero_tab
 from myapprentice_app.ui.state.settings import SettingsState
@@ -55,7 +56,8 @@ def settings_page() -> rx.Component:
             ("business", _business_tab()),
             ("team", team_tab()),
             ("security", security_tab()),
-            ("integrations", integrations_tab()),
+            ("integrations", rx.vstack(integrations_tab(), rx.divider(), stripe_section(),
+                                       align="start", width="100%")),
             ("xero", xero_tab()),
             rx.fragment(),
         ),

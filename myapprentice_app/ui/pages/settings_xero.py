@@ -108,6 +108,7 @@ def _mappings() -> rx.Component:
             _picker("Other lines", "other_account", XeroSettingsState.revenue_accounts),
             _picker("Payment account for manual payments", "payment_account", XeroSettingsState.payment_accounts),
             _picker("Stripe payment account (clearing)", "stripe_account", XeroSettingsState.payment_accounts),
+            _picker("Stripe fee account", "stripe_fee_account", XeroSettingsState.expense_accounts),
             rx.heading("Tax rates", size="4"),
             rx.foreach(XeroSettingsState.tax_mappings, lambda mapping: rx.vstack(
                 rx.text(mapping.name, size="2", weight="medium"),

@@ -21,6 +21,7 @@ class XeroSettingsState(rx.State):
     values: dict[str, str] = {}
     revenue_accounts: list[Choice] = []
     payment_accounts: list[Choice] = []
+    expense_accounts: list[Choice] = []
     tax_types: list[Choice] = []
     tax_mappings: list[TaxMapping] = []
     errors: dict[str, str] = {}
@@ -37,6 +38,7 @@ class XeroSettingsState(rx.State):
             view = xero_settings.settings_view(session, principal)
         self.values = view.values
         self.revenue_accounts, self.payment_accounts = view.revenue_accounts, view.payment_accounts
+        self.expense_accounts = view.expense_accounts
         self.tax_types, self.tax_mappings = view.tax_types, view.tax_mappings
 
     @rx.event

@@ -1,0 +1,69 @@
+"""Business Settings → Integrations → Stripe: connect with a step-up, disconnect, and the account's status."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, PermissionDenied, can
+from myapprentice_app.integrations.stripe.client import StripeProblem
+from myapprentice_app.services import auth, second_factor, stripe_connection
+from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.services.stripe_connection import StripeView
+from myapprentice_app.ui.state.session import authorise, session_token_of
+
+
+class StripeSettingsState(rx.State):
+    view: StripeView = StripeView()
+    can_connect: bool = False
+    step_up_for: str = ""  # connect | disconnect, while the code prompt is open
+    message: str = ""
+
+    @rx.event
+    async def load(self):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        self.can_connect = can(principal.role, Permission.CONNECT_STRIPE)
+        self.message = str(self.router.page.params.get("stripe_error", "") or "")
+        if not self.can_connect:
+            return
+        with session_scope() as session:
+            self.view = stripe_connection.stripe_view(session, principal)
+
+    @rx.event
+    async def ask_step_up(self, purpose: str):
+        principal, refusal = await authorise(self, Permission.CONNECT_STRIPE)
+        if principal is None:
+            return refusal
+        if not principal.mfa_enabled:
+            return rx.toast.error(stripe_connection.NEEDS_MFA_SETUP)
+        self.step_up_for = "disconnect" if purpose == "disconnect" else "connect"
+
+    @rx.event
+    async def cancel_step_up(self):
+        self.step_up_for = ""
+
+    @rx.event
+    async def confirm_step_up(self, form: dict):
+        principal, refusal = await authorise(self, Permission.CONNECT_STRIPE)
+        if principal is None:
+            return refusal
+        token = session_token_of(self)
+        with session_scope() as session:
+            try:
+                second_factor.step_up(session, token=token, code=str(form.get("code", "")))
+            except auth.LoginRefused as refused:
+                return rx.toast.error(str(refused))
+            principal = auth.resolve(session, token)
+            assert principal is not None
+            purpose, self.step_up_for = self.step_up_for, ""
+            try:
+                if purpose == "disconnect":
+                    stripe_connection.disconnect(session, principal)
+                    self.view = stripe_connection.stripe_view(session, principal)
+                    return rx.toast.success("Stripe is disconnected. Pay links no longer offer card payment.")
+                url = stripe_connection.start_connect(session, principal)
+            except (ActionRefused, PermissionDenied, StripeProblem) as refused:
+                return rx.toast.error(str(refused))
+        return rx.redirect(url)
