@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import serialize, tokens
+from . import bank_transactions, serialize, tokens
 from .faults import FaultError
 from .ratelimit import Limits
 from .responses import json_response
@@ -205,6 +205,8 @@ def routes() -> list[Route]:
         Route(f"{prefix}/organisations", admin(create_organisation), methods=["POST"]),
         Route(f"{prefix}/organisations", admin(list_organisations), methods=["GET"]),
         Route(f"{prefix}/organisations/{{tenant_id}}/{{kind}}", admin(stored), methods=["GET"]),
+        Route(f"{prefix}/organisations/{{tenant_id}}/payments/{{payment_id}}/reconcile",
+              admin(bank_transactions.reconcile_payment), methods=["POST"]),
         Route(f"{prefix}/tokens", admin(create_tokens), methods=["POST"]),
         Route(f"{prefix}/faults", admin(set_faults), methods=["POST"]),
         Route(f"{prefix}/faults", admin(get_faults), methods=["GET"]),

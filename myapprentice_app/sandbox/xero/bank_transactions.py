@@ -153,3 +153,14 @@ def refuse_reconciled_deletion(record: dict[str, Any]) -> Response | None:
         return None
     return responses.validation_exception([{"PaymentID": record["PaymentID"],
                                             "ValidationErrors": [{"Message": RECONCILED}]}])
+
+
+async def reconcile_payment(request: Any, sandbox: Any) -> Response:
+    """Admin: mark a payment reconciled, as matching it to a bank statement line in Xero would."""
+    org = sandbox.store.orgs.get(request.path_params["tenant_id"].lower())
+    record = (org or {}).get("payments", {}).get(request.path_params["payment_id"].lower())
+    if record is None:
+        return responses.json_response({"error": "unknown payment"}, 404)
+    record["IsReconciled"] = True
+    sandbox.store.changed()
+    return responses.json_response({"PaymentID": record["PaymentID"], "IsReconciled": True})
