@@ -54,7 +54,8 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
         PaymentView(
             paid_on=f"{p.paid_on:%d %b %Y}",
             amount=money(p.amount, cur),
-            method=METHOD_LABELS.get(p.method, p.method),
+            method=METHOD_LABELS.get(p.method, p.method)
+            + (f" · refunded {money(p.refunded_amount, cur)}" if p.refunded_amount else ""),
             reference=p.reference or "",
             source=p.source,
             sync_label=SyncStatus(p.sync_status).label,

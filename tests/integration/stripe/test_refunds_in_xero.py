@@ -71,3 +71,15 @@ def test_a_reconciled_payment_is_not_deleted_and_says_how_to_unreconcile_it(
     payment = session.exec(select(Payment)).one()
     assert payment.sync_status == "error" and payment.sync_error_message == RECONCILED_FIX
     assert [p["Status"] for p in admin.stored(tenant, "payments")] == ["AUTHORISED"]
+
+
+def test_the_invoice_page_shows_the_refund_beside_the_card_payment(session, stripe_connected, stripe_admin,
+                                                                   client_of, admin, tenant):
+    from myapprentice_app.selectors.invoice_detail import invoice_detail
+    invoice, _ = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+
+    refund(session, stripe_connected, stripe_admin, client_of, amount=5000)
+    invoice_reaches(session, invoice.id, "part_paid")
+
+    [shown] = invoice_detail(session, stripe_connected, invoice.id).payments
+    assert shown.method == "Card (Stripe) · refunded $50.00"
