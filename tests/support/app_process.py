@@ -1,5 +1,5 @@
 """Start the app the way `make run` does for browser tests: the web process (production build, one port), the
-Xero sandbox and one huey consumer, all as subprocesses sharing one environment; stop them all again."""
+Xero and Stripe sandboxes and one huey consumer, all as subprocesses sharing one environment; stop them all again."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,6 +37,7 @@ class AppServer:
     database_url: str
     env: dict[str, str]
     xero_sandbox_url: str  # its /sandbox-admin/ API arranges faults and shows what reached Xero
+    stripe_sandbox_url: str = ""  # its /sandbox-admin/ API onboards accounts and shows what Stripe holds
 
 
 def free_port() -> int:
@@ -46,7 +49,8 @@ def free_port() -> int:
 @contextmanager
 def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env: str) -> Iterator[AppServer]:
     """Migrate and seed `database_url`, then run web + Xero sandbox + worker on free ports until the block ends."""
-    port, sandbox_port = free_port(), free_port()
+    port, sandbox_port, stripe_port = free_port(), free_port(), free_port()
+    stripe_url = f"http://127.0.0.1:{stripe_port}"
     url = f"http://localhost:{port}"
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     env = {
@@ -57,13 +61,15 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
         "WEB_PORT": str(port),
         "WEB_HOST": "127.0.0.1",
         "XERO_SANDBOX_URL": sandbox_url,
+        "STRIPE_SANDBOX_URL": stripe_url,
         "HUEY_QUEUE_FILE": str(workdir / "queue.db"),
         "REFLEX_WEB_WORKDIR": str(ROOT / web_workdir),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         **extra_env,
     }
-    for name in ("PYTEST_CURRENT_TEST", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET"):  # always the sandbox, never Xero
+    for name in ("PYTEST_CURRENT_TEST", "XERO_CLIENT_ID", "XERO_CLIENT_SECRET",  # always the sandboxes
+                 "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         env.pop(name, None)
     for command in ("migrate", "seed-demo"):
         subprocess.run([sys.executable, "-m", "myapprentice_app", command], env=env, cwd=ROOT, check=True,
@@ -74,6 +80,12 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
         sandbox = _start([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--host", "127.0.0.1",
                           "--port", str(sandbox_port)], env, sandbox_log)
         processes.append(sandbox)
+        stripe_log = workdir / "stripe-sandbox.log"
+        stripe_env = {**env, "STRIPE_SANDBOX_WEBHOOK_URL": f"http://127.0.0.1:{port}/api/stripe/webhook",
+                      "STRIPE_SANDBOX_WEBHOOK_SECRET": SANDBOX_WEBHOOK_SECRET}
+        stripe_sandbox = _start([sys.executable, "-m", "myapprentice_app", "sandbox", "stripe", "--host", "127.0.0.1",
+                                 "--port", str(stripe_port)], stripe_env, stripe_log)
+        processes.append(stripe_sandbox)
         worker_log = workdir / "worker.log"
         worker = _start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"], env, worker_log)
         processes.append(worker)
@@ -81,10 +93,12 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
         web = _start([sys.executable, "-m", "myapprentice_app.serve"], env, web_log)
         processes.append(web)
         _wait_until(f"{sandbox_url}/sandbox-admin/organisations", sandbox, sandbox_log, timeout=30)
+        _wait_until(f"{stripe_url}/sandbox-admin/config", stripe_sandbox, stripe_log, timeout=30)
         _wait_until_up(url, web, web_log)
         if worker.poll() is not None:
             raise RuntimeError(f"the worker exited while starting:\n{worker_log.read_text()[-4000:]}")
-        yield AppServer(url=url, database_url=database_url, env=env, xero_sandbox_url=sandbox_url)
+        yield AppServer(url=url, database_url=database_url, env=env, xero_sandbox_url=sandbox_url,
+                        stripe_sandbox_url=stripe_url)
     finally:
         for process in reversed(processes):
             _stop(process)

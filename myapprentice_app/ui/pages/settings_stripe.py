@@ -28,7 +28,7 @@ def _step_up_prompt() -> rx.Component:
 
 def stripe_section() -> rx.Component:
     view = StripeSettingsState.view
-    return rx.cond(StripeSettingsState.can_connect, rx.vstack(
+    return rx.box(rx.cond(StripeSettingsState.can_connect, rx.vstack(
         rx.heading("Stripe", size="4"),
         rx.badge(view.label, color_scheme=rx.match(view.status, ("connected", "green"), ("not_connected", "gray"),
                                                    "amber"), data_testid="stripe-connection-status"),
@@ -53,5 +53,4 @@ def stripe_section() -> rx.Component:
             rx.foreach(view.problems, lambda problem: rx.text(problem, size="2", data_testid="stripe-problem"))),
             color_scheme="amber"), rx.fragment()),
         align="start",
-        on_mount=StripeSettingsState.load,
-    ), rx.fragment())
+    ), rx.fragment()), on_mount=StripeSettingsState.load, width="100%")
