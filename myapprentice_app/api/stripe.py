@@ -12,8 +12,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.stripe.client import BadSignature, StripeProblem, verify_event
-from myapprentice_app.jobs import tasks
-from myapprentice_app.services import auth, stripe_connection, stripe_pay, stripe_webhooks, xero_sync
+from myapprentice_app.services import auth, stripe_connection, stripe_pay, stripe_webhooks
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_pay import PayView
@@ -61,12 +60,10 @@ async def webhook(request: Request) -> Response:
         return PlainTextResponse("bad signature", status_code=400)
     try:
         with session_scope() as session:
-            business_id = stripe_webhooks.receive(session, event)
-            run_id = xero_sync.payments_run(session, business_id) if business_id else None
+            stripe_webhooks.receive(session, event)
     except StripeProblem as problem:
         log.warning("stripe event %s not processed yet (Stripe will retry): %s", event.id, problem)
         return PlainTextResponse("try again", status_code=503)
-    tasks.enqueue(run_id)
     return PlainTextResponse("ok")
 
 

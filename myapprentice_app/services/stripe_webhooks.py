@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from myapprentice_app.integrations.stripe import client as stripe_api
 from myapprentice_app.integrations.stripe.client import VerifiedEvent
 from myapprentice_app.models import StripeAccount, StripeCheckout, StripeEvent
-from myapprentice_app.services import stripe_payments
+from myapprentice_app.services import stripe_payments, xero_sync
 from myapprentice_app.services.stripe_connection import account_by_stripe_id, apply_account
 
 PAYMENT_EVENTS = {"checkout.session.completed", "payment_intent.succeeded", "charge.refunded",
@@ -47,7 +47,10 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         else:
             handler(session, row, account, event)
     session.commit()
-    return row.business_id if event.type in PAYMENT_EVENTS and row.business_id else None
+    if event.type in PAYMENT_EVENTS and row.business_id:
+        xero_sync.payments_run(session, row.business_id)  # queues itself: the payment, refund or fee to Xero
+        return row.business_id
+    return None
 
 
 def _settle(session: Session, row: StripeEvent, account: StripeAccount, event: VerifiedEvent) -> None:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import bank_transactions, serialize, tokens
+from . import serialize, tokens
 from .faults import FaultError
 from .ratelimit import Limits
 from .responses import json_response
@@ -116,7 +116,7 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
     if kind == "emails":  # invoices emailed through POST /Invoices/{id}/Email, oldest first
         return json_response({"Emails": org.get("emails", [])})
     if kind == "banktransactions":
-        from .bank_transactions import listed
+        from .accounting.bank_transactions import listed
 
         return json_response({"BankTransactions": listed(org)})
     return json_response({"error": f"unknown collection {kind}"}, status=404)
@@ -198,6 +198,12 @@ async def deliveries(request: Request, sandbox: Sandbox) -> Response:
     )
 
 
+async def reconcile_payment(request: Request, sandbox: Sandbox) -> Response:
+    from .accounting.bank_transactions import reconcile_payment as reconcile
+
+    return await reconcile(request, sandbox)
+
+
 def routes() -> list[Route]:
     prefix = "/sandbox-admin"
     return [
@@ -206,7 +212,7 @@ def routes() -> list[Route]:
         Route(f"{prefix}/organisations", admin(list_organisations), methods=["GET"]),
         Route(f"{prefix}/organisations/{{tenant_id}}/{{kind}}", admin(stored), methods=["GET"]),
         Route(f"{prefix}/organisations/{{tenant_id}}/payments/{{payment_id}}/reconcile",
-              admin(bank_transactions.reconcile_payment), methods=["POST"]),
+              admin(reconcile_payment), methods=["POST"]),
         Route(f"{prefix}/tokens", admin(create_tokens), methods=["POST"]),
         Route(f"{prefix}/faults", admin(set_faults), methods=["POST"]),
         Route(f"{prefix}/faults", admin(get_faults), methods=["GET"]),

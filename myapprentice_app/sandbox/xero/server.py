@@ -21,7 +21,6 @@ from . import (
     accounting,
     admin,
     attachments,
-    bank_transactions,
     chart,
     credit_notes,
     history,
@@ -91,8 +90,8 @@ def accounting_routes() -> list[Route]:
         ("GET", "/Payments/{PaymentID}", accounting.get_payment),
         ("POST", "/Payments/{PaymentID}", accounting.delete_payment),
         ("GET", "/Organisation", accounting.get_organisation),
-        ("GET", "/BankTransactions", bank_transactions.get_bank_transactions),
-        ("PUT", "/BankTransactions", bank_transactions.put_bank_transactions),
+        ("GET", "/BankTransactions", accounting.get_bank_transactions),
+        ("PUT", "/BankTransactions", accounting.put_bank_transactions),
     ]
     return [
         Route(API + path, gated(f"{method} {path}", handler), methods=[method])

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from .. import payments, responses, serialize, views
 from ..gateway import Call
+from .bank_transactions import refuse_reconciled_deletion
 from .listing import batch_answer, body_elements, listing, select
 
 
@@ -58,8 +59,6 @@ def delete_payment(call: Call) -> Response:
                 }
             ]
         )
-    from ..bank_transactions import refuse_reconciled_deletion
-
     if (refusal := refuse_reconciled_deletion(record)) is not None:
         return refusal
     payments.delete(call.org, record, call.now_ms)

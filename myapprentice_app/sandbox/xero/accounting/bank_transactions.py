@@ -11,9 +11,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import contacts, dates, messages, money, payload, responses, serialize
-from .gateway import Call
-from .seed import new_id
+from .. import contacts, dates, messages, money, payload, responses, serialize
+from ..gateway import Call
+from ..seed import new_id
+from .listing import batch_answer, body_elements
 
 TYPES = ("SPEND", "RECEIVE")
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
@@ -133,8 +134,6 @@ def element(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
 
 
 def put_bank_transactions(call: Call) -> Response:
-    from .accounting.listing import batch_answer, body_elements
-
     results = [read_and_apply(call, raw) for raw in body_elements(call, "BankTransactions", allow_bare=True)]
     return batch_answer(call, "BankTransactions", results)
 
