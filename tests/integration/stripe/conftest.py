@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from myapprentice_app.api.routes import api
 from myapprentice_app.config import get_settings
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
-from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice
 from myapprentice_app.sandbox.stripe.server import create_app
 from myapprentice_app.services import invoice_delivery, stripe_connection, stripe_pay, xero_sync
@@ -73,7 +72,7 @@ def sent_invoice(session: Session, actor: Principal, pushed: bool = True) -> Inv
     draft = invoice_delivery.draft_email(session, actor, invoice_id)
     invoice_delivery.send_to_client(session, actor, invoice_id, draft)
     if pushed:
-        tasks.enqueue(xero_sync.push_invoice(session, actor, invoice_id))
+        xero_sync.push_invoice(session, actor, invoice_id)  # queues its own run
     session.expire_all()
     invoice = session.get(Invoice, invoice_id)
     assert invoice is not None
