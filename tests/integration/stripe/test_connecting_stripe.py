@@ -80,3 +80,4 @@ def test_stripe_deauthorising_the_platform_turns_charges_off(session, stripe_con
     from tests.support.waiting import wait_until
     wait_until(lambda: (session.expire_all(), not stripe_connection.view_for(
         session, stripe_connected.business_id).charges_enabled)[1], seconds=10, waiting_for="deauthorisation")
+    assert not stripe_connection.view_for(session, stripe_connected.business_id).charges_enabled
