@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-import sys
 
 from huey import crontab
 
@@ -90,21 +88,6 @@ for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_o
                      "revoke_xero_token": revoke_xero_token,
                      "refresh_organisation_cache": refresh_organisation_cache}.items():
     follow_up.register(_name, _task)
-
-
-@huey.on_startup()
-def freeze_imports() -> None:
-    # What is loaded by now lives as long as the worker: keeping it out of the collector's full passes
-    # spares every thread a ~50 ms pause (the GIL is held) in the middle of a push.
-    gc.freeze()
-
-
-@huey.on_startup()
-def hand_over_the_gil_sooner() -> None:
-    # A sender thread whose answer from Xero has arrived needs the GIL to send its next request, while
-    # the recorder and the other senders hold it for a few ms at a time. The default 5 ms switch interval
-    # made each such handover cost up to 5 ms, five senders a round; 1 ms keeps the rounds tight.
-    sys.setswitchinterval(0.001)
 
 
 @huey.on_startup()
