@@ -11,7 +11,7 @@ import reflex as rx
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.navigation import NavItem, navigation_for
 from myapprentice_app.domain.roles import Permission, can
-from myapprentice_app.services import auth
+from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.principal import Principal
 
@@ -72,3 +72,20 @@ async def authorise(state: rx.State, permission: Permission | None, *, page: boo
     if page:
         session_state.access = "ok"
     return principal, None
+
+
+async def authorise_with_code(state: rx.State, permission: Permission, code: str):
+    """authorise, then check a second-factor code (the step-up before connecting or disconnecting a service).
+
+    Returns (the principal, freshly resolved with its step-up, None) or (None, event to return).
+    """
+    principal, refusal = await authorise(state, permission)
+    if principal is None:
+        return None, refusal
+    token = session_token_of(state)
+    with session_scope() as session:
+        try:
+            second_factor.step_up(session, token=token, code=code)
+        except auth.LoginRefused as refused:
+            return None, rx.toast.error(str(refused))
+        return auth.resolve(session, token), None

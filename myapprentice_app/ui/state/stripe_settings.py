@@ -7,10 +7,10 @@ import reflex as rx
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.integrations.stripe.client import StripeProblem
-from myapprentice_app.services import auth, second_factor, stripe_connection
+from myapprentice_app.services import stripe_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.stripe_connection import StripeView
-from myapprentice_app.ui.state.session import authorise, session_token_of
+from myapprentice_app.ui.state.session import authorise, authorise_with_code
 
 
 class StripeSettingsState(rx.State):
@@ -46,17 +46,10 @@ class StripeSettingsState(rx.State):
 
     @rx.event
     async def confirm_step_up(self, form: dict):
-        principal, refusal = await authorise(self, Permission.CONNECT_STRIPE)
+        principal, refusal = await authorise_with_code(self, Permission.CONNECT_STRIPE, str(form.get("code", "")))
         if principal is None:
             return refusal
-        token = session_token_of(self)
         with session_scope() as session:
-            try:
-                second_factor.step_up(session, token=token, code=str(form.get("code", "")))
-            except auth.LoginRefused as refused:
-                return rx.toast.error(str(refused))
-            principal = auth.resolve(session, token)
-            assert principal is not None
             purpose, self.step_up_for = self.step_up_for, ""
             try:
                 if purpose == "disconnect":

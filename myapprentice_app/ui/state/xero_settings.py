@@ -6,11 +6,11 @@ import reflex as rx
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
-from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
+from myapprentice_app.services import xero_connection, xero_settings
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
 from myapprentice_app.services.xero_settings import Choice, TaxMapping
-from myapprentice_app.ui.state.session import authorise, session_token_of
+from myapprentice_app.ui.state.session import authorise, authorise_with_code
 
 
 class XeroSettingsState(rx.State):
@@ -52,17 +52,10 @@ class XeroSettingsState(rx.State):
 
     @rx.event
     async def confirm_step_up(self, form: dict):
-        principal, refusal = await authorise(self, Permission.CONNECT_XERO)
+        principal, refusal = await authorise_with_code(self, Permission.CONNECT_XERO, str(form.get("code", "")))
         if principal is None:
             return refusal
-        token = session_token_of(self)
         with session_scope() as session:
-            try:
-                second_factor.step_up(session, token=token, code=str(form.get("code", "")))
-            except auth.LoginRefused as refused:
-                return rx.toast.error(str(refused))
-            principal = auth.resolve(session, token)
-            assert principal is not None
             purpose, self.step_up_for = self.step_up_for, ""
             try:
                 if purpose == "disconnect":
