@@ -125,6 +125,7 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
 async def set_faults(request: Request, sandbox: Sandbox) -> Response:
     body = await json_body(request)
     sandbox.faults.update(body)
+    sandbox.limiter.rescale(sandbox.faults.time_scale)
     if "limits" in body:
         if not isinstance(body["limits"], dict):
             raise AdminError("limits must be an object")
