@@ -64,6 +64,7 @@ def _execute_claimed(run_id: int) -> None:
         stripe_xero.reverse_refunded(ctx)
         payments.sync_payments(ctx)
         stripe_xero.post_fees(ctx)
+        stripe_xero.note_disputes(ctx)
         if run.kind == RunKind.SYNC_ALL:
             pull.pull(ctx)
     except ConnectionRevoked as revoked:

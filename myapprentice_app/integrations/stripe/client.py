@@ -96,6 +96,10 @@ def retrieve_payment(account_id: str, payment_intent_id: str) -> dict[str, Any]:
         options={"stripe_account": account_id}))
 
 
+def retrieve_dispute(account_id: str, dispute_id: str) -> dict[str, Any]:
+    return _calling(lambda: client().v1.disputes.retrieve(dispute_id, options={"stripe_account": account_id}))
+
+
 # -- webhooks --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
