@@ -38,7 +38,10 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         return None  # a duplicate delivery: already handled
     account = account_by_stripe_id(session, event.account)
     row.business_id = account.business_id if account else None
-    if account is None and event.type in XERO_EVENTS | {"account.updated"}:
+    if event.livemode != stripe_api.live_mode():  # a Connect endpoint hears live and test events alike
+        _review(row, f"A {'live' if event.livemode else 'test'}-mode {event.type} event ({event.id}) reached this "
+                     f"{'live' if stripe_api.live_mode() else 'test'}-mode app; nothing was done.")
+    elif account is None and event.type in XERO_EVENTS | {"account.updated"}:
         _review(row, f"No business here uses the Stripe account {event.account or '(none)'}; nothing was recorded.")
     elif event.type in PAYMENT_EVENTS:
         assert account is not None

@@ -34,6 +34,12 @@ def client() -> stripe.StripeClient:
                                base_addresses={"api": base, "connect": base, "files": base, "meter_events": base})
 
 
+def live_mode() -> bool:
+    """Whether the platform key is a live one (events then say livemode: true); the sandbox is test mode."""
+    key = get_settings().stripe_secret_key
+    return key is not None and key.get_secret_value().startswith(("sk_live_", "rk_live_"))
+
+
 def webhook_secret() -> str:
     settings = get_settings()
     if settings.stripe_webhook_secret is not None:
