@@ -53,7 +53,7 @@ def _settle_reversal(payment_id: int, refused: str | None) -> None:
             row.xero_reversal_due = False
         else:
             row.xero_payment_id, row.xero_reversal_due = None, False
-            if row.amount > 0:  # a part refund: what is still paid is posted again
+            if row.amount > 0:  # a dispute lost for part of the payment: what is still paid is posted again
                 row.sync_status, row.sync_error_message = SyncStatus.NOT_SYNCED, None
             else:
                 row.sync_status = SyncStatus.SYNCED
