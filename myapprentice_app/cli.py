@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from myapprentice_app.db import session_scope
@@ -85,8 +86,6 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _worker(threads: int) -> None:
-    import os
-
     consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
     # The SQLite queue is polled: huey's default backs off to 10 s between looks, so a Push to Xero could
     # sit unnoticed that long. 20 ms at most keeps pick-up instant for ~1% of a core while idle; Redis's
@@ -97,7 +96,14 @@ def _worker(threads: int) -> None:
 
 def _sandbox(args: argparse.Namespace) -> int:
     if args.which == "stripe":
+        from myapprentice_app.config import get_settings
+        from myapprentice_app.integrations.stripe.client import webhook_secret
         from myapprentice_app.sandbox.stripe.server import serve as serve_stripe
+
+        # The sandbox signs and delivers its events to this app's webhook at the app's configured address,
+        # as a Connect endpoint registered in Stripe's Dashboard would be (README "Real Stripe").
+        os.environ.setdefault("STRIPE_SANDBOX_WEBHOOK_URL", f"{get_settings().app_url.rstrip('/')}/api/stripe/webhook")
+        os.environ.setdefault("STRIPE_SANDBOX_WEBHOOK_SECRET", webhook_secret())
 
         serve_stripe(args.host, args.port or 8902, args.state)
         return 0

@@ -10,7 +10,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.services import follow_up, xero_connection, xero_sync
-from myapprentice_app.sync import history_notes, online_invoices, runs, stripe_xero
+from myapprentice_app.sync import history_notes, online_invoices, runs, stripe_credits, stripe_xero
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
 
@@ -77,7 +77,8 @@ def recover_and_sync_payments() -> None:
 def recover() -> None:
     for run_id in runs.due_runs():
         run_sync(run_id)
-    waiting = set(runs.businesses_with_unsynced_payments()) | set(stripe_xero.businesses_with_stripe_work())
+    waiting = (set(runs.businesses_with_unsynced_payments()) | set(stripe_xero.businesses_with_stripe_work())
+               | set(stripe_credits.businesses_with_credits_due()))
     for business_id in sorted(waiting):
         with session_scope() as session:
             xero_sync.payments_run(session, business_id)  # queues its run

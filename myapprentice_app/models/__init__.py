@@ -5,7 +5,14 @@ from myapprentice_app.models.business import Business, Membership
 from myapprentice_app.models.client import Client
 from myapprentice_app.models.email import EmailMessage
 from myapprentice_app.models.invoice import Invoice, LineItem, Payment, TaxRate
-from myapprentice_app.models.stripe import StripeAccount, StripeCheckout, StripeEvent, StripePayment
+from myapprentice_app.models.stripe import (
+    StripeAccount,
+    StripeCheckout,
+    StripeCredit,
+    StripeDispute,
+    StripeEvent,
+    StripePayment,
+)
 from myapprentice_app.models.team import Invitation
 from myapprentice_app.models.user import AuthSession, LoginThrottle, RecoveryCode, User
 from myapprentice_app.models.work import Job, Quote
@@ -42,6 +49,8 @@ __all__ = [
     "RecoveryCode",
     "StripeAccount",
     "StripeCheckout",
+    "StripeCredit",
+    "StripeDispute",
     "StripeEvent",
     "StripePayment",
     "TaxRate",

@@ -50,6 +50,7 @@ class InvoiceDetail:
     origin: str = ""
     lines: list[LineView] = field(default_factory=list)
     payments: list[PaymentView] = field(default_factory=list)
+    card_notices: list[str] = field(default_factory=list)  # disputes of card payments, for Owner/Admin
 
 
 @dataclass

@@ -74,3 +74,37 @@ class StripePayment(SQLModel, table=True):
     xero_fee_transaction_id: str | None = Field(default=None, sa_type=sa.String(36))
     fee_sync_message: str | None = Field(default=None, sa_type=sa.Text)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StripeDispute(SQLModel, table=True):
+    """A card payment disputed by the cardholder's bank (a chargeback), as Stripe has it now."""
+
+    id: str = Field(sa_type=sa.String(255), primary_key=True)  # dp_… / du_…
+    business_id: int = Field(foreign_key="business.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    stripe_payment_id: int = Field(foreign_key="stripepayment.id")
+    amount: int  # minor units disputed
+    currency: str = Field(sa_type=sa.String(3))
+    reason: str = Field(sa_type=sa.String(40))
+    status: str = Field(sa_type=sa.String(30))  # Stripe's: needs_response, under_review, won, lost, warning_…
+    respond_by: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    noted_in_xero: str | None = Field(default=None, sa_type=sa.String(30))  # the status last written in History
+    reversed: bool = False  # lost: the card payment was taken back from the invoice
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StripeCredit(SQLModel, table=True):
+    """Part of a card payment refunded: a credit to the client, posted to Xero as an ACCRECCREDIT credit note
+    refunded from the Stripe account (the payment itself stays, as the money did arrive)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    stripe_payment_id: int = Field(foreign_key="stripepayment.id")
+    amount: int  # minor units refunded
+    currency: str = Field(sa_type=sa.String(3))
+    refunded_on: dt.date
+    xero_credit_note_id: str | None = Field(default=None, sa_type=sa.String(36))
+    xero_refund_id: str | None = Field(default=None, sa_type=sa.String(36))  # the refund Payment on the note
+    sync_message: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

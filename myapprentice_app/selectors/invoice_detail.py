@@ -6,15 +6,17 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
 from myapprentice_app.domain.money import AmountsAre, money
-from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import Client, Job, LineItem, Payment, Quote
+from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.models import Client, Job, LineItem, Payment, Quote, StripeCredit, StripeDispute
 from myapprentice_app.models.invoice_views import InvoiceDetail, LineView, PaymentView
 from myapprentice_app.services import invoices
 from myapprentice_app.services.invoice_delivery import pay_link
 from myapprentice_app.services.lines import plain_number
 from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.stripe_payments import dispute_message
 
 AMOUNTS_LABELS = {
     AmountsAre.EXCLUSIVE: "Tax exclusive",
@@ -86,7 +88,22 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
         origin=_origin(session, invoice.quote_id, invoice.job_id),
         lines=lines,
         payments=payments,
+        card_notices=_card_notices(session, actor, invoice.id or 0, invoice.number),
     )
+
+
+def _card_notices(session: Session, actor: Principal, invoice_id: int, number: str) -> list[str]:
+    """Disputes, and card refunds Xero hasn't taken, are for whoever runs the business's Stripe account (Owner,
+    Office Admin, Sole Trader)."""
+    if not can(actor.role, Permission.CONNECT_STRIPE):
+        return []
+    disputes = session.exec(select(StripeDispute).where(StripeDispute.invoice_id == invoice_id)
+                            .order_by(col(StripeDispute.created_at))).all()
+    stuck = session.exec(select(StripeCredit).where(StripeCredit.invoice_id == invoice_id,
+                                                    col(StripeCredit.sync_message).is_not(None))).all()
+    return [dispute_message(dispute, number) for dispute in disputes] + [
+        f"Invoice {number}: a card refund of {money(from_minor(credit.amount, credit.currency), credit.currency)} "
+        f"is not in Xero. {credit.sync_message}" for credit in stuck]
 
 
 def _origin(session: Session, quote_id: int | None, job_id: int | None) -> str:

@@ -6,6 +6,8 @@ No one signs in here: the unguessable token is the only key, and it reaches one 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -101,8 +103,8 @@ def start_checkout(session: Session, token: str) -> str:
     attempt = session.exec(select(StripeCheckout.id).where(StripeCheckout.invoice_id == invoice.id)).all()
     params = _params(session, invoice, token, amount)
     try:
-        created = stripe_api.create_checkout(
-            account.account_id, params, f"inv-{invoice.id}-v{invoice.version}-{amount}-{len(attempt)}")
+        key = _idempotency_key(invoice, len(attempt), params)
+        created = stripe_api.create_checkout(account.account_id, params, key)
     except StripeProblem as problem:
         session.commit()
         raise ActionRefused("Card payments aren't available right now. Please try again in a few minutes.") \
@@ -112,6 +114,16 @@ def start_checkout(session: Session, token: str) -> str:
                                url=created["url"], expires_at=dt.datetime.fromtimestamp(created["expires_at"], dt.UTC)))
     session.commit()
     return str(created["url"])
+
+
+def _idempotency_key(invoice: Invoice, attempt: int, params: dict) -> str:
+    """The same for a retry of a creation whose answer was lost (a timeout, a 429, a 500), so Stripe gives back
+    the session it may have made rather than a second one; new once a session is kept (the next attempt) or
+    when anything sent changes (the client's email, say), so Stripe never sees a key reused with other
+    parameters. A session made by a lost call with since-changed parameters stays unknown to the client (its
+    URL never reached them) and expires unpaid."""
+    sent = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:24]
+    return f"inv-{invoice.id}-a{attempt}-{sent}"
 
 
 def _params(session: Session, invoice: Invoice, token: str, amount: int) -> dict:

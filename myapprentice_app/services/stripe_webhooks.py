@@ -18,6 +18,9 @@ from myapprentice_app.services.stripe_connection import account_by_stripe_id, ap
 
 PAYMENT_EVENTS = {"checkout.session.completed", "payment_intent.succeeded", "charge.refunded",
                   "checkout.session.async_payment_succeeded"}
+DISPUTE_EVENTS = {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
+                  "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
+XERO_EVENTS = PAYMENT_EVENTS | DISPUTE_EVENTS  # what may change the payment, refund, fee or note in Xero
 
 
 def receive(session: Session, event: VerifiedEvent) -> int | None:
@@ -35,7 +38,10 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         return None  # a duplicate delivery: already handled
     account = account_by_stripe_id(session, event.account)
     row.business_id = account.business_id if account else None
-    if account is None and event.type in PAYMENT_EVENTS | {"account.updated"}:
+    if event.livemode != stripe_api.live_mode():  # a Connect endpoint hears live and test events alike
+        _review(row, f"A {'live' if event.livemode else 'test'}-mode {event.type} event ({event.id}) reached this "
+                     f"{'live' if stripe_api.live_mode() else 'test'}-mode app; nothing was done.")
+    elif account is None and event.type in XERO_EVENTS | {"account.updated"}:
         _review(row, f"No business here uses the Stripe account {event.account or '(none)'}; nothing was recorded.")
     elif event.type in PAYMENT_EVENTS:
         assert account is not None
@@ -47,8 +53,8 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         else:
             handler(session, row, account, event)
     session.commit()
-    if event.type in PAYMENT_EVENTS and row.business_id:
-        xero_sync.payments_run(session, row.business_id)  # queues itself: the payment, refund or fee to Xero
+    if event.type in XERO_EVENTS and row.business_id:
+        xero_sync.payments_run(session, row.business_id)  # queues itself: the payment, refund, fee or note
         return row.business_id
     return None
 
@@ -72,6 +78,21 @@ def _settle(session: Session, row: StripeEvent, account: StripeAccount, event: V
     problem = stripe_payments.settle(session, account, intent)
     if problem:
         _review(row, problem)
+    else:
+        row.status = "processed"
+
+
+def _disputed(session: Session, row: StripeEvent, account: StripeAccount | None, event: VerifiedEvent) -> None:
+    """A chargeback: the payment is settled first (a dispute may arrive before the payment's own events),
+    then the dispute as Stripe has it now is kept and, when it is news, put before the Owner/Admin."""
+    assert account is not None
+    dispute = stripe_api.retrieve_dispute(account.account_id, str(event.object.get("id") or ""))
+    intent_id = str(dispute.get("payment_intent") or "")
+    if intent_id:
+        stripe_payments.settle(session, account, stripe_api.retrieve_payment(account.account_id, intent_id))
+    message, news = stripe_payments.record_dispute(session, dispute)
+    if news:
+        _review(row, message)
     else:
         row.status = "processed"
 
@@ -126,4 +147,5 @@ HANDLERS: dict[str, Callable[[Session, StripeEvent, StripeAccount | None, Verifi
     "account.application.deauthorized": _deauthorized,
     "checkout.session.expired": _expired,
     "payment_intent.payment_failed": _failed,
+    **{name: _disputed for name in DISPUTE_EVENTS},
 }

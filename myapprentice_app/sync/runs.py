@@ -20,7 +20,7 @@ from myapprentice_app.integrations.xero.errors import (
     Unavailable,
 )
 from myapprentice_app.models import Invoice, Payment, SyncRun, SyncRunItem, XeroConnection, XeroSettings
-from myapprentice_app.sync import cache, invoices, outcomes, payments, pull, stripe_xero
+from myapprentice_app.sync import cache, invoices, outcomes, payments, pull, stripe_credits, stripe_xero
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.reconcile import reconcile_leftovers
 
@@ -64,6 +64,8 @@ def _execute_claimed(run_id: int) -> None:
         stripe_xero.reverse_refunded(ctx)
         payments.sync_payments(ctx)
         stripe_xero.post_fees(ctx)
+        stripe_credits.post_credits(ctx)
+        stripe_xero.note_disputes(ctx)
         if run.kind == RunKind.SYNC_ALL:
             pull.pull(ctx)
     except ConnectionRevoked as revoked:

@@ -1,5 +1,6 @@
-"""Stripe's side of the Xero cycle: a refunded payment is deleted in Xero (so the invoice is owed again, and the
-remainder of a part refund is posted afresh), and Stripe's fee is posted as Spend Money on the clearing account."""
+"""Stripe's side of the Xero cycle: a payment refunded in full (or lost to a dispute) is deleted in Xero, so the
+invoice is owed again there too; Stripe's fee is posted as Spend Money on the clearing account; a dispute is
+written in the invoice's History and Notes in Xero, each time its status changes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
 from myapprentice_app.integrations.xero.mapping import element_result
-from myapprentice_app.models import Payment, StripePayment
+from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync.context import OrgContext
 
 NO_FEE_ACCOUNT = "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero."
@@ -52,7 +53,7 @@ def _settle_reversal(payment_id: int, refused: str | None) -> None:
             row.xero_reversal_due = False
         else:
             row.xero_payment_id, row.xero_reversal_due = None, False
-            if row.amount > 0:  # a part refund: what is still paid is posted again
+            if row.amount > 0:  # a dispute lost for part of the payment: what is still paid is posted again
                 row.sync_status, row.sync_error_message = SyncStatus.NOT_SYNCED, None
             else:
                 row.sync_status = SyncStatus.SYNCED
@@ -105,12 +106,52 @@ def _fee_outcome(card_id: int, transaction_id: str | None, message: str | None) 
         session.commit()
 
 
+def note_disputes(ctx: OrgContext) -> None:
+    with session_scope() as session:
+        due = session.exec(
+            select(StripeDispute, Invoice).join(Invoice, col(Invoice.id) == StripeDispute.invoice_id)
+            .where(StripeDispute.business_id == ctx.business_id, col(Invoice.xero_invoice_id).is_not(None),
+                   col(StripeDispute.noted_in_xero).is_(None) | (StripeDispute.noted_in_xero != StripeDispute.status))
+        ).all()
+    for dispute, invoice in due:
+        text = dispute_note(dispute)
+        try:
+            ctx.call(functools.partial(_note, invoice_id=invoice.xero_invoice_id or "", text=text,
+                                       key=f"stripe-dispute-{dispute.id}-{dispute.status}"))
+        except (RateLimited, Unavailable, OutcomeUnknown):
+            return  # the next cycle writes it (the same key: never twice)
+        except Rejected:
+            pass  # an invoice Xero won't annotate (deleted there): the app still shows the dispute
+        with session_scope() as session:
+            row = session.get(StripeDispute, dispute.id)
+            assert row is not None
+            row.noted_in_xero = dispute.status
+            session.commit()
+
+
+def dispute_note(dispute: StripeDispute) -> str:
+    amount = f"{from_minor(dispute.amount, dispute.currency):,.2f} {dispute.currency}"
+    what = {"lost": "lost: the payment was taken back and deleted here, so the invoice is owed again",
+            "won": "won: Stripe returned the money"}.get(dispute.status, dispute.status.replace("_", " "))
+    return (f"Card payment disputed by the cardholder's bank ({dispute.reason.replace('_', ' ')}, {amount}), "
+            f"Stripe dispute {dispute.id}: {what}.")[:450]
+
+
+def _note(xero: XeroClient, invoice_id: str, text: str, key: str):  # type: ignore[no-untyped-def]
+    return xero.add_history_note(invoice_id, text, key)
+
+
 def businesses_with_stripe_work() -> list[int]:
     with session_scope() as session:
         reversals = session.exec(select(Payment.business_id).where(col(Payment.xero_reversal_due).is_(True))).all()
         fees = session.exec(select(StripePayment.business_id).where(
             StripePayment.fee > 0, col(StripePayment.xero_fee_transaction_id).is_(None),
             col(StripePayment.fee_sync_message).is_(None))).all()
-    return sorted(set(reversals) | set(fees))
+        disputes = session.exec(
+            select(StripeDispute.business_id).join(Invoice, col(Invoice.id) == StripeDispute.invoice_id)
+            .where(col(Invoice.xero_invoice_id).is_not(None),
+                   col(StripeDispute.noted_in_xero).is_(None) | (StripeDispute.noted_in_xero != StripeDispute.status))
+        ).all()
+    return sorted(set(reversals) | set(fees) | set(disputes))
 
 

@@ -129,6 +129,7 @@ def calm_sandbox(admin: Admin) -> Iterator[None]:
         p_500=0,
         p_503=0,
         p_drop_after_commit=0,
+        time_scale=1,
         limits={"minute": 60, "day": 5000, "concurrent": 5, "app_minute": 10_000},
     )
     admin.post("config", {"idempotency_window_seconds": 360, "webhook_url": None, "webhook_key": None})

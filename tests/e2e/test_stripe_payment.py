@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.db import get_engine
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import EmailMessage, Invoice, StripePayment, XeroSettings
+from myapprentice_app.models import EmailMessage, Invoice, StripeAccount, StripePayment, XeroSettings
 from tests.e2e.conftest import AppServer, _bright_spark, login, screenshot
 from tests.support.waiting import wait_until
 from tests.support.xero_sandbox import SandboxAdmin
@@ -115,6 +115,40 @@ def test_a_client_pays_a_sent_invoice_by_card_and_it_turns_paid_with_the_payment
     with Session(get_engine(app_server.database_url)) as session:
         card = session.exec(select(StripePayment).where(StripePayment.invoice_id == invoice.id)).one()
     assert [round(Decimal(str(t["Total"])) * 100) for t in spent] == [card.fee] and card.fee > 0
+
+
+def test_the_owner_sees_a_disputed_card_payment_on_the_invoice_and_finance_does_not(
+        page: Page, browser: Browser, app_server: AppServer, new_member, xero_connected: str) -> None:
+    owner = new_member(Role.OWNER)
+    if _stripe_connected(app_server):  # by the test above, in a full run
+        login(page, app_server, owner)
+    else:
+        _connect_stripe_as_owner(page, app_server, owner)
+    invoice = _send_and_push(page, app_server)
+
+    client = browser.new_context().new_page()
+    client.goto(_pay_link(app_server, invoice))
+    client.get_by_test_id("pay-now").click()
+    client.get_by_label("Card number").fill("4000 0000 0000 0259")  # Stripe's card that pays, then is disputed
+    client.get_by_role("button", name="Pay").click()
+    expect(client.get_by_test_id("pay-status")).to_have_text("Paid", timeout=10_000)
+
+    page.goto(f"{app_server.url}/invoices/{invoice.id}")
+    expect(page.get_by_test_id("card-dispute")).to_contain_text("disputed by the cardholder's bank (fraudulent)",
+                                                                 timeout=10_000)
+    screenshot(page, "stripe-dispute")
+    finance = browser.new_context().new_page()
+    login(finance, app_server, new_member(Role.FINANCE))
+    finance.goto(f"{app_server.url}/invoices/{invoice.id}")
+    expect(finance.get_by_test_id("invoice-status").first).to_have_text("Paid")
+    expect(finance.get_by_test_id("card-dispute")).to_have_count(0)
+
+
+def _stripe_connected(app_server: AppServer) -> bool:
+    with Session(get_engine(app_server.database_url)) as session:
+        business = _bright_spark(session)
+        account = session.exec(select(StripeAccount).where(StripeAccount.business_id == business.id)).first()
+        return account is not None and account.charges_enabled
 
 
 def _status(app_server: AppServer, invoice: Invoice) -> str:

@@ -34,6 +34,12 @@ def client() -> stripe.StripeClient:
                                base_addresses={"api": base, "connect": base, "files": base, "meter_events": base})
 
 
+def live_mode() -> bool:
+    """Whether the platform key is a live one (events then say livemode: true); the sandbox is test mode."""
+    key = get_settings().stripe_secret_key
+    return key is not None and key.get_secret_value().startswith(("sk_live_", "rk_live_"))
+
+
 def webhook_secret() -> str:
     settings = get_settings()
     if settings.stripe_webhook_secret is not None:
@@ -94,6 +100,10 @@ def retrieve_payment(account_id: str, payment_intent_id: str) -> dict[str, Any]:
     return _calling(lambda: client().v1.payment_intents.retrieve(
         payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]},
         options={"stripe_account": account_id}))
+
+
+def retrieve_dispute(account_id: str, dispute_id: str) -> dict[str, Any]:
+    return _calling(lambda: client().v1.disputes.retrieve(dispute_id, options={"stripe_account": account_id}))
 
 
 # -- webhooks --------------------------------------------------------------------------------------------

@@ -145,6 +145,11 @@ class XeroClient:
         return self._call(self.accounting.create_bank_transactions, self.tenant_id,
                           {"BankTransactions": transactions}, summarize_errors=False, idempotency_key=key)
 
+    def create_credit_notes(self, notes: list[dict[str, Any]], key: str) -> Reply:
+        """Credit notes in wire form, like create_bank_transactions."""
+        return self._call(self.accounting.create_credit_notes, self.tenant_id, {"CreditNotes": notes},
+                          summarize_errors=False, idempotency_key=key)
+
     def delete_payment(self, payment_id: str) -> Reply:
         return self._call(self.accounting.delete_payment, self.tenant_id, payment_id, PaymentDelete(status="DELETED"))
 

@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xero_python.accounting import Account, Contact, CurrencyCode, Invoice, LineAmountTypes, LineItem, Payment
+from xero_python.accounting import (
+    Account,
+    Contact,
+    CreditNote,
+    CurrencyCode,
+    Invoice,
+    LineAmountTypes,
+    LineItem,
+    Payment,
+)
 from xero_python.api_client.serializer import serialize
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
@@ -66,6 +75,13 @@ def contact_model(name: str, email: str | None) -> Contact:
 def payment_model(xero_invoice_id: str, account_code: str, paid_on: dt.date, amount: Decimal,
                   reference: str) -> Payment:
     return Payment(invoice=Invoice(invoice_id=xero_invoice_id), account=Account(code=account_code),
+                   date=paid_on, amount=amount, reference=reference)
+
+
+def credit_refund_model(credit_note_id: str, account_code: str, paid_on: dt.date, amount: Decimal,
+                        reference: str) -> Payment:
+    """Money paid back out of `account_code` against a credit note (Xero's refund of a credit note)."""
+    return Payment(credit_note=CreditNote(credit_note_id=credit_note_id), account=Account(code=account_code),
                    date=paid_on, amount=amount, reference=reference)
 
 

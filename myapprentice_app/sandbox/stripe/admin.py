@@ -116,6 +116,12 @@ async def set_config(request: Request, sandbox: Sandbox, body: dict) -> Any:
         ):
             raise AdminError("retry_delays_seconds must be a list of non-negative numbers")
         sandbox.webhooks.retry_delays = tuple(float(d) for d in delays)
+    if "fail_next" in body:
+        fail = body["fail_next"]
+        if not isinstance(fail, dict) or fail.get("with") not in ("drop", "rate_limit") \
+                or not isinstance(fail.get("count", 1), int) or fail.get("count", 1) < 0:
+            raise AdminError('fail_next must be {"with": "drop" | "rate_limit", "count": n}')
+        sandbox.failures[:] = [fail["with"]] * fail.get("count", 1)
     if "hold_deliveries" in body:
         sandbox.webhooks.hold = bool(body["hold_deliveries"])
     if "advance_clock_seconds" in body:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from . import forms
 from .errors import StripeError, bad_api_key, invalid, no_access_to_account, no_api_key
@@ -85,6 +86,19 @@ def acting_account(request: Request, store: Store) -> str:
     return header
 
 
+RATE_LIMITED = "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests."
+
+
+class DroppedResponse(Response):
+    """The request was carried out, but its answer is cut off half-way (the client sees a broken connection)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+        await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
+        raise ConnectionAbortedError("Stripe sandbox: answer dropped after the request was done (fail_next)")
+
+
 def endpoint(handler: Handler) -> Callable[[Request], Any]:
     async def route(request: Request) -> Response:
         sandbox: Sandbox = request.app.state.sandbox
@@ -94,6 +108,10 @@ def endpoint(handler: Handler) -> Callable[[Request], Any]:
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
         account = ""
         fingerprint = f"{request.method} {request.url.path} {raw}"
+        fault = sandbox.failures.pop(0) if request.method == "POST" and sandbox.failures else None
+        if fault == "rate_limit":
+            error = StripeError(429, RATE_LIMITED, code="rate_limit")
+            return json_response(error.body(), error.status, headers)
         try:
             authenticate(request)
             account = acting_account(request, sandbox.store)
@@ -112,6 +130,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Any]:
             sandbox.idempotency.save(account, key, fingerprint, status, body)
         if request.method != "GET":
             sandbox.store.changed()
+        if fault == "drop":
+            return DroppedResponse()
         return json_response(body, status, headers)
 
     return route

@@ -31,7 +31,13 @@ AUTHENTICATION_FAILED = Decline(
     None,
     "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
 )
-SUCCEEDING = {"4242424242424242", "4000000360000006", "5555555555554444", "378282246310005"}
+# Cards that pay and are then disputed by the cardholder's bank (disputes.py): number -> (reason, status).
+DISPUTE_CARDS = {
+    "4000000000000259": ("fraudulent", "needs_response"),
+    "4000000000002685": ("product_not_received", "needs_response"),
+    "4000000000001976": ("fraudulent", "warning_needs_response"),  # an inquiry: no funds withdrawn yet
+}
+SUCCEEDING = {"4242424242424242", "4000000360000006", "5555555555554444", "378282246310005", *DISPUTE_CARDS}
 NEEDS_AUTHENTICATION = {"4000002500003155", "4000002760003184"}
 PAYMENT_METHODS = {
     "pm_card_visa": "4242424242424242",
@@ -41,6 +47,7 @@ PAYMENT_METHODS = {
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeDeclinedExpiredCard": "4000000000000069",
     "pm_card_authenticationRequired": "4000002500003155",
+    "pm_card_createDispute": "4000000000000259",
 }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import payment_objects
-from .cards import AUTHENTICATE, AUTHENTICATION_FAILED, SUCCEED, Card, Decline
+from .cards import AUTHENTICATE, AUTHENTICATION_FAILED, DISPUTE_CARDS, SUCCEED, Card, Decline
+from .disputes import open_dispute
 from .events import emit
 from .fees import stripe_fee
 from .store import new_id
@@ -144,6 +145,8 @@ def _record_charge(
     connect = account if account != store.platform else None
     emit(sandbox, "charge.succeeded", ch, connect, ctx=ctx)
     emit(sandbox, "payment_intent.succeeded", pi, connect, ctx=ctx)
+    if card.number in DISPUTE_CARDS:
+        open_dispute(sandbox, account, ch, card.number, ctx)
 
 
 def _fail(

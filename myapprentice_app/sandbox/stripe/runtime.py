@@ -17,6 +17,9 @@ class Sandbox:
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     # An endpoint from the environment (the Procfile's app), registered again after every reset.
     startup_endpoint: tuple[str, str] | None = None
+    # Faults for the next API POSTs, oldest first: "drop" (done, then the answer is cut off: a timeout as the
+    # client sees it) or "rate_limit" (Stripe's 429 before anything is done). Set with /sandbox-admin/config.
+    failures: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, state_file: str | None = None) -> Sandbox:
@@ -42,4 +45,5 @@ class Sandbox:
         await self.webhooks.reset()
         self.store.reset()
         self.idempotency.clear()
+        self.failures.clear()
         self.register_startup_endpoint()

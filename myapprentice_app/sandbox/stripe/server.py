@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import accounts, admin, charges, checkout, events, pages, payment_intents, refunds
+from . import accounts, admin, charges, checkout, disputes, events, pages, payment_intents, refunds
 from .api import Handler, endpoint, json_response
 from .errors import unrecognized_url
 from .runtime import Sandbox
@@ -48,6 +48,9 @@ def api_routes() -> list[Route]:
         ("POST", "/v1/refunds", refunds.create),
         ("GET", "/v1/refunds", refunds.list_all),
         ("GET", "/v1/refunds/{id}", refunds.retrieve),
+        ("GET", "/v1/disputes", disputes.list_all),
+        ("GET", "/v1/disputes/{id}", disputes.retrieve),
+        ("POST", "/v1/disputes/{id}/close", disputes.close),
         ("GET", "/v1/events", events.list_events),
         ("GET", "/v1/events/{id}", events.retrieve_event),
         ("POST", "/v1/webhook_endpoints", events.create_endpoint),

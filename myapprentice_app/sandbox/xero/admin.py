@@ -115,6 +115,10 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
         )
     if kind == "emails":  # invoices emailed through POST /Invoices/{id}/Email, oldest first
         return json_response({"Emails": org.get("emails", [])})
+    if kind == "creditnotes":
+        from .credit_notes import view
+
+        return json_response({"CreditNotes": [view(org, note) for note in org.get("credit_notes", {}).values()]})
     if kind == "banktransactions":
         from .accounting.bank_transactions import listed
 
@@ -125,6 +129,7 @@ async def stored(request: Request, sandbox: Sandbox) -> Response:
 async def set_faults(request: Request, sandbox: Sandbox) -> Response:
     body = await json_body(request)
     sandbox.faults.update(body)
+    sandbox.limiter.rescale(sandbox.faults.time_scale)
     if "limits" in body:
         if not isinstance(body["limits"], dict):
             raise AdminError("limits must be an object")

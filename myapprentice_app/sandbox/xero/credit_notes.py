@@ -41,8 +41,9 @@ def as_invoice_raw(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def remaining(note: dict[str, Any]) -> Decimal:
+    """Credit not yet allocated to invoices nor refunded (paid out: payments.py)."""
     allocated = sum((Decimal(a["Amount"]) for a in note.get("Allocations", [])), Decimal(0))
-    return Decimal(note["Total"]) - allocated
+    return Decimal(note["Total"]) - allocated - Decimal(note.get("AmountPaid") or 0)
 
 
 def view(org: dict[str, Any], note: dict[str, Any], unitdp: int = 2) -> dict[str, Any]:
@@ -57,7 +58,8 @@ def view(org: dict[str, Any], note: dict[str, Any], unitdp: int = 2) -> dict[str
         RemainingCredit=serialize.amount(remaining(note)),
         SentToContact=False,
         HasAttachments=False,
-        Payments=[],
+        Payments=[serialize.payment_summary(org["payments"][pid]) for pid in note.get("PaymentIDs", [])
+                  if org["payments"][pid]["Status"] != "DELETED"],
         Allocations=[allocation_view(org, note, a) for a in note.get("Allocations", [])],
     )
     if note.get("FullyPaidOnDate"):

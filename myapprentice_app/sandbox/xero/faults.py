@@ -24,6 +24,7 @@ class Faults:
     p_500: float = 0.0
     p_503: float = 0.0
     p_drop_after_commit: float = 0.0
+    time_scale: float = 1.0  # rate-limit windows K times shorter (ratelimit.py); latency stays real
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def update(self, body: dict[str, Any]) -> None:
@@ -40,6 +41,11 @@ class Faults:
             if body["rate_limit_problem"] not in PROBLEMS:
                 raise FaultError(f"rate_limit_problem must be one of {', '.join(PROBLEMS)}")
             self.rate_limit_problem = body["rate_limit_problem"]
+        if "time_scale" in body:
+            scale = body["time_scale"]
+            if not isinstance(scale, int | float) or isinstance(scale, bool) or not 1 <= scale <= 1_000_000:
+                raise FaultError("time_scale must be a number from 1 (Xero's own pace) to 1000000")
+            self.time_scale = float(scale)
         for name in PROBABILITIES:
             if name in body:
                 value = body[name]

@@ -168,7 +168,7 @@ async def answer(
             if faults.rate_limits == "real"
             else limiter.full_headers()
         )
-        denial = Denial(faults.rate_limit_problem, retry_after=1)
+        denial = Denial(faults.rate_limit_problem, retry_after=1 / limiter.time_scale)
         return responses.too_many_requests(denial.problem, limiter.breach_headers(denial, counted))
     if faults.roll("p_500"):
         return responses.unknown_error()

@@ -1,4 +1,6 @@
-"""Payments against invoices: lookup by id or number, Xero's rules and messages, invoice balance updates."""
+"""Payments against invoices (lookup by id or number, Xero's rules and messages, invoice balance updates), and
+against credit notes: a payment on an ACCRECCREDIT note is a refund of that credit paid out of the bank account
+(PaymentType ARCREDITPAYMENT), which uses up the note's remaining credit like an allocation does."""
 
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ class PaymentOutcome:
 
 def read(raw: dict[str, Any], path: str) -> dict[str, Any]:
     invoice_raw = payload.obj(raw, "Invoice", path) or {}
+    note_raw = payload.obj(raw, "CreditNote", path) or {}
     account_raw = payload.obj(raw, "Account", path) or {}
     return {
+        "CreditNoteID": payload.guid(note_raw, "CreditNoteID", f"{path}.CreditNote"),
+        "CreditNoteNumber": payload.text(note_raw, "CreditNoteNumber", f"{path}.CreditNote"),
         "InvoiceID": payload.guid(invoice_raw, "InvoiceID", f"{path}.Invoice"),
         "InvoiceNumber": payload.text(invoice_raw, "InvoiceNumber", f"{path}.Invoice"),
         "AccountID": payload.guid(account_raw, "AccountID", f"{path}.Account"),
@@ -51,6 +56,15 @@ def find_invoice(org: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] |
     return None
 
 
+def find_credit_note(org: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
+    notes = org.get("credit_notes", {})
+    if draft["CreditNoteID"]:
+        return notes.get(draft["CreditNoteID"])
+    wanted = (draft["CreditNoteNumber"] or "").upper()
+    return next((note for note in notes.values() if wanted and (note.get("InvoiceNumber") or "").upper() == wanted),
+                None)
+
+
 def find_account(org: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
     if draft["AccountID"]:
         return org["accounts"].get(draft["AccountID"])
@@ -69,7 +83,9 @@ def apply(org: dict[str, Any], draft: dict[str, Any], now_ms: int) -> PaymentOut
         "updated_ms": now_ms,
     }
     outcome = PaymentOutcome(record=record)
-    invoice = outcome.invoice = find_invoice(org, draft)
+    on_credit_note = bool(draft["CreditNoteID"] or draft["CreditNoteNumber"]) and not (
+        draft["InvoiceID"] or draft["InvoiceNumber"])
+    invoice = outcome.invoice = find_credit_note(org, draft) if on_credit_note else find_invoice(org, draft)
     account = outcome.account = find_account(org, draft)
     if invoice is None:
         outcome.errors.append(messages.DOCUMENT_NOT_FOUND)
@@ -87,7 +103,9 @@ def apply(org: dict[str, Any], draft: dict[str, Any], now_ms: int) -> PaymentOut
             outcome.errors.append(messages.PAYMENT_NOT_AUTHORISED)
         elif amount is not None and money.round2(amount) > amount_due(invoice):
             outcome.errors.append(messages.PAYMENT_EXCEEDS_OUTSTANDING)
-        record["InvoiceID"] = invoice["InvoiceID"]
+        record["InvoiceID"] = None if on_credit_note else invoice["InvoiceID"]
+        if on_credit_note:
+            record["CreditNoteID"] = invoice["InvoiceID"]  # credit notes are kept invoice-shaped (credit_notes.py)
     if account is not None:
         record["AccountID"] = account["AccountID"]
     record["Amount"] = str(money.round2(amount)) if amount is not None else "0.00"
@@ -95,12 +113,22 @@ def apply(org: dict[str, Any], draft: dict[str, Any], now_ms: int) -> PaymentOut
 
 
 def amount_due(invoice: dict[str, Any]) -> Decimal:
-    return Decimal(invoice["Total"]) - Decimal(invoice["AmountPaid"]) - Decimal(invoice["AmountCredited"])
+    """What is still owed on an invoice, or still to be refunded or allocated of a credit note."""
+    allocated = sum((Decimal(a["Amount"]) for a in invoice.get("Allocations", [])), Decimal(0))
+    return (Decimal(invoice["Total"]) - Decimal(invoice["AmountPaid"]) - Decimal(invoice["AmountCredited"])
+            - allocated)
+
+
+def document(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """The invoice or credit note a payment is on."""
+    if record.get("CreditNoteID"):
+        return org["credit_notes"][record["CreditNoteID"]]
+    return org["invoices"][record["InvoiceID"]]
 
 
 def commit(org: dict[str, Any], outcome: PaymentOutcome, now_ms: int) -> None:
     record = outcome.record
-    invoice = org["invoices"][record["InvoiceID"]]
+    invoice = document(org, record)
     org["payments"][record["PaymentID"]] = record
     invoice["PaymentIDs"].append(record["PaymentID"])
     invoice["AmountPaid"] = str(Decimal(invoice["AmountPaid"]) + Decimal(record["Amount"]))
@@ -111,8 +139,8 @@ def commit(org: dict[str, Any], outcome: PaymentOutcome, now_ms: int) -> None:
 
 
 def delete(org: dict[str, Any], record: dict[str, Any], now_ms: int) -> None:
-    """Deleting a payment re-opens its invoice."""
-    invoice = org["invoices"][record["InvoiceID"]]
+    """Deleting a payment re-opens its invoice (or gives its credit note's credit back)."""
+    invoice = document(org, record)
     record["Status"] = "DELETED"
     record["updated_ms"] = now_ms
     invoice["AmountPaid"] = str(Decimal(invoice["AmountPaid"]) - Decimal(record["Amount"]))
@@ -142,7 +170,10 @@ def error_element(org: dict[str, Any], outcome: PaymentOutcome) -> dict[str, Any
         "StatusAttributeString": "ERROR",
         "ValidationErrors": [{"Message": message} for message in outcome.errors],
     }
-    if outcome.invoice is not None:
+    if outcome.invoice is not None and record.get("CreditNoteID"):
+        body["CreditNote"] = {"CreditNoteID": outcome.invoice["InvoiceID"],
+                              "CreditNoteNumber": outcome.invoice.get("InvoiceNumber") or ""}
+    elif outcome.invoice is not None:
         body["Invoice"] = serialize.invoice(org, outcome.invoice, with_lines=False)
     if outcome.account is not None:
         body["Account"] = {

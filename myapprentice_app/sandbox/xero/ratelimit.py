@@ -1,7 +1,12 @@
-"""Xero's rate limits: per organisation 60/min, 5,000/day, 5 concurrent; per app 10,000/min."""
+"""Xero's rate limits: per organisation 60/min, 5,000/day, 5 concurrent; per app 10,000/min.
+
+`time_scale` K shortens every window K times (a "minute" lasts 60/K s, a "day" 86,400/K s) and Retry-After with
+it, so a month-end's worth of limited calls can be simulated in seconds; the counts stay Xero's.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,19 +34,20 @@ class Window:
     started_ms: int = 0
     count: int = 0
 
-    def current(self, now_ms: int, length_ms: int) -> Window:
+    def current(self, now_ms: int, length_ms: float) -> Window:
         if now_ms - self.started_ms >= length_ms:
             self.started_ms, self.count = now_ms, 0
         return self
 
-    def retry_after(self, now_ms: int, length_ms: int) -> int:
-        return max(1, -(-(self.started_ms + length_ms - now_ms) // 1000))
+    def retry_after(self, now_ms: int, length_ms: float, time_scale: float) -> float:
+        """Whole seconds of Xero's clock (at least 1, as Xero says), in real seconds."""
+        return max(1, math.ceil((self.started_ms + length_ms - now_ms) * time_scale / 1000)) / time_scale
 
 
 @dataclass
 class Denial:
     problem: str
-    retry_after: int
+    retry_after: float
 
 
 @dataclass
@@ -51,8 +57,26 @@ class RateLimiter:
     day: dict[str, Window] = field(default_factory=lambda: defaultdict(Window))
     app_minute: dict[str, Window] = field(default_factory=lambda: defaultdict(Window))
     in_flight: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    time_scale: float = 1.0
+
+    def rescale(self, time_scale: float) -> None:
+        """Windows of the new length start afresh."""
+        if time_scale != self.time_scale:
+            self.time_scale = time_scale
+            self.minute.clear()
+            self.day.clear()
+            self.app_minute.clear()
+
+    @property
+    def minute_ms(self) -> float:
+        return MINUTE_MS / self.time_scale
+
+    @property
+    def day_ms(self) -> float:
+        return DAY_MS / self.time_scale
 
     def reset(self) -> None:
+        self.time_scale = 1.0
         self.minute.clear()
         self.day.clear()
         self.app_minute.clear()
@@ -60,17 +84,17 @@ class RateLimiter:
 
     def admit(self, tenant_id: str, app_id: str, now_ms: int) -> Denial | None:
         """Count one call, or say which limit it breaks (a refused call is not counted)."""
-        app = self.app_minute[app_id].current(now_ms, MINUTE_MS)
-        minute = self.minute[tenant_id].current(now_ms, MINUTE_MS)
-        day = self.day[tenant_id].current(now_ms, DAY_MS)
+        app = self.app_minute[app_id].current(now_ms, self.minute_ms)
+        minute = self.minute[tenant_id].current(now_ms, self.minute_ms)
+        day = self.day[tenant_id].current(now_ms, self.day_ms)
         if app.count >= self.limits.app_minute:
-            return Denial("appminute", app.retry_after(now_ms, MINUTE_MS))
+            return Denial("appminute", app.retry_after(now_ms, self.minute_ms, self.time_scale))
         if day.count >= self.limits.day:
-            return Denial("day", day.retry_after(now_ms, DAY_MS))
+            return Denial("day", day.retry_after(now_ms, self.day_ms, self.time_scale))
         if minute.count >= self.limits.minute:
-            return Denial("minute", minute.retry_after(now_ms, MINUTE_MS))
+            return Denial("minute", minute.retry_after(now_ms, self.minute_ms, self.time_scale))
         if self.in_flight[tenant_id] >= self.limits.concurrent:
-            return Denial("concurrent", 1)
+            return Denial("concurrent", 1 / self.time_scale)
         app.count += 1
         minute.count += 1
         day.count += 1
@@ -79,10 +103,10 @@ class RateLimiter:
     def headers(self, tenant_id: str, app_id: str, now_ms: int) -> dict[str, str]:
         return {
             "X-DayLimit-Remaining": str(
-                max(0, self.limits.day - self.day[tenant_id].current(now_ms, DAY_MS).count)
+                max(0, self.limits.day - self.day[tenant_id].current(now_ms, self.day_ms).count)
             ),
             "X-MinLimit-Remaining": str(
-                max(0, self.limits.minute - self.minute[tenant_id].current(now_ms, MINUTE_MS).count)
+                max(0, self.limits.minute - self.minute[tenant_id].current(now_ms, self.minute_ms).count)
             ),
             "X-AppMinLimit-Remaining": self.app_headers(app_id, now_ms)["X-AppMinLimit-Remaining"],
         }
@@ -100,9 +124,14 @@ class RateLimiter:
         headers = dict(counted)
         if denial.problem in EMPTIED_BY:
             headers[EMPTIED_BY[denial.problem]] = "0"
-        headers.update({"Retry-After": str(denial.retry_after), "X-Rate-Limit-Problem": denial.problem})
+        headers.update({"Retry-After": seconds(denial.retry_after), "X-Rate-Limit-Problem": denial.problem})
         return headers
 
     def app_headers(self, app_id: str, now_ms: int) -> dict[str, str]:
-        used = self.app_minute[app_id].current(now_ms, MINUTE_MS).count
+        used = self.app_minute[app_id].current(now_ms, self.minute_ms).count
         return {"X-AppMinLimit-Remaining": str(max(0, self.limits.app_minute - used))}
+
+
+def seconds(value: float) -> str:
+    """Retry-After: whole seconds at Xero's pace; to the millisecond when time is scaled."""
+    return str(int(value)) if value == int(value) else f"{math.ceil(value * 1000) / 1000:.3f}".rstrip("0")

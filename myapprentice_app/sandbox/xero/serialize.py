@@ -188,9 +188,18 @@ def payment_summary(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def payment(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
-    invoice_record = org["invoices"][record["InvoiceID"]]
     account_record = org["accounts"][record["AccountID"]]
-    invoice_body = invoice(org, invoice_record, with_lines=False)
+    if record.get("CreditNoteID"):  # a refund of a credit note
+        note = org["credit_notes"][record["CreditNoteID"]]
+        document_key, kind = "CreditNote", "ARCREDITPAYMENT" if note["Type"] == "ACCREC" else "APCREDITPAYMENT"
+        document_body = {"CreditNoteID": note["InvoiceID"], "CreditNoteNumber": note.get("InvoiceNumber") or "",
+                         "Type": "ACCRECCREDIT" if note["Type"] == "ACCREC" else "ACCPAYCREDIT",
+                         "Contact": contact_summary(org["contacts"].get(note.get("ContactID"))),
+                         "HasAttachments": False, "HasErrors": False}
+    else:
+        invoice_record = org["invoices"][record["InvoiceID"]]
+        document_key, kind = "Invoice", "ACCRECPAYMENT" if invoice_record["Type"] == "ACCREC" else "ACCPAYPAYMENT"
+        document_body = invoice(org, invoice_record, with_lines=False)
     return {
         "PaymentID": record["PaymentID"],
         "Date": dates.ms_date(record["Date"]),
@@ -198,7 +207,7 @@ def payment(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         "Amount": amount(record["Amount"]),
         "Reference": record.get("Reference") or "",
         "CurrencyRate": 1.0,
-        "PaymentType": "ACCRECPAYMENT" if invoice_record["Type"] == "ACCREC" else "ACCPAYPAYMENT",
+        "PaymentType": kind,
         "Status": record["Status"],
         "UpdatedDateUTC": dates.ms_datetime(record["updated_ms"]),
         "HasAccount": True,
@@ -209,7 +218,7 @@ def payment(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
             "Name": account_record["Name"],
             "HasAttachments": False,
         },
-        "Invoice": invoice_body,
+        document_key: document_body,
         "HasValidationErrors": False,
     }
 

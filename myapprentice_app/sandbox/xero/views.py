@@ -63,7 +63,8 @@ def payment_view(org: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         "invoice.invoicenumber": invoice.get("InvoiceNumber"),
         "updateddateutc": record["updated_ms"],
         "isreconciled": bool(record.get("IsReconciled")),
-        "paymenttype": "ACCRECPAYMENT" if invoice.get("Type") == "ACCREC" else "ACCPAYPAYMENT",
+        "paymenttype": "ARCREDITPAYMENT" if record.get("CreditNoteID")
+        else "ACCRECPAYMENT" if invoice.get("Type") == "ACCREC" else "ACCPAYPAYMENT",
     }
 
 

@@ -128,6 +128,11 @@ def _payments() -> rx.Component:
     inv = InvoiceDetailState.invoice
     return rx.vstack(
         rx.heading("Payments", size="4"),
+        rx.foreach(
+            inv.card_notices,
+            lambda notice: rx.callout(notice, icon="triangle_alert", color_scheme="red", width="100%",
+                                      data_testid="card-dispute"),
+        ),
         rx.cond(
             inv.payments.length() > 0,
             rx.table.root(

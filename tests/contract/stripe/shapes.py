@@ -20,7 +20,7 @@ FIXTURES_DIR = Path(
     os.environ.get("STRIPE_FIXTURES_DIR", Path(__file__).resolve().parents[3].parent / "shared" / "stripe-openapi")
 )
 FIXTURES = FIXTURES_DIR / "fixtures3.json"
-ID_PREFIXES = ("cs_test_", "cs_", "pi_", "ch_", "re_", "acct_", "evt_", "txn_", "we_")
+ID_PREFIXES = ("cs_test_", "cs_", "pi_", "ch_", "re_", "acct_", "evt_", "txn_", "we_", "dp_")
 ID_SHAPE = re.compile(r"^[a-z]+_[A-Za-z0-9_]+$")
 NULLABLE = {
     "account": {"business_type", "email", "requirements.disabled_reason"},

@@ -176,3 +176,16 @@ def test_idempotency_keys_replay_or_conflict(client, connected):
         client.v1.checkout.sessions.create(
             params=checkout_params(999), options={**on(connected), "idempotency_key": "k-1"}
         )
+
+
+def test_forced_failures_are_what_stripe_python_sees_of_a_timeout_and_a_429(client, connected, stripe_sandbox):
+    keyed = {**on(connected), "idempotency_key": "f"}
+    stripe_sandbox.admin("POST", "config", {"fail_next": {"with": "rate_limit", "count": 1}})
+    with pytest.raises(stripe.RateLimitError):
+        client.v1.checkout.sessions.create(params=checkout_params(), options=keyed)
+    stripe_sandbox.admin("POST", "config", {"fail_next": {"with": "drop", "count": 1}})
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.checkout.sessions.create(params=checkout_params(), options=keyed)
+    again = client.v1.checkout.sessions.create(params=checkout_params(), options=keyed)
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert [s.id for s in client.v1.checkout.sessions.list(options=on(connected)).data] == [again.id]

@@ -11,7 +11,7 @@ import stripe
 from sqlmodel import select
 
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
-from myapprentice_app.models import Invoice, Payment, StripeEvent, StripePayment
+from myapprentice_app.models import Invoice, Payment, StripeCredit, StripeEvent, StripePayment
 from myapprentice_app.services import invoices, stripe_connection, stripe_pay
 from tests.support.waiting import wait_until
 
@@ -65,8 +65,8 @@ def test_events_delivered_in_reverse_order_end_paid_then_refunded(session, strip
     assert payment.refunded_amount == refunded.total and payment.amount == 0
 
 
-def test_a_part_refund_leaves_the_invoice_part_paid_and_owing_the_refund(session, stripe_connected, stripe_admin,
-                                                                         client_of):
+def test_a_part_refund_credits_the_client_and_the_invoice_stays_paid(session, stripe_connected, stripe_admin,
+                                                                     client_of):
     invoice = paid_invoice(session, stripe_connected, stripe_admin)
     account = stripe_connection.account_of(session, stripe_connected.business_id).account_id
     [intent] = stripe_admin.objects("payment_intent")
@@ -74,8 +74,14 @@ def test_a_part_refund_leaves_the_invoice_part_paid_and_owing_the_refund(session
     client_of().v1.refunds.create(params={"payment_intent": intent["id"], "amount": 5000},
                                   options={"stripe_account": account})
 
-    part = invoice_reaches(session, invoice.id, "part_paid")
-    assert part.amount_due == 50 and stripe_pay.pay_view(session, invoice.pay_token).state == "part_paid"
+    [credit] = wait_until(lambda: session.expire_all() or session.exec(select(StripeCredit)).all(), seconds=10,
+                          waiting_for="the part refund to be recorded")
+    assert credit.amount == 5000 and credit.invoice_id == invoice.id
+    session.expire_all()
+    [payment] = session.exec(select(Payment)).all()
+    assert payment.refunded_amount == 50 and payment.amount == invoice.total
+    assert session.get(Invoice, invoice.id).status == "paid"
+    assert stripe_pay.pay_view(session, invoice.pay_token).state == "paid"
 
 
 def signed_event(account: str, obj: dict, kind: str = "payment_intent.succeeded") -> tuple[str, str]:

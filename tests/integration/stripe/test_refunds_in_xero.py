@@ -1,5 +1,6 @@
-"""A card payment refunded after it reached Xero: the Xero payment is deleted (the invoice is owed there again),
-the rest of a part refund is posted afresh, and a reconciled payment says what to do in Xero."""
+"""A card payment refunded after it reached Xero: refunded in full at once, the Xero payment is deleted (the
+invoice is owed there again; a reconciled payment says what to do in Xero); refunded in part, the client is
+credited: a credit note refunded from the Stripe account, the payment and Stripe's fee staying as they are."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Payment
+from myapprentice_app.models import Payment, XeroSettings
 from myapprentice_app.services import stripe_connection
 from myapprentice_app.sync.stripe_xero import RECONCILED_FIX
 from tests.support.waiting import wait_until
@@ -57,19 +58,50 @@ def test_a_full_refund_deletes_the_payment_in_xero_and_the_invoice_is_owed_again
     assert xero_invoice["Status"] == "AUTHORISED" and Decimal(str(xero_invoice["AmountDue"])) == invoice.total
 
 
-def test_a_part_refund_replaces_the_xero_payment_with_what_is_still_paid(
+def refunded_credit_notes(admin, tenant: str, count: int) -> list[dict]:  # type: ignore[no-untyped-def]
+    def paid_out() -> list[dict] | None:
+        tasks.recover()  # a cycle that finds Xero busy leaves the credit note to the next
+        notes = [n for n in admin.get(f"organisations/{tenant}/creditnotes")["CreditNotes"] if n["Status"] == "PAID"]
+        return notes if len(notes) == count else None
+    return wait_until(paid_out, seconds=30, waiting_for=f"{count} credit note(s) refunded in Xero")
+
+
+def test_a_part_refund_is_a_credit_note_refunded_from_the_stripe_account_and_the_payment_stays(
         session, stripe_connected, stripe_admin, client_of, admin, tenant):
-    invoice, _ = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
 
     refund(session, stripe_connected, stripe_admin, client_of, amount=5000)
-    invoice_reaches(session, invoice.id, "part_paid")
-    sync_until_the_reversal_settles(session)
 
-    def live_amounts() -> list[Decimal]:
-        tasks.recover()  # the part still paid is posted again by a later cycle
-        return [Decimal(str(p["Amount"])) for p in admin.stored(tenant, "payments") if p["Status"] != "DELETED"]
+    [note] = refunded_credit_notes(admin, tenant, 1)
+    assert note["Type"] == "ACCRECCREDIT" and Decimal(str(note["Total"])) == 50
+    assert note["Contact"]["ContactID"] == in_xero["Invoice"]["Contact"]["ContactID"]
+    assert note["Reference"].startswith(f"Card refund for invoice {invoice.number} (pi_")
+    assert note["LineAmountTypes"] == "Inclusive" and Decimal(str(note["TotalTax"])) == Decimal("4.55")  # GST 1/11
+    paid_out = [p for p in admin.stored(tenant, "payments") if p["PaymentType"] == "ARCREDITPAYMENT"]
+    stripe_account = session.get(XeroSettings, stripe_connected.business_id).stripe_account
+    assert [(Decimal(str(p["Amount"])), p["Account"]["Code"]) for p in paid_out] == [(50, stripe_account)]
+    [card] = [p for p in admin.stored(tenant, "payments") if p["PaymentType"] == "ACCRECPAYMENT"]
+    assert card["PaymentID"] == in_xero["PaymentID"] and card["Status"] == "AUTHORISED"
+    assert Decimal(str(card["Amount"])) == invoice.total
+    session.refresh(invoice)
+    assert invoice.status == "paid"
 
-    assert wait_until(live_amounts, seconds=30, waiting_for="the part still paid in Xero") == [invoice.total - 50]
+
+def test_two_part_refunds_are_two_credit_notes_and_the_fee_stays(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    settings = session.get(XeroSettings, stripe_connected.business_id)
+    settings.stripe_account, settings.stripe_fee_account = "092", "429"
+    session.commit()
+    paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+
+    refund(session, stripe_connected, stripe_admin, client_of, amount=2000)
+    refunded_credit_notes(admin, tenant, 1)
+    refund(session, stripe_connected, stripe_admin, client_of, amount=3000)
+
+    notes = refunded_credit_notes(admin, tenant, 2)
+    assert sorted(Decimal(str(n["Total"])) for n in notes) == [20, 30]
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    assert fee["Type"] == "SPEND" and fee["Status"] == "AUTHORISED" and fee["BankAccount"]["Code"] == "092"
 
 
 def test_a_reconciled_payment_is_not_deleted_and_says_how_to_unreconcile_it(
@@ -92,7 +124,27 @@ def test_the_invoice_page_shows_the_refund_beside_the_card_payment(session, stri
     invoice, _ = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
 
     refund(session, stripe_connected, stripe_admin, client_of, amount=5000)
-    invoice_reaches(session, invoice.id, "part_paid")
+    wait_until(lambda: session.refresh(invoice) or invoice_detail(session, stripe_connected, invoice.id).payments[0]
+               .method.endswith("refunded $50.00"), seconds=10, waiting_for="the refund to be recorded")
 
     [shown] = invoice_detail(session, stripe_connected, invoice.id).payments
-    assert shown.method == "Card (Stripe) · refunded $50.00"
+    assert shown.method == "Card (Stripe) · refunded $50.00" and shown.amount == f"${invoice.total:,.2f}"
+
+
+def test_a_part_refund_xero_cannot_take_is_shown_to_the_owner_on_the_invoice(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    from myapprentice_app.selectors.invoice_detail import invoice_detail
+    invoice, _ = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    settings = session.get(XeroSettings, stripe_connected.business_id)
+    settings.stripe_account = None  # unset after the payment went: the refund has no account to come from
+    session.commit()
+
+    refund(session, stripe_connected, stripe_admin, client_of, amount=5000)
+
+    def notices() -> list[str]:
+        tasks.recover()
+        return invoice_detail(session, stripe_connected, invoice.id).card_notices
+    [notice] = wait_until(notices, seconds=30, waiting_for="the refund's problem on the invoice")
+    assert notice == (f"Invoice {invoice.number}: a card refund of $50.00 is not in Xero. Card refund not sent to "
+                      "Xero: choose the Stripe payment account in Business Settings → Xero.")
+    assert admin.get(f"organisations/{tenant}/creditnotes")["CreditNotes"] == []

@@ -36,9 +36,10 @@ def write_payments(call: Call) -> Response:
             continue
         payments.commit(call.org, outcome, call.now_ms)
         call.sandbox.store.changed()
-        call.sandbox.webhooks.emit(
-            "INVOICE", "UPDATE", call.tenant_id, outcome.record["InvoiceID"], call.base_url
-        )
+        if outcome.record["InvoiceID"]:  # Xero's webhooks cover invoices, not credit notes
+            call.sandbox.webhooks.emit(
+                "INVOICE", "UPDATE", call.tenant_id, outcome.record["InvoiceID"], call.base_url
+            )
         results.append((True, payments.ok_element(call.org, outcome.record)))
     return batch_answer(call, "Payments", results)
 
@@ -63,7 +64,8 @@ def delete_payment(call: Call) -> Response:
         return refusal
     payments.delete(call.org, record, call.now_ms)
     call.sandbox.store.changed()
-    call.sandbox.webhooks.emit("INVOICE", "UPDATE", call.tenant_id, record["InvoiceID"], call.base_url)
+    if record["InvoiceID"]:
+        call.sandbox.webhooks.emit("INVOICE", "UPDATE", call.tenant_id, record["InvoiceID"], call.base_url)
     return responses.json_response(
         responses.envelope(call.now_ms, "Payments", [payments.ok_element(call.org, record)])
     )
