@@ -18,7 +18,8 @@ class XeroConnection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", unique=True)
     status: str = Field(default=ConnectionStatus.CHOOSE_ORG.value, sa_type=sa.String(20))  # ConnectionStatus
-    tenant_id: str | None = Field(default=None, sa_type=sa.String(36))
+    # One organisation serves one business: the unique index holds even when two businesses connect at once.
+    tenant_id: str | None = Field(default=None, sa_type=sa.String(36), unique=True)
     tenant_name: str | None = Field(default=None, sa_type=sa.String(255))
     connection_id: str | None = Field(default=None, sa_type=sa.String(36))
     tenant_choices: str | None = Field(default=None, sa_type=sa.Text)  # JSON list while the user picks one
