@@ -172,6 +172,16 @@ class XeroBatch(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class SyncProblem(SQLModel, table=True):
+    """Each problem of an invoice's last failed sync, by cause: what groups errors for fixing them once."""
+
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
+    cause: str = Field(sa_type=sa.String(60), primary_key=True)  # domain.sync_errors.Problem.key
+    business_id: int = Field(foreign_key="business.id", index=True)
+    code: str = Field(sa_type=sa.String(30))  # ErrorCode
+    message: str = Field(sa_type=sa.Text)
+
+
 class SyncAttempt(SQLModel, table=True):
     """Every attempt on an invoice: who asked, when, what was sent, what Xero answered."""
 

@@ -17,8 +17,24 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('xeroconnection', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_xeroconnection_tenant_id', ['tenant_id'])
+    op.create_table(
+        'syncproblem',
+        sa.Column('invoice_id', sa.Integer(), nullable=False),
+        sa.Column('cause', sa.String(length=60), nullable=False),
+        sa.Column('business_id', sa.Integer(), nullable=False),
+        sa.Column('code', sa.String(length=30), nullable=False),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['business_id'], ['business.id']),
+        sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id']),
+        sa.PrimaryKeyConstraint('invoice_id', 'cause'),
+    )
+    with op.batch_alter_table('syncproblem', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_syncproblem_business_id'), ['business_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('syncproblem', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_syncproblem_business_id'))
+    op.drop_table('syncproblem')
     with op.batch_alter_table('xeroconnection', schema=None) as batch_op:
         batch_op.drop_constraint('uq_xeroconnection_tenant_id', type_='unique')
