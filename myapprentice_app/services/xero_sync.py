@@ -30,7 +30,7 @@ from myapprentice_app.services import audit, follow_up
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.sync_problems import fixed_causes, invoices_in_error
-from myapprentice_app.services.xero_settings import require_account, require_tax_type, settings_row
+from myapprentice_app.services.xero_settings import RateMismatch, require_account, require_tax_type, settings_row
 
 NOT_CONNECTED = "Connect Xero first (Business Settings → Integrations)."
 NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Owner or Admin to reconnect."
@@ -179,7 +179,10 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
         rate = session.get(TaxRate, int(rate_id)) if rate_id.isdigit() else None
         if rate is None or rate.business_id != actor.business_id:
             raise ActionRefused("Choose one of your tax rates.")
-        rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type)
+        try:
+            rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type, rate=rate)
+        except RateMismatch as warned:
+            raise ActionRefused(f"{warned} To map it anyway, confirm it in Business Settings → Xero.") from warned
     elif action == Fix.LINK_INVOICE:
         _link_existing(session, actor, invoice)
         return None
