@@ -11,6 +11,7 @@ from myapprentice_app.domain.roles import PermissionDenied, Role
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.models import Invoice, SyncProblem, TaxRate, XeroSettings
 from myapprentice_app.selectors.error_causes import error_causes
+from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import sync_causes, xero_sync
 
 from .conftest import make_invoices
@@ -50,6 +51,9 @@ def test_pre_flight_lists_every_problem_of_an_invoice_in_one_push(session, conne
     invoice = session.get(Invoice, invoice_id)
     assert invoice.sync_status == SyncStatus.ERROR and writes(admin) == before  # caught before any write
     assert all(message in invoice.sync_error_message for message in problems)
+    panel = xero_panel(session, connected, invoice_id)  # every problem's fix, on the invoice's page
+    assert {"pick_account", "map_tax_rate", "create_contact", "link_contact"} <= {f.value for f in panel.fixes}
+    assert {option.value.partition(":")[0] for option in panel.accounts} == {"labour"}
 
 
 def test_errors_are_grouped_by_cause_with_how_many_invoices_share_it(session, connected):
