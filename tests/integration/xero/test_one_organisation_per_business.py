@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -11,13 +10,11 @@ from sqlmodel import Session, select
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import Business, Membership, XeroConnection
-from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, xero_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
 from tests.integration.xero.conftest import consent, with_mfa
-from tests.support.waiting import served_in_a_thread
 
 
 def other_business_owner(session: Session, name: str = "Rival Plumbing") -> Principal:
@@ -83,10 +80,3 @@ def test_the_database_refuses_two_connections_to_one_organisation(session, conne
         session.commit()
     session.rollback()
     assert session.exec(select(sa.func.count()).select_from(XeroConnection)).one() == 1
-
-
-def test_the_offline_demo_has_one_organisation_for_each_demo_business():
-    with served_in_a_thread(create_app(), name="a fresh Xero sandbox", lifespan="on") as url:
-        names = [org["name"] for org in httpx.get(f"{url}/sandbox-admin/organisations").json()]
-
-    assert names == ["Bright Spark Electrical (Demo)", "Solo Plumbing (Demo)"]
