@@ -25,8 +25,8 @@ def _fix(group: rx.Var[CauseGroup]) -> rx.Component:
     causes = ErrorCausesState.causes
     return rx.form(
         rx.hstack(
-            rx.input(type="hidden", name="cause", value=group.cause),
-            rx.input(type="hidden", name="fix", value=group.fix),
+            rx.el.input(type="hidden", name="cause", value=group.cause),
+            rx.el.input(type="hidden", name="fix", value=group.fix),
             rx.match(
                 group.fix,
                 ("pick_account", _picker(group, "Account for these lines", causes.accounts)),
