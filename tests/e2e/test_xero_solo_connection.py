@@ -19,6 +19,7 @@ from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import Business, Membership, TaxRate, XeroConnection, XeroSettings
 from myapprentice_app.services import auth, second_factor
 from tests.e2e.conftest import AppServer, login, screenshot
+from tests.support.waiting import wait_until
 from tests.support.xero_sandbox import SandboxAdmin
 
 SOLO_ORGANISATION = "Solo Plumbing (Demo)"
@@ -95,3 +96,22 @@ def test_solo_plumbing_is_refused_bright_sparks_organisation_then_connects_its_o
         rates = {r.name: r.xero_tax_type
                  for r in session.exec(select(TaxRate).where(TaxRate.business_id == business.id))}
         assert rates == {"GST 10%": "OUTPUT", "GST free": "EXEMPTOUTPUT"}
+
+    # A tax rate mapped to a Xero type of another rate is saved only once the warning is confirmed.
+    page.get_by_label("GST 10% (10%)").click()
+    page.get_by_role("option").filter(has_text="GST Free Income (EXEMPTOUTPUT) · 0%").click()
+    page.get_by_test_id("save-xero-settings").click()
+    expect(page.get_by_test_id("tax-rate-warning")).to_contain_text("different rate")
+    expect(page.get_by_text("GST 10% is 10%, but Xero's GST Free Income (EXEMPTOUTPUT) is 0%.")).to_be_visible()
+    screenshot(page, "xero-settings-rate-warning")
+    assert _gst_mapping(app_server) == "OUTPUT"
+    page.get_by_label("Map it anyway").check()
+    page.get_by_test_id("save-xero-settings").click()
+    expect(page.get_by_test_id("tax-rate-warning")).to_have_count(0)
+    wait_until(lambda: _gst_mapping(app_server) == "EXEMPTOUTPUT", seconds=10, waiting_for="the confirmed mapping")
+
+
+def _gst_mapping(app_server: AppServer) -> str | None:
+    with Session(get_engine(app_server.database_url)) as session:
+        return session.exec(select(TaxRate.xero_tax_type).where(TaxRate.business_id == _solo(session).id,
+                                                               TaxRate.name == "GST 10%")).one()
