@@ -1,7 +1,7 @@
 """xero: one organisation per business (unique tenant_id); every problem of an invoice in Error, by cause
 
 Revision ID: e5b8c1d2f3a4
-Revises: d4a7c9e2f1b6
+Revises: e5b8d3f2a7c4
 Create Date: 2026-11-30 10:50:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'e5b8c1d2f3a4'
-down_revision = 'd4a7c9e2f1b6'
+down_revision = 'e5b8d3f2a7c4'
 branch_labels = None
 depends_on = None
 
