@@ -103,6 +103,37 @@ CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
 }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason an invoice can't be in Xero. Invoices with the same `cause` share one fix: mapping the
+    Labour account (`account:labour`), a tax rate (`tax:3`), a client's contact (`contact:7`). A cause that is
+    the invoice's own (a number Xero already has) names the invoice: `number:12`."""
+
+    code: ErrorCode
+    detail: str
+    cause: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.cause or self.code.value
+
+
+def contact_cause(client_id: int) -> str:
+    return f"contact:{client_id}"
+
+
+def account_cause(category: str) -> str:
+    return f"account:{category}"
+
+
+def tax_cause(rate_id: int) -> str:
+    return f"tax:{rate_id}"
+
+
+def number_cause(invoice_id: int) -> str:
+    return f"number:{invoice_id}"
+
+
 def entry_for(code: str | None) -> CatalogueEntry | None:
     if not code:
         return None

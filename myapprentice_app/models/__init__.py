@@ -19,6 +19,7 @@ from myapprentice_app.models.work import Job, Quote
 from myapprentice_app.models.xero import (
     OAuthState,
     SyncAttempt,
+    SyncProblem,
     SyncRun,
     SyncRunItem,
     XeroAccount,
@@ -57,6 +58,7 @@ __all__ = [
     "User",
     "OAuthState",
     "SyncAttempt",
+    "SyncProblem",
     "SyncRun",
     "SyncRunItem",
     "XeroAccount",

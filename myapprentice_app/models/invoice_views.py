@@ -23,6 +23,7 @@ class PaymentView:
     reference: str = ""
     source: str = ""
     sync_label: str = ""
+    sync_message: str = ""  # why it isn't in Xero yet, and who can change that
 
 
 @dataclass

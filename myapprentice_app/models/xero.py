@@ -18,7 +18,8 @@ class XeroConnection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", unique=True)
     status: str = Field(default=ConnectionStatus.CHOOSE_ORG.value, sa_type=sa.String(20))  # ConnectionStatus
-    tenant_id: str | None = Field(default=None, sa_type=sa.String(36))
+    # One organisation serves one business: the unique index holds even when two businesses connect at once.
+    tenant_id: str | None = Field(default=None, sa_type=sa.String(36), unique=True)
     tenant_name: str | None = Field(default=None, sa_type=sa.String(255))
     connection_id: str | None = Field(default=None, sa_type=sa.String(36))
     tenant_choices: str | None = Field(default=None, sa_type=sa.Text)  # JSON list while the user picks one
@@ -169,6 +170,16 @@ class XeroBatch(SQLModel, table=True):
     state: str = Field(default=BatchState.SENDING.value, sa_type=sa.String(10), index=True)  # BatchState
     item_ids: str = Field(sa_type=sa.Text)  # JSON [[local id, version], ...]
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SyncProblem(SQLModel, table=True):
+    """Each problem of an invoice's last failed sync, by cause: what groups errors for fixing them once."""
+
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
+    cause: str = Field(sa_type=sa.String(60), primary_key=True)  # domain.sync_errors.Problem.key
+    business_id: int = Field(foreign_key="business.id", index=True)
+    code: str = Field(sa_type=sa.String(30))  # ErrorCode
+    message: str = Field(sa_type=sa.Text)
 
 
 class SyncAttempt(SQLModel, table=True):

@@ -9,8 +9,19 @@ from sqlmodel import Session, col, select
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
 from myapprentice_app.domain.money import AmountsAre, money
-from myapprentice_app.domain.roles import Permission, can
-from myapprentice_app.models import Client, Job, LineItem, Payment, Quote, StripeCredit, StripeDispute
+from myapprentice_app.domain.roles import Permission, Role, can
+from myapprentice_app.domain.sync_states import ConnectionStatus
+from myapprentice_app.models import (
+    Client,
+    Job,
+    LineItem,
+    Payment,
+    Quote,
+    StripeCredit,
+    StripeDispute,
+    XeroConnection,
+    XeroSettings,
+)
 from myapprentice_app.models.invoice_views import InvoiceDetail, LineView, PaymentView
 from myapprentice_app.services import invoices
 from myapprentice_app.services.invoice_delivery import pay_link
@@ -23,6 +34,9 @@ AMOUNTS_LABELS = {
     AmountsAre.INCLUSIVE: "Tax inclusive",
     AmountsAre.NO_TAX: "No tax",
 }
+# Who may choose the payment accounts (a Sole Trader has no one to ask).
+_SETTERS = [role.label for role in Role if role != Role.SOLE_TRADER and can(role, Permission.XERO_SETTINGS)]
+SETTINGS_ROLES = ", ".join(_SETTERS[:-1]) + " or " + _SETTERS[-1]  # "Business Owner, Office Admin or Finance"
 METHOD_LABELS = {
     "bank_transfer": "Bank transfer",
     "cash": "Cash",
@@ -61,6 +75,7 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
             reference=p.reference or "",
             source=p.source,
             sync_label=SyncStatus(p.sync_status).label,
+            sync_message=payment_sync_message(session, actor, p),
         )
         for p in session.exec(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id))  # type: ignore[arg-type]
     ]
@@ -104,6 +119,26 @@ def _card_notices(session: Session, actor: Principal, invoice_id: int, number: s
     return [dispute_message(dispute, number) for dispute in disputes] + [
         f"Invoice {number}: a card refund of {money(from_minor(credit.amount, credit.currency), credit.currency)} "
         f"is not in Xero. {credit.sync_message}" for credit in stuck]
+
+
+def payment_sync_message(session: Session, actor: Principal, payment: Payment) -> str:
+    """Why a payment isn't in Xero: with no payment account for it, which setting and who can choose it."""
+    if payment.sync_status == SyncStatus.SYNCED or payment.source == "xero":
+        return ""
+    setting = "Stripe payment account" if payment.source == "stripe" else "Payment account for manual payments"
+    settings = session.get(XeroSettings, actor.business_id)
+    chosen = settings and (settings.stripe_account if payment.source == "stripe" else settings.payment_account)
+    if chosen or not _xero_connected(session, actor.business_id):
+        return payment.sync_error_message or ""
+    if can(actor.role, Permission.XERO_SETTINGS):
+        return f"Not sent to Xero: choose the {setting} in Business Settings → Xero."
+    return (f"Not sent to Xero: the {setting} isn't chosen. Ask your {SETTINGS_ROLES} to choose it in "
+            "Business Settings → Xero.")
+
+
+def _xero_connected(session: Session, business_id: int) -> bool:
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
+    return connection is not None and connection.status == ConnectionStatus.CONNECTED
 
 
 def _origin(session: Session, quote_id: int | None, job_id: int | None) -> str:

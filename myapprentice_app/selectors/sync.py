@@ -24,6 +24,7 @@ from myapprentice_app.models import (
     Client,
     Invoice,
     SyncAttempt,
+    SyncProblem,
     SyncRun,
     SyncRunItem,
     User,
@@ -119,7 +120,9 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
         raise NotFound("That invoice")
     entry = entry_for(invoice.sync_error_code) if invoice.sync_status == SyncStatus.ERROR else None
     resolver = can(actor.role, Permission.RESOLVE_SYNC_ERRORS)
-    fixes = [Option(fix.value, fix.label) for fix in (entry.fixes if entry else ())
+    problems = _problems(session, invoice) if entry else {}
+    every_fix = dict.fromkeys(fix for code in problems.values() if (e := entry_for(code)) for fix in e.fixes)
+    fixes = [Option(fix.value, fix.label) for fix in every_fix or (entry.fixes if entry else ())
              if resolver or fix == Fix.RETRY]
     reconnecting = entry is not None and entry.code == ErrorCode.NEEDS_RECONNECT
     if invoice.sync_status == SyncStatus.ERROR and can(actor.role, Permission.RETRY_SYNC) and not reconnecting \
@@ -139,18 +142,29 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
         panel.open_in_xero = link(invoice.xero_invoice_id)
         panel.online_invoice = invoice.xero_online_invoice_url or ""
     if resolver and entry is not None:
-        _fill_fix_choices(session, actor, invoice, panel)
+        _fill_fix_choices(session, actor, invoice, panel, [cause.partition(":")[2] for cause in problems
+                                                           if cause.startswith("account:")])
     return panel
 
 
-def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, panel: XeroPanel) -> None:
+def _problems(session: Session, invoice: Invoice) -> dict[str, str]:
+    """The invoice's problems: their error code by cause."""
+    return dict(session.exec(select(SyncProblem.cause, SyncProblem.code)
+                             .where(SyncProblem.invoice_id == invoice.id)).all())
+
+
+def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, panel: XeroPanel,
+                      categories: list[str]) -> None:
     client = session.get(Client, invoice.client_id)
     if client is not None:
         panel.contact_suggestions = [Option(c.contact_id, c.name)
                                      for c in _contacts_like(session, actor.business_id, client)]
     if can(actor.role, Permission.XERO_SETTINGS):
         view = settings_view(session, actor)
-        panel.accounts = [Option(choice.value, choice.label) for choice in view.revenue_accounts]
+        # "category:code" for each line category without a valid account (all of them when Xero named none)
+        panel.accounts = [Option(f"{category}:{choice.value}", f"{category.capitalize()} lines → {choice.label}")
+                          for category in categories or ["labour", "materials", "other"]
+                          for choice in view.revenue_accounts]
         panel.tax_types = [Option(choice.value, choice.label) for choice in view.tax_types]
         panel.tax_rates = [Option(str(m.rate_id), f"{m.name} → {m.xero_tax_type or 'not mapped'}")
                            for m in view.tax_mappings]

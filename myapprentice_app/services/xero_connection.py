@@ -7,7 +7,8 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
@@ -82,6 +83,12 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
     organisations = [c for c in client.connections() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
     if not organisations:
         raise ActionRefused("No Xero organisation was chosen. Try again and pick one.")
+    # The token isn't revoked on refusal: Xero keeps one connection per app and organisation, so revoking it
+    # could cut off the business that already uses the organisation.
+    taken = _used_elsewhere(session, actor.business_id, [o["tenantId"] for o in organisations])
+    if len(taken) == len(organisations):
+        raise ActionRefused(already_used(organisations[0].get("tenantName") or ""))
+    organisations = [o for o in organisations if o["tenantId"] not in taken]
     connection = _connection(session, actor.business_id) or XeroConnection(
         business_id=actor.business_id, token_enc="", access_expires_at=utcnow())
     tokens.store(connection, token)
@@ -95,7 +102,7 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
         connection.tenant_choices = json.dumps([{"id": o["tenantId"], "name": o.get("tenantName") or "",
                                                  "connection_id": o.get("id") or ""} for o in organisations])
     audit.record(session, actor, actor.business_id, "xero.connected", detail=connection.tenant_name)
-    session.commit()
+    _commit_unless_taken(session, connection.tenant_name or "")
     if connection.status == ConnectionStatus.CONNECTED:
         after_connect(session, actor.business_id, actor.user_id)
     return connection.status
@@ -109,9 +116,11 @@ def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> N
     choice = next((c for c in json.loads(connection.tenant_choices or "[]") if c["id"] == tenant_id), None)
     if choice is None:
         raise ActionRefused("Choose one of the organisations you allowed.")
+    if _used_elsewhere(session, actor.business_id, [tenant_id]):
+        raise ActionRefused(already_used(choice["name"]))
     _use(connection, {"tenantId": choice["id"], "tenantName": choice["name"], "id": choice["connection_id"]})
     audit.record(session, actor, actor.business_id, "xero.organisation_chosen", detail=choice["name"])
-    session.commit()
+    _commit_unless_taken(session, choice["name"])
     after_connect(session, actor.business_id, actor.user_id)
 
 
@@ -155,6 +164,27 @@ def resume_after_reconnect(session: Session, business_id: int) -> list[int]:
         invoice.sync_status = SyncStatus.PENDING
         invoice.sync_error_code = invoice.sync_error_message = invoice.sync_error_detail = None
     return [invoice.id or 0 for invoice in stopped]
+
+
+def already_used(organisation: str) -> str:
+    return (f"The Xero organisation {organisation} is already connected to another MyApprentice business. "
+            "One Xero organisation serves one business: connect a different organisation, or disconnect it "
+            "from the other business first.")
+
+
+def _used_elsewhere(session: Session, business_id: int, tenant_ids: list[str]) -> set[str]:
+    rows = session.exec(select(XeroConnection.tenant_id).where(
+        col(XeroConnection.tenant_id).in_(tenant_ids), XeroConnection.business_id != business_id)).all()
+    return {tenant_id for tenant_id in rows if tenant_id}
+
+
+def _commit_unless_taken(session: Session, organisation: str) -> None:
+    """Commit; when another business took the organisation meanwhile, the unique index refuses it."""
+    try:
+        session.commit()
+    except IntegrityError as clash:
+        session.rollback()
+        raise ActionRefused(already_used(organisation)) from clash
 
 
 def _use(connection: XeroConnection, organisation: dict) -> None:

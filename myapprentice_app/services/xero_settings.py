@@ -15,6 +15,7 @@ from myapprentice_app.models import TaxRate, XeroAccount, XeroSettings, XeroTaxR
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.xero_suggestions import account_suggestions, percent, tax_type_suggestion
 
 SETTING_FIELDS = ("labour_account", "materials_account", "other_account", "payment_account", "stripe_account",
                   "stripe_fee_account", "push_as", "contact_policy")
@@ -29,8 +30,9 @@ class Choice:
 @dataclass
 class TaxMapping:
     rate_id: int = 0
-    name: str = ""
+    name: str = ""  # "GST 10% (10%)"
     xero_tax_type: str = ""
+    suggested: str = ""  # the organisation's sales tax type with the same rate, while none is mapped
 
 
 @dataclass
@@ -41,6 +43,12 @@ class XeroSettingsView:
     expense_accounts: list[Choice] = field(default_factory=list)  # for Stripe's fee
     tax_types: list[Choice] = field(default_factory=list)
     tax_mappings: list[TaxMapping] = field(default_factory=list)
+    # Read from the organisation's chart for the settings not chosen yet; saved only when a person saves them.
+    suggested: dict[str, str] = field(default_factory=dict)
+
+
+class RateMismatch(ValueError):
+    """A tax rate mapped to a Xero tax type of another rate: allowed only once the person has been warned."""
 
 
 def settings_row(session: Session, business_id: int) -> XeroSettings:
@@ -61,18 +69,25 @@ def settings_view(session: Session, actor: Principal) -> XeroSettingsView:
                                                    XeroTaxRate.status == "ACTIVE")).all()
     app_rates = session.exec(select(TaxRate).where(TaxRate.business_id == actor.business_id)
                              .order_by(TaxRate.name)).all()
+    values = {name: str(getattr(row, name) or "") for name in SETTING_FIELDS}
+    revenue = [a for a in accounts if _is_revenue(a)]
+    sales_types = [r for r in rates if r.for_revenue]
+    suggested = {name: code for name, code in account_suggestions(list(accounts), revenue).items() if not values[name]}
     return XeroSettingsView(
-        values={name: str(getattr(row, name) or "") for name in SETTING_FIELDS},
-        revenue_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _is_revenue(a)],
+        values=values, suggested=suggested,
+        revenue_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in revenue],
         payment_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if _takes_payments(a)],
         expense_accounts=[Choice(a.code, f"{a.code} · {a.name}") for a in accounts if a.account_class == "EXPENSE"],
-        tax_types=[Choice(r.tax_type, f"{r.name} ({r.tax_type})") for r in rates if r.for_revenue],
-        tax_mappings=[TaxMapping(r.id or 0, r.name, r.xero_tax_type or "") for r in app_rates],
+        tax_types=[Choice(r.tax_type, f"{r.name} ({r.tax_type}) · {percent(r.rate)}") for r in sales_types],
+        tax_mappings=[TaxMapping(r.id or 0, f"{r.name} ({percent(r.rate)})", r.xero_tax_type or "",
+                                 "" if r.xero_tax_type else tax_type_suggestion(r, sales_types)) for r in app_rates],
     )
 
 
 def save_settings(session: Session, actor: Principal, values: dict[str, str],
-                  tax_mappings: dict[int, str]) -> None:
+                  tax_mappings: dict[int, str], *, accept_other_rates: bool = False) -> None:
+    """Save the tab. A tax rate mapped to a Xero type of another rate is refused with a warning (under the
+    key `accept_other_rates`) until the person confirms it."""
     actor.require(Permission.XERO_SETTINGS)
     problems: dict[str, str] = {}
     row = settings_row(session, actor.business_id)
@@ -95,8 +110,15 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
         if rate_id not in rates:
             problems[f"tax_{rate_id}"] = "Unknown tax rate."
             continue
-        mapped[rate_id] = _try(problems, f"tax_{rate_id}",
-                               lambda value: require_tax_type(session, actor.business_id, value), tax_type)
+        try:
+            mapped[rate_id] = require_tax_type(session, actor.business_id, tax_type, rate=rates[rate_id],
+                                               accept_other_rate=accept_other_rates) if tax_type.strip() else None
+        except RateMismatch as warned:
+            problems[f"tax_{rate_id}"] = str(warned)
+            problems["accept_other_rates"] = ("A tax rate is mapped to a Xero tax type with a different rate, so "
+                                              "Xero would show other tax than the invoice. Confirm to save it.")
+        except ValueError as refused:
+            problems[f"tax_{rate_id}"] = str(refused)
     if problems:
         raise ValidationFailed(problems)
     for name, value in checked.items():
@@ -123,12 +145,16 @@ def require_account(session: Session, business_id: int, code: str, *, revenue: b
     return account.code
 
 
-def require_tax_type(session: Session, business_id: int, tax_type: str) -> str:
-    rate = session.exec(select(XeroTaxRate).where(XeroTaxRate.business_id == business_id,
+def require_tax_type(session: Session, business_id: int, tax_type: str, *, rate: TaxRate | None = None,
+                     accept_other_rate: bool = False) -> str:
+    xero = session.exec(select(XeroTaxRate).where(XeroTaxRate.business_id == business_id,
                                                   XeroTaxRate.tax_type == tax_type.strip())).first()
-    if rate is None or rate.status != "ACTIVE" or not rate.for_revenue:
+    if xero is None or xero.status != "ACTIVE" or not xero.for_revenue:
         raise ValueError(f"{tax_type} isn't a tax rate this organisation can use on sales.")
-    return rate.tax_type
+    if rate is not None and xero.rate != rate.rate and not accept_other_rate:
+        raise RateMismatch(f"{rate.name} is {percent(rate.rate)}, but Xero's {xero.name} ({xero.tax_type}) is "
+                           f"{percent(xero.rate)}.")
+    return xero.tax_type
 
 
 def _try(problems: dict[str, str], name: str, check, value: str) -> str | None:  # type: ignore[no-untyped-def]

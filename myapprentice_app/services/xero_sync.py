@@ -29,7 +29,8 @@ from myapprentice_app.models import (
 from myapprentice_app.services import audit, follow_up
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.principal import Principal
-from myapprentice_app.services.xero_settings import require_account, require_tax_type, settings_row
+from myapprentice_app.services.sync_problems import fixed_causes, invoices_in_error
+from myapprentice_app.services.xero_settings import RateMismatch, require_account, require_tax_type, settings_row
 
 NOT_CONNECTED = "Connect Xero first (Business Settings → Integrations)."
 NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Owner or Admin to reconnect."
@@ -114,10 +115,12 @@ def payments_run(session: Session, business_id: int) -> int | None:
     return _queued(run)
 
 
-def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_id: int | None) -> int | None:
+def resume_run(session: Session, business_id: int, invoice_ids: list[int], user_id: int | None, *,
+               create_contacts: bool = False) -> int | None:
     if not invoice_ids:
         return None
-    run = SyncRun(business_id=business_id, kind=RunKind.PUSH, started_by_user_id=user_id, total=len(invoice_ids))
+    run = SyncRun(business_id=business_id, kind=RunKind.PUSH, started_by_user_id=user_id, total=len(invoice_ids),
+                  create_contacts=create_contacts)
     session.add(run)
     session.flush()
     versions = session.exec(select(Invoice.id, Invoice.version).where(col(Invoice.id).in_(invoice_ids))).all()
@@ -145,12 +148,17 @@ def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value:
         raise ActionRefused(str(refused)) from refused
 
 
+def requeue(session: Session, actor: Principal, invoice_ids: list[int], create_contacts: bool = False) -> int | None:
+    """Send invoices in Error again, in one run."""
+    _require_connected(session, actor.business_id)
+    audit.record(session, actor, actor.business_id, "xero.retry", detail=f"{len(invoice_ids)} invoices")
+    return resume_run(session, actor.business_id, invoice_ids, actor.user_id, create_contacts=create_contacts)
+
+
 def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix, value: str) -> int | None:
     invoice_id = invoice.id or 0
     if action == Fix.RETRY:
         return push_invoice(session, actor, invoice_id, retry=True)
-    if action == Fix.CREATE_CONTACT:
-        return push_invoice(session, actor, invoice_id, create_contacts=True)
     if action == Fix.LINK_CONTACT:
         contact = session.exec(select(XeroContact).where(XeroContact.business_id == actor.business_id,
                                                          XeroContact.contact_id == value)).first()
@@ -171,16 +179,20 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
         rate = session.get(TaxRate, int(rate_id)) if rate_id.isdigit() else None
         if rate is None or rate.business_id != actor.business_id:
             raise ActionRefused("Choose one of your tax rates.")
-        rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type)
+        try:
+            rate.xero_tax_type = require_tax_type(session, actor.business_id, tax_type, rate=rate)
+        except RateMismatch as warned:
+            raise ActionRefused(f"{warned} To map it anyway, confirm it in Business Settings → Xero.") from warned
     elif action == Fix.LINK_INVOICE:
         _link_existing(session, actor, invoice)
         return None
     elif action == Fix.RENUMBER:
         _renumber(session, actor, invoice)
-    else:
+    elif action != Fix.CREATE_CONTACT:
         raise ActionRefused("That fix isn't available here.")
     session.commit()
-    return push_invoice(session, actor, invoice_id, retry=True)
+    again = {invoice_id, *invoices_in_error(session, actor.business_id, fixed_causes(invoice, action, value))}
+    return requeue(session, actor, sorted(again), create_contacts=action == Fix.CREATE_CONTACT)
 
 
 def link_candidate(session: Session, business_id: int, invoice: Invoice) -> XeroInvoiceRef | None:
@@ -281,4 +293,4 @@ def _invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
     return invoice
 
 
-__all__ = ["ErrorCode", "fix", "push_invoice", "send_all", "sync_all"]
+__all__ = ["ErrorCode", "fix", "push_invoice", "requeue", "send_all", "sync_all"]

@@ -165,11 +165,11 @@ def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCach
     ready = []
     with session_scope() as session:
         for snapshot in snapshots:
-            problem = preflight.invoice_problem(snapshot, cache, ctx.settings)
-            if problem and not (forced_contacts and problem.code == ErrorCode.CONTACT_NOT_FOUND
-                                and not snapshot.client.xero_contact_id):
-                outcomes.failed(session, ctx, snapshot.invoice.id or 0, problem.code, problem.detail,
-                                action="preflight", detail="Found before sending anything to Xero (pre-flight).")
+            problems = [problem for problem in preflight.invoice_problems(snapshot, cache, ctx.settings)
+                        if not (forced_contacts and problem.code == ErrorCode.CONTACT_NOT_FOUND
+                                and not snapshot.client.xero_contact_id)]
+            if problems:
+                outcomes.failed_before_sending(session, ctx, snapshot.invoice.id or 0, problems)
             else:
                 ready.append(snapshot)
         session.commit()

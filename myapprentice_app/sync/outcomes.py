@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -11,9 +12,9 @@ from sqlmodel import Session, col
 
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.domain.sync_errors import CATALOGUE, ErrorCode
+from myapprentice_app.domain.sync_errors import CATALOGUE, ErrorCode, Problem, contact_cause, number_cause
 from myapprentice_app.domain.sync_states import ItemOutcome
-from myapprentice_app.models import Invoice, SyncAttempt, SyncRunItem
+from myapprentice_app.models import Invoice, SyncAttempt, SyncProblem, SyncRunItem
 
 
 class Who(Protocol):
@@ -85,7 +86,9 @@ def synced_many(session: Session, ctx: Who, rows: list[Synced]) -> None:
 
 def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message: str, *, action: str,
            detail: str | None = None, key: str | None = None, sent: str | None = None,
-           answer: str | None = None) -> None:
+           answer: str | None = None, problems: Sequence[Problem] = ()) -> None:
+    """Error, with the invoice's problems by cause (`problems`, from pre-flight: every one it found; else the
+    one given, its cause told by its code)."""
     invoice = session.get(Invoice, invoice_id)
     assert invoice is not None
     invoice.sync_status = SyncStatus.ERROR
@@ -94,6 +97,28 @@ def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message
     invoice.sync_error_detail = detail
     _attempt(session, ctx, invoice, action, "error", key, sent, answer or detail)
     _item(session, ctx, invoice_id, ItemOutcome.ERROR)
+    _problems(session, invoice, problems or [Problem(code, invoice.sync_error_message, _cause(code, invoice))])
+
+
+def failed_before_sending(session: Session, ctx: Who, invoice_id: int, problems: Sequence[Problem]) -> None:
+    """Pre-flight found problems: all of them are listed, the first one leads."""
+    failed(session, ctx, invoice_id, problems[0].code, "\n".join(problem.detail for problem in problems),
+           action="preflight", detail="Found before sending anything to Xero (pre-flight).", problems=problems)
+
+
+def _cause(code: ErrorCode, invoice: Invoice) -> str:
+    if code == ErrorCode.CONTACT_NOT_FOUND:
+        return contact_cause(invoice.client_id)
+    if code == ErrorCode.NUMBER_CONFLICT:
+        return number_cause(invoice.id or 0)
+    return code.value
+
+
+def _problems(session: Session, invoice: Invoice, problems: Sequence[Problem]) -> None:
+    session.execute(sa.delete(SyncProblem).where(col(SyncProblem.invoice_id) == invoice.id))
+    for problem in problems:
+        session.add(SyncProblem(invoice_id=invoice.id or 0, cause=problem.key, business_id=invoice.business_id,
+                                code=problem.code.value, message=problem.detail))
 
 
 def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.datetime, reason: str) -> None:

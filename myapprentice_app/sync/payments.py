@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import functools
+import json
 import time
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.money import money
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
-from myapprentice_app.integrations.xero.mapping import element_result, payment_model
-from myapprentice_app.models import Invoice, Payment
+from myapprentice_app.integrations.xero.mapping import brief, element_result, payment_model
+from myapprentice_app.models import Invoice, Payment, SyncAttempt
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.context import OrgContext
 
@@ -46,9 +48,11 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
             stripe = payment.source == "stripe"
             account = ctx.settings.stripe_account if stripe else ctx.settings.payment_account
             if not account:
-                payment.sync_status = SyncStatus.NOT_SYNCED
-                payment.sync_error_message = NO_ACCOUNT.format(
+                message = NO_ACCOUNT.format(
                     setting="Stripe payment account" if stripe else "Payment account for manual payments")
+                if payment.sync_error_message != message:  # once in the history, not every cycle
+                    _note(session, ctx, payment, invoice, "error", message)
+                payment.sync_status, payment.sync_error_message = SyncStatus.NOT_SYNCED, message
                 continue
             if not invoice.xero_invoice_id or invoice.sync_status != SyncStatus.SYNCED:
                 payment.sync_error_message = "Waiting for the invoice to be synced to Xero first."
@@ -77,10 +81,10 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
             time.sleep(min(0.2 * 2 ** attempt, 5))
             continue
         except Rejected as rejected:
-            _fail_all(remaining, rejected.text[:1000])
+            _fail_all(ctx, remaining, rejected.text[:1000], batch.idempotency_key)
             close_batch(batch, BatchState.DONE)
             return
-        _record(remaining, reply.items("Payments"))
+        _record(ctx, remaining, reply.items("Payments"), batch.idempotency_key)
         close_batch(batch, BatchState.DONE)
         return
 
@@ -105,28 +109,43 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
             row = session.get(Payment, payment.id)
             assert row is not None
             row.xero_payment_id, row.sync_status, row.sync_error_message = element["PaymentID"], SyncStatus.SYNCED, None
+            _note(session, ctx, row, invoice, "synced", "found in Xero by its reference (the first answer was lost)",
+                  answer=json.dumps(element, default=str))
         session.commit()
     return left
 
 
-def _record(chunk: list[tuple[Payment, Invoice, str]], elements: list[dict]) -> None:
+def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], elements: list[dict], key: str) -> None:
     with session_scope() as session:
-        for (payment, _, _), element in zip(chunk, elements, strict=False):
+        for (payment, invoice, _), element in zip(chunk, elements, strict=False):
             row = session.get(Payment, payment.id)
             assert row is not None
             result = element_result(element, "PaymentID")
             if result.ok:
                 row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
+                _note(session, ctx, row, invoice, "synced", "created in Xero", key, brief(element))
             else:
                 row.sync_status = SyncStatus.ERROR
                 row.sync_error_message = "Xero refused this payment: " + "; ".join(result.messages)
+                _note(session, ctx, row, invoice, "error", row.sync_error_message, key, brief(element))
         session.commit()
 
 
-def _fail_all(chunk: list[tuple[Payment, Invoice, str]], text: str) -> None:
+def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: str, key: str) -> None:
     with session_scope() as session:
-        for payment, _, _ in chunk:
+        for payment, invoice, _ in chunk:
             row = session.get(Payment, payment.id)
             assert row is not None
             row.sync_status, row.sync_error_message = SyncStatus.ERROR, "Xero refused this payment: " + text
+            _note(session, ctx, row, invoice, "error", row.sync_error_message, key, text)
         session.commit()
+
+
+def _note(session: Session, ctx: OrgContext, payment: Payment, invoice: Invoice, outcome: str, what: str,
+          key: str | None = None, answer: str | None = None) -> None:
+    """The payment's sync in its invoice's history, beside the invoice's own attempts."""
+    session.add(SyncAttempt(
+        business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id, user_id=ctx.user_id,
+        action="payment", outcome=outcome, idempotency_key=key,
+        sent=f"Payment of {money(payment.amount, invoice.currency)} on {payment.paid_on:%d %b %Y}: {what}",
+        answer=answer))

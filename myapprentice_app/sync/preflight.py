@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.money import AmountsAre
-from myapprentice_app.domain.sync_errors import ErrorCode
+from myapprentice_app.domain.sync_errors import (
+    ErrorCode,
+    Problem,
+    account_cause,
+    contact_cause,
+    number_cause,
+    tax_cause,
+)
 from myapprentice_app.integrations.xero.mapping import InvoiceOut, LineOut
 from myapprentice_app.models import XeroSettings
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache
@@ -15,54 +20,56 @@ REVENUE_CLASSES = {"REVENUE"}
 CATEGORY_LABELS = {"labour": "Labour", "materials": "Materials", "other": "Other"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    code: ErrorCode
-    detail: str
-
-
 def contact_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> Problem | None:
     """None when the client is linked to an active contact, or may be created / matched by name."""
     client = snapshot.client
+    cause = contact_cause(client.id or 0)
     if client.xero_contact_id:
         contact = cache.contacts.get(client.xero_contact_id)
         if contact is not None and contact.status != "ACTIVE":
-            return Problem(ErrorCode.CONTACT_NOT_FOUND, f"The Xero contact linked to {client.name} is archived.")
+            return Problem(ErrorCode.CONTACT_NOT_FOUND, f"The Xero contact linked to {client.name} is archived.", cause)
         return None
     if settings.contact_policy == "require_match" and not cache.contacts_named(client.name):
         return Problem(ErrorCode.CONTACT_NOT_FOUND,
-                       f"No active Xero contact is named {client.name!r}, and contacts must match.")
+                       f"No active Xero contact is named {client.name!r}, and contacts must match.", cause)
     return None
 
 
-def invoice_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> Problem | None:
-    if problem := contact_problem(snapshot, cache, settings):
-        return problem
+def invoice_problems(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> list[Problem]:
+    """Every problem of the invoice at once (each cause once), so one look shows all there is to fix."""
+    found = [contact_problem(snapshot, cache, settings)]
     for line in snapshot.lines:
-        if problem := _account_problem(line.category, settings, cache):
-            return problem
-        if problem := _tax_problem(line.tax_rate_id, line.category, snapshot, settings, cache):
-            return problem
+        found.append(_account_problem(line.category, settings, cache))
+        found.append(_tax_problem(line.tax_rate_id, line.category, snapshot, settings, cache))
     invoice = snapshot.invoice
     ref = cache.refs.get(invoice.number.upper())
     if not invoice.xero_invoice_id and ref is not None:
-        return Problem(ErrorCode.NUMBER_CONFLICT, f"Xero already has invoice {ref.number} ({ref.status.lower()}, "
-                                                  f"total {ref.total:,.2f}).")
-    return None
+        found.append(Problem(ErrorCode.NUMBER_CONFLICT, f"Xero already has invoice {ref.number} "
+                                                        f"({ref.status.lower()}, total {ref.total:,.2f}).",
+                             number_cause(invoice.id or 0)))
+    problems: dict[str, Problem] = {}
+    for problem in found:
+        if problem is not None:
+            problems.setdefault(problem.key, problem)
+    return list(problems.values())
 
 
 def _account_problem(category: str, settings: XeroSettings, cache: OrgCache) -> Problem | None:
     code = settings.account_for(category)
     label = CATEGORY_LABELS.get(category, category)
+    cause = account_cause(category)
     if not code:
-        return Problem(ErrorCode.INVALID_ACCOUNT, f"No Xero account is chosen for {label} lines.")
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"No Xero account is chosen for {label} lines.", cause)
     account = cache.accounts.get(code.upper())
     if account is None:
-        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which Xero doesn't have.")
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which Xero doesn't have.",
+                       cause)
     if account.status != "ACTIVE":
-        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which is archived in Xero.")
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which is archived in Xero.",
+                       cause)
     if account.account_class not in REVENUE_CLASSES:
-        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which isn't a revenue account.")
+        return Problem(ErrorCode.INVALID_ACCOUNT, f"{label} lines go to account {code}, which isn't a revenue "
+                                                  "account.", cause)
     return None
 
 
@@ -80,15 +87,17 @@ def _tax_problem(tax_rate_id: int | None, category: str, snapshot: InvoiceSnapsh
     rate = cache.app_rates.get(tax_rate_id)
     name = rate.name if rate else "A tax rate"
     tax_type = rate.xero_tax_type if rate else None
+    cause = tax_cause(tax_rate_id)
     if not tax_type:
-        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} has no Xero tax type.")
+        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} has no Xero tax type.", cause)
     xero_rate = cache.tax_types.get(tax_type)
     if xero_rate is None or xero_rate.status != "ACTIVE":
-        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} is mapped to {tax_type}, which Xero doesn't offer.")
+        return Problem(ErrorCode.MISSING_TAX_MAPPING, f"{name} is mapped to {tax_type}, which Xero doesn't offer.",
+                       cause)
     if not xero_rate.for_revenue:
         code = settings.account_for(category)
         return Problem(ErrorCode.MISSING_TAX_MAPPING,
-                       f"{name} is mapped to {tax_type}, which can't be used with account {code}.")
+                       f"{name} is mapped to {tax_type}, which can't be used with account {code}.", cause)
     return None
 
 

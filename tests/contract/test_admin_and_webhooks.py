@@ -63,10 +63,10 @@ def test_state_survives_a_restart_when_a_state_file_is_given(tmp_path):
     assert [i["InvoiceNumber"] for i in stored] == ["INV-0001"]
 
 
-def test_a_fresh_sandbox_has_the_demo_organisation_and_reset_clears_everything():
+def test_a_fresh_sandbox_has_one_demo_organisation_per_demo_business_and_reset_clears_everything():
     with TestClient(create_app()) as client:
         assert [o["name"] for o in client.get("/sandbox-admin/organisations").json()] == [
-            "Bright Spark Electrical (Demo)"
+            "Bright Spark Electrical (Demo)", "Solo Plumbing (Demo)"
         ]
         client.post("/sandbox-admin/reset")
         assert client.get("/sandbox-admin/organisations").json() == []

@@ -210,6 +210,16 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),
     "XeroPanelState.apply_fix": _fixes("apply_fix"),
     "XeroPanelState.fix_with_form": _fixes("fix_with_form"),
+    "ErrorCausesState.load": Guarded(Permission.VIEW_INVOICES),
+    "ErrorCausesState.refresh": Public("re-reads only through load, which checks VIEW_INVOICES"),
+    "ErrorCausesState.fix": [
+        Guarded(Permission.RETRY_SYNC, case="retry",
+                args=lambda w: ({"fix": "retry", "cause": "rejected", "value": ""},)),
+        Guarded(Permission.RESOLVE_SYNC_ERRORS, case="map_tax_rate",
+                args=lambda w: ({"fix": "map_tax_rate", "cause": f"tax:{w.rate_id}", "value": "EXEMPTOUTPUT"},)),
+        Guarded(Permission.RESOLVE_SYNC_ERRORS, case="pick_account",
+                args=lambda w: ({"fix": "pick_account", "cause": "account:labour", "value": w.xero_account_code},)),
+    ],
     # --- work -------------------------------------------------------------------------------------------------------
     "WorkState.load_jobs": Guarded(Permission.VIEW_OWN_JOBS, PAGE, path=lambda w: "/jobs"),
     "WorkState.load_clients": Guarded(Permission.MANAGE_CLIENTS, PAGE, path=lambda w: "/clients"),

@@ -136,6 +136,11 @@ ATTEMPTS = [
     Attempt("XeroPanelState.fix_with_form", "map_their_tax_rate",
             args=lambda o, t: ({"action": "map_tax_rate", "value": f"{t.rate_id}:OUTPUT"},), prepare=_panel_on("ours")),
     Attempt("XeroPanelState.watch", "their_invoice", SILENT, prepare=_panel_on("theirs")),
+    # --- errors by cause: a cause naming their tax rate, or their Xero account for ours -------------------------------
+    Attempt("ErrorCausesState.fix", "their_tax_rate_cause", connected=True,
+            args=lambda o, t: ({"fix": "map_tax_rate", "cause": f"tax:{t.rate_id}", "value": "OUTPUT"},)),
+    Attempt("ErrorCausesState.fix", "their_xero_account", connected=True,
+            args=lambda o, t: ({"fix": "pick_account", "cause": "account:labour", "value": t.xero_account_code},)),
     # --- the invoices list --------------------------------------------------------------------------------------------
     Attempt("InvoicesState.filter_client", "their_client", NO_ROWS, args=lambda o, t: (str(t.client_id),)),
     # --- the invoice page, its id in the route ------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 DEMO_ORGANISATION_NAME = "Bright Spark Electrical (Demo)"
+# One per demo business: a Xero organisation serves one MyApprentice business.
+DEMO_ORGANISATION_NAMES = (DEMO_ORGANISATION_NAME, "Solo Plumbing (Demo)")
 
 AU_TAX_RATES: list[dict[str, Any]] = [
     {

@@ -39,7 +39,8 @@ class Store:
         self.dirty = signing.STATE_KEY not in self.state
         self._signing_key = signing.of(self.state)  # made at start, kept in the state file
         if not self.state["orgs"]:
-            self.add_organisation(seed.DEMO_ORGANISATION_NAME, "AU")
+            for name in seed.DEMO_ORGANISATION_NAMES:
+                self.add_organisation(name, "AU")
 
     # -- clock -------------------------------------------------------------------------------------
 

@@ -50,7 +50,7 @@ def _account_chooser() -> rx.Component:
             rx.input(type="hidden", name="action", value="pick_account"),
             rx.select.root(rx.select.trigger(placeholder="Account"),
                            rx.select.content(rx.foreach(panel.accounts, lambda o: rx.select.item(
-                               o.label, value="labour:" + o.value))), name="value"),
+                               o.label, value=o.value))), name="value"),
             rx.button(Fix.PICK_ACCOUNT.label, type="submit", data_testid="fix-pick_account"),
         ),
         on_submit=XeroPanelState.fix_with_form,
@@ -89,7 +89,8 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             rx.hstack(rx.heading("Xero", size="4"), sync_badge(panel.sync_status, panel.sync_label), align="center"),
             rx.cond(panel.error_title != "", rx.callout(
                 rx.vstack(rx.text(panel.error_title, weight="bold", data_testid="sync-error-title"),
-                          rx.text(panel.error_message, data_testid="sync-error-message"),
+                          rx.text(panel.error_message, white_space="pre-line",  # one problem a line
+                                  data_testid="sync-error-message"),
                           _fix_buttons(),
                           rx.el.details(rx.el.summary("Details"), rx.code(panel.error_detail, data_testid="xero-raw")),
                           align="start"),

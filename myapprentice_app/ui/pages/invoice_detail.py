@@ -149,7 +149,12 @@ def _payments() -> rx.Component:
                             rx.table.cell(p.amount),
                             rx.table.cell(p.method),
                             rx.table.cell(p.reference),
-                            rx.table.cell(p.sync_label),
+                            rx.table.cell(rx.vstack(
+                                rx.text(p.sync_label, size="2"),
+                                rx.cond(p.sync_message != "", rx.text(p.sync_message, size="1", color_scheme="amber",
+                                                                      data_testid="payment-sync-message"),
+                                        rx.fragment()),
+                                spacing="1")),
                             data_testid="payment-row",
                         ),
                     )

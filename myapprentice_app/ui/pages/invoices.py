@@ -6,6 +6,7 @@ import reflex as rx
 
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus
 from myapprentice_app.ui.components.badges import status_badge, sync_badge
+from myapprentice_app.ui.components.error_causes import errors_by_cause_panel
 from myapprentice_app.ui.components.invoice_actions import payment_dialog
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.sync_actions import (
@@ -172,6 +173,7 @@ def _content() -> rx.Component:
         connection_banner(),
         rx.flex(send_all_button(), sync_all_button(), spacing="2", wrap="wrap"),
         sync_board_panel(),
+        errors_by_cause_panel(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
                 rx.center(rx.spinner(size="3"), padding="3em")),

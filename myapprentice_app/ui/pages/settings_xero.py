@@ -79,15 +79,47 @@ def integrations_tab() -> rx.Component:
     )
 
 
+def _suggestion_note(suggested: rx.Var) -> rx.Component:
+    return rx.cond(suggested != "", rx.text("Suggested from your Xero chart: check it, then Save to confirm.",
+                                            size="1", color_scheme="amber", data_testid="xero-suggestion"),
+                   rx.fragment())
+
+
 def _picker(label: str, name: str, choices: rx.Var) -> rx.Component:
+    suggested = XeroSettingsState.suggested.get(name, "")
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
         rx.select.root(rx.select.trigger(placeholder="Choose…", aria_label=label),
                        rx.select.content(rx.foreach(choices, lambda c: rx.select.item(c.label, value=c.value))),
-                       name=name, default_value=XeroSettingsState.values.get(name, "")),
+                       name=name, default_value=rx.cond(XeroSettingsState.values.get(name, "") != "",
+                                                        XeroSettingsState.values.get(name, ""), suggested)),
+        _suggestion_note(suggested),
         field_error(XeroSettingsState.errors.get(name, "")),
         spacing="1",
     )
+
+
+def _tax_mapping(mapping: rx.Var) -> rx.Component:
+    name = "tax_" + mapping.rate_id.to_string()
+    return rx.vstack(
+        rx.text(mapping.name, size="2", weight="medium"),
+        rx.select.root(rx.select.trigger(placeholder="Xero tax type", aria_label=mapping.name),
+                       rx.select.content(rx.foreach(XeroSettingsState.tax_types,
+                                                    lambda c: rx.select.item(c.label, value=c.value))),
+                       name=name, default_value=rx.cond(mapping.xero_tax_type != "", mapping.xero_tax_type,
+                                                        mapping.suggested)),
+        _suggestion_note(mapping.suggested),
+        field_error(XeroSettingsState.errors.get(name, "")),
+        spacing="1")
+
+
+def _rate_warning() -> rx.Component:
+    warning = XeroSettingsState.errors.get("accept_other_rates", "")
+    return rx.cond(warning != "", rx.callout(rx.vstack(
+        rx.text(warning),
+        rx.el.label(rx.el.input(type="checkbox", name="accept_other_rates", data_testid="accept-other-rates"),
+                    " Map it anyway", class_name="rt-Text rt-r-size-2"),
+    ), color_scheme="amber", icon="triangle-alert", data_testid="tax-rate-warning"), rx.fragment())
 
 
 def xero_tab() -> rx.Component:
@@ -110,13 +142,8 @@ def _mappings() -> rx.Component:
             _picker("Stripe payment account (clearing)", "stripe_account", XeroSettingsState.payment_accounts),
             _picker("Stripe fee account", "stripe_fee_account", XeroSettingsState.expense_accounts),
             rx.heading("Tax rates", size="4"),
-            rx.foreach(XeroSettingsState.tax_mappings, lambda mapping: rx.vstack(
-                rx.text(mapping.name, size="2", weight="medium"),
-                rx.select.root(rx.select.trigger(placeholder="Xero tax type"),
-                               rx.select.content(rx.foreach(XeroSettingsState.tax_types,
-                                                            lambda c: rx.select.item(c.label, value=c.value))),
-                               name="tax_" + mapping.rate_id.to_string(), default_value=mapping.xero_tax_type),
-                spacing="1")),
+            rx.foreach(XeroSettingsState.tax_mappings, _tax_mapping),
+            _rate_warning(),
             rx.heading("Pushing", size="4"),
             rx.select.root(rx.select.trigger(aria_label="Push invoices as"),
                            rx.select.content(rx.select.item("Authorised", value="authorised"),

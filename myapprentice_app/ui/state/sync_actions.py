@@ -15,6 +15,7 @@ from myapprentice_app.domain.roles import Permission
 from myapprentice_app.selectors.sync import SyncBoard, connection_health, sync_board
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.ui.state.error_causes import ErrorCausesState
 from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
 from myapprentice_app.ui.state.session import authorise
 
@@ -94,8 +95,8 @@ class SyncActionsState(rx.State):
                     health = connection_health(session, principal)  # a run may find the connection revoked
                 async with self:
                     self.board, self.connection = board, health
-                if not board.active:
-                    return reload_invoice_views()  # the rows' sync badges, now the run is over
+                if not board.active:  # the rows' sync badges and the errors by cause, now the run is over
+                    return [*reload_invoice_views(), ErrorCausesState.refresh]
                 await asyncio.sleep(POLL_SECONDS)
         finally:
             async with self:

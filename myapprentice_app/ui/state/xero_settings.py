@@ -24,6 +24,7 @@ class XeroSettingsState(rx.State):
     expense_accounts: list[Choice] = []
     tax_types: list[Choice] = []
     tax_mappings: list[TaxMapping] = []
+    suggested: dict[str, str] = {}  # from the organisation's chart, for what isn't chosen yet
     errors: dict[str, str] = {}
 
     @rx.event
@@ -35,8 +36,10 @@ class XeroSettingsState(rx.State):
         self.message = str(self.router.page.params.get("xero_error", "") or "")
         with session_scope() as session:
             self.connection = xero_connection.connection_view(session, principal)
-            view = xero_settings.settings_view(session, principal)
-        self.values = view.values
+            self._show(xero_settings.settings_view(session, principal))
+
+    def _show(self, view: xero_settings.XeroSettingsView) -> None:
+        self.values, self.suggested = view.values, view.suggested
         self.revenue_accounts, self.payment_accounts = view.revenue_accounts, view.payment_accounts
         self.expense_accounts = view.expense_accounts
         self.tax_types, self.tax_mappings = view.tax_types, view.tax_mappings
@@ -94,9 +97,11 @@ class XeroSettingsState(rx.State):
                     and key[4:].isdigit()}
         with session_scope() as session:
             try:
-                xero_settings.save_settings(session, principal, values, mappings)
+                xero_settings.save_settings(session, principal, values, mappings,
+                                            accept_other_rates=bool(form.get("accept_other_rates")))
             except ValidationFailed as failed:
                 self.errors = failed.errors
                 return rx.toast.error("Check the highlighted choices.")
-        self.errors, self.values = {}, values
+            self._show(xero_settings.settings_view(session, principal))
+        self.errors = {}
         return rx.toast.success("Xero settings saved.")

@@ -1,0 +1,53 @@
+"""Errors by cause (Invoices page, and the sync board): each cause fixed once for all its invoices."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission, PermissionDenied
+from myapprentice_app.domain.sync_errors import Fix
+from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
+from myapprentice_app.services import sync_causes
+from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.ui.state.session import authorise
+
+FIXES = {"pick_account": Fix.PICK_ACCOUNT, "map_tax_rate": Fix.MAP_TAX_RATE, "create_contact": Fix.CREATE_CONTACT,
+         "retry": Fix.RETRY}
+
+
+class ErrorCausesState(rx.State):
+    causes: ErrorCauses = ErrorCauses()
+    _loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        if principal is None:
+            return refusal
+        with session_scope() as session:
+            self.causes = error_causes(session, principal)
+        self._loaded = True
+
+    @rx.event
+    async def refresh(self):
+        """After a run or a fix: re-read, when this panel has been shown."""
+        if self._loaded:
+            return ErrorCausesState.load
+
+    @rx.event
+    async def fix(self, form: dict):
+        fix = FIXES.get(str(form.get("fix", "")))
+        if fix is None:
+            return rx.toast.error("That fix isn't available.")
+        principal, refusal = await authorise(self, Permission.RETRY_SYNC if fix == Fix.RETRY
+                                             else Permission.RESOLVE_SYNC_ERRORS)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                sync_causes.fix_cause(session, principal, str(form.get("cause", "")), fix, str(form.get("value", "")))
+                self.causes = error_causes(session, principal)
+        except (ActionRefused, PermissionDenied) as refused:
+            return rx.toast.error(str(refused))
+        return rx.toast.success("Done. Sending those invoices to Xero again.")

@@ -1,0 +1,82 @@
+"""One Xero organisation serves one MyApprentice business: a second business connecting it is refused."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from myapprentice_app.db import utcnow
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import Business, Membership, XeroConnection
+from myapprentice_app.services import auth, xero_connection
+from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.services.principal import Principal
+from tests.conftest import PASSWORD
+from tests.integration.xero.conftest import consent, with_mfa
+
+
+def other_business_owner(session: Session, name: str = "Rival Plumbing") -> Principal:
+    business = Business(name=name)
+    session.add(business)
+    session.commit()
+    user = auth.create_user(session, email=f"owner@{name.split()[0].lower()}.test", name="Rival", password=PASSWORD)
+    session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
+    session.commit()
+    principal = auth.resolve(session, auth.log_in(session, email=user.email, password=PASSWORD).token)
+    assert principal is not None
+    return with_mfa(session, principal)
+
+
+def connect(session: Session, admin, actor: Principal, tenant_ids: list[str]) -> str:
+    back = consent(admin, xero_connection.start_connect(session, actor), tenant_ids)
+    return xero_connection.finish_connect(session, actor, state=back["state"], code=back.get("code"), error=None)
+
+
+def test_a_second_business_connecting_the_same_organisation_is_refused_and_nothing_changes(
+        session, connected, admin, tenant):
+    rival = other_business_owner(session)
+
+    with pytest.raises(ActionRefused, match="already connected to another MyApprentice business"):
+        connect(session, admin, rival, [tenant])
+
+    connections = session.exec(select(XeroConnection)).all()
+    assert [(c.business_id, c.tenant_id) for c in connections] == [(connected.business_id, tenant)]
+    assert xero_connection.connection_view(session, rival).label == "Not connected"
+    assert xero_connection.connection_view(session, connected).label == "Connected"  # the first is untouched
+
+
+def test_allowing_a_used_and_a_free_organisation_connects_the_free_one(session, connected, admin, tenant):
+    free = admin.new_organisation("Rival Plumbing (Xero)")
+    rival = other_business_owner(session)
+
+    assert connect(session, admin, rival, [tenant, free]) == "connected"  # no choice left to make
+
+    assert xero_connection.connection_view(session, rival).organisation == "Rival Plumbing (Xero)"
+
+
+def test_an_organisation_taken_while_the_picker_was_open_is_refused(session, owner, admin, tenant):
+    other = admin.new_organisation("Second Org")
+    assert connect(session, admin, owner, [tenant, other]) == "choose_org"
+    rival = other_business_owner(session)
+    if connect(session, admin, rival, [tenant]) == "choose_org":  # the rival gets there first
+        xero_connection.choose_organisation(session, rival, tenant)
+    assert xero_connection.connection_view(session, rival).label == "Connected"
+
+    with pytest.raises(ActionRefused, match="already connected to another MyApprentice business"):
+        xero_connection.choose_organisation(session, owner, tenant)
+
+    xero_connection.choose_organisation(session, owner, other)
+    assert xero_connection.connection_view(session, owner).organisation == "Second Org"
+
+
+def test_the_database_refuses_two_connections_to_one_organisation(session, connected, tenant):
+    rival = other_business_owner(session)
+    session.add(XeroConnection(business_id=rival.business_id, status="connected", tenant_id=tenant,
+                               token_enc="", access_expires_at=utcnow()))
+
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert session.exec(select(sa.func.count()).select_from(XeroConnection)).one() == 1
