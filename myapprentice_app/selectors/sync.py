@@ -53,6 +53,7 @@ class HistoryRow:
 @dataclass
 class XeroPanel:
     invoice_id: int = 0
+    stamp: str = ""  # the invoice's sync_stamp: a fix pressed on this panel carries it
     sync_status: str = ""
     sync_label: str = ""
     error_title: str = ""
@@ -129,7 +130,8 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
             and all(option.value != Fix.RETRY for option in fixes):
         fixes.append(Option(Fix.RETRY.value, Fix.RETRY.label))
     panel = XeroPanel(
-        invoice_id=invoice_id, sync_status=invoice.sync_status, sync_label=SyncStatus(invoice.sync_status).label,
+        invoice_id=invoice_id, stamp=invoice.sync_stamp, sync_status=invoice.sync_status,
+        sync_label=SyncStatus(invoice.sync_status).label,
         error_title=entry.title if entry else "", error_message=invoice.sync_error_message or "",
         error_detail=invoice.sync_error_detail or "", drift=invoice.xero_drift or "", fixes=fixes,
         history=_history(session, invoice_id),

@@ -32,6 +32,7 @@ from tests.security.conftest import (
     changed_tables,
     run,
     snapshot,
+    stamp_of,
     states_for,
     toasts,
     token_for,
@@ -137,11 +138,12 @@ def _fixes(handler: str) -> list[Guarded]:
             return f"{w.rate_id}:OUTPUT" if action == "map_tax_rate" else w.xero_contact_id
 
         def args(w: World, action: str = action, chosen: Callable[[World], str] = chosen) -> tuple:
+            invoice_id = w.authorised_invoice_id
             if handler == "apply_fix":
-                return (action, chosen(w))
-            return ({"action": action, "value": chosen(w)},)
+                return (invoice_id, stamp_of(invoice_id), action, chosen(w))
+            return ({"invoice_id": str(invoice_id), "stamp": stamp_of(invoice_id), "action": action, "value": chosen(w)},)
 
-        cases.append(Guarded(permission, args=args, prepare=_panel, case=action))
+        cases.append(Guarded(permission, args=args, case=action))
     return cases
 
 
@@ -206,7 +208,8 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SyncActionsState.sync_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.watch": Guarded(Permission.VIEW_INVOICES, SILENT,
                                       prepare=lambda state, w: setattr(state, "board", SyncBoard())),
-    "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, args=lambda w: (w.authorised_invoice_id,)),
+    "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
+    "XeroPanelState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),
     "XeroPanelState.apply_fix": _fixes("apply_fix"),
     "XeroPanelState.fix_with_form": _fixes("fix_with_form"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
@@ -9,6 +10,7 @@ from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroContact, XeroSettings
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
+from myapprentice_app.services.errors import ActionRefused
 
 from .conftest import make_invoices
 
@@ -20,7 +22,8 @@ def push(session, actor, invoice_id: int) -> Invoice:
 
 
 def apply(session, actor, invoice_id: int, fix: Fix, value: str = "") -> Invoice:
-    xero_sync.fix(session, actor, invoice_id, fix, value)
+    """Press a fix on the invoice's panel as the panel shows it now."""
+    xero_sync.fix(session, actor, invoice_id, fix, value, shown=xero_panel(session, actor, invoice_id).stamp)
     session.expire_all()
     return session.get(Invoice, invoice_id)
 
@@ -166,3 +169,23 @@ def test_a_client_xero_refuses_as_a_contact_leaves_only_its_invoice_in_error(ses
     # The batch stored for all three before the contacts were known was never sent: nothing to reconcile.
     assert session.exec(select(XeroBatch).where(XeroBatch.state == "sending")).all() == []
     assert len(session.exec(select(XeroBatch).where(XeroBatch.state == "unsent")).all()) == 1
+
+
+def test_a_fix_shown_for_an_earlier_state_of_the_invoice_is_refused_and_changes_nothing(session, connected, admin):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    rate = session.exec(select(TaxRate)).one()
+    rate.xero_tax_type = None
+    session.commit()
+    assert push(session, connected, invoice_id).sync_error_code == "missing_tax_mapping"
+    shown_then = xero_panel(session, connected, invoice_id).stamp
+    rate.xero_tax_type = "OUTPUT"  # someone fixed it in another tab: the invoice is Synced now
+    session.commit()
+    assert apply(session, connected, invoice_id, Fix.RETRY).sync_status == SyncStatus.SYNCED
+    before = writes(admin)
+
+    with pytest.raises(ActionRefused, match="has changed since this page showed it"):
+        xero_sync.fix(session, connected, invoice_id, Fix.MAP_TAX_RATE, f"{rate.id}:EXEMPTOUTPUT", shown=shown_then)
+
+    session.expire_all()
+    assert session.get(TaxRate, rate.id).xero_tax_type == "OUTPUT" and writes(admin) == before
+    assert session.get(Invoice, invoice_id).sync_status == SyncStatus.SYNCED
