@@ -141,7 +141,8 @@ def _fixes(handler: str) -> list[Guarded]:
             invoice_id = w.authorised_invoice_id
             if handler == "apply_fix":
                 return (invoice_id, stamp_of(invoice_id), action, chosen(w))
-            return ({"invoice_id": str(invoice_id), "stamp": stamp_of(invoice_id), "action": action, "value": chosen(w)},)
+            return ({"invoice_id": str(invoice_id), "stamp": stamp_of(invoice_id), "action": action,
+                     "value": chosen(w)},)
 
         cases.append(Guarded(permission, args=args, case=action))
     return cases
