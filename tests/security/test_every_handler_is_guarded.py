@@ -191,6 +191,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
                 prepare=_invoice_form(lambda w: w.draft_invoice_id), case="edit"),
     ],
     "InvoiceFormState.set_field": Public(UI_ONLY),
+    "InvoiceFormState.set_another": Public(UI_ONLY),
     "InvoiceFormState.set_line_field": Public(UI_ONLY),
     "InvoiceFormState.add_line": Public(UI_ONLY),
     "InvoiceFormState.remove_line": Public(UI_ONLY),
