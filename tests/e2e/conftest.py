@@ -116,6 +116,8 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str, bus
     engine = get_engine(app_server.database_url)
     with Session(engine) as session:
         business = _business_named(session, business_name) if business_name else _bright_spark(session)
+        # A Xero user's connections to this app add up (as in Xero): another business signs in as its own Xero user.
+        xero_user = f"demo@business{business.id}.example" if business_name else "demo@brightspark.example"
         email = f"xero.owner.{os.urandom(4).hex()}@brightspark.test"
         user = auth.create_user(session, email=email, name="Xero Owner", password=DEMO_PASSWORD)
         session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
@@ -131,7 +133,7 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str, bus
     assert consent_url.startswith(admin.base_url), consent_url
     assert admin.http.get(consent_url).status_code == 200
     params = {key: values[0] for key, values in parse_qs(urlparse(consent_url).query).items()}
-    form = {**params, "email": "demo@brightspark.example", "password": "demo-password", "action": "allow"}
+    form = {**params, "email": xero_user, "password": "demo-password", "action": "allow"}
     allowed = admin.http.post("/identity/connect/authorize", content=urlencode([*form.items(), ("tenant", tenant_id)]),
                               headers={"content-type": "application/x-www-form-urlencoded"})
     back = urlparse(allowed.headers["location"])

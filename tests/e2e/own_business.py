@@ -33,13 +33,14 @@ class OwnBusiness:
     tenant_id: str
     database_url: str
     slug: str
+    owner_user_id: int
 
     def email(self, role: Role) -> str:
         """The sign-in of the business's member with this role (every one has the demo password)."""
         return f"{role.value}@{self.slug}.test"
 
     def _owner(self) -> Principal:
-        return Principal(user_id=0, business_id=self.business_id, role=Role.OWNER, name="test", email="test",
+        return Principal(user_id=self.owner_user_id, business_id=self.business_id, role=Role.OWNER, name="test", email="test",
                          business_name=self.name, mfa_enabled=False, recent_mfa=False)
 
     def invoice(self, amount: str = "100", *, rate: str = "gst", status: str = "authorised") -> tuple[int, str]:
@@ -98,14 +99,15 @@ def own_business(app_server: AppServer, admin: SandboxAdmin, label: str, *, conn
         gst_free = TaxRate(business_id=business.id or 0, name="GST free", rate=Decimal("0"))
         client = Client(business_id=business.id or 0, name="Harbourside Cafe", email="accounts@harbourside.test")
         session.add_all([gst, gst_free, client])
+        members = {}
         for role in Role:
-            user = auth.create_user(session, email=f"{role.value}@{slug}.test", name=f"{role.label} of {label}",
-                                    password=DEMO_PASSWORD)
-            session.add(Membership(user_id=user.id, business_id=business.id, role=role.value))
+            members[role] = auth.create_user(session, email=f"{role.value}@{slug}.test",
+                                             name=f"{role.label} of {label}", password=DEMO_PASSWORD)
+            session.add(Membership(user_id=members[role].id, business_id=business.id, role=role.value))
         session.commit()
         made = OwnBusiness(name=name, business_id=business.id or 0, client_id=client.id or 0, gst_id=gst.id or 0,
                            gst_free_id=gst_free.id or 0, tenant_id="", database_url=app_server.database_url,
-                           slug=slug)
+                           slug=slug, owner_user_id=members[Role.OWNER].id or 0)
     if connected:
         made.tenant_id = admin.new_organisation(name)
         connect_xero(app_server, admin, made.tenant_id, name)

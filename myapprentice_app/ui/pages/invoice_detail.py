@@ -10,6 +10,7 @@ from myapprentice_app.ui.components.invoice_actions import payment_dialog
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.line_editor import totals_box
 from myapprentice_app.ui.components.send_dialog import send_dialog
+from myapprentice_app.ui.components.url import route_param
 from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
@@ -211,7 +212,8 @@ def _summary() -> rx.Component:
 def _content() -> rx.Component:
     inv = InvoiceDetailState.invoice
     return rx.cond(
-        InvoiceDetailState.found,
+        # Following a link keeps the page's state until on_load has cleared it: show only the URL's invoice.
+        InvoiceDetailState.found & (inv.id.to_string() == route_param("id")),
         rx.vstack(
             rx.link("← All invoices", href="/invoices", size="2"),
             _summary(),
