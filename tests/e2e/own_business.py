@@ -40,8 +40,8 @@ class OwnBusiness:
         return f"{role.value}@{self.slug}.test"
 
     def _owner(self) -> Principal:
-        return Principal(user_id=self.owner_user_id, business_id=self.business_id, role=Role.OWNER, name="test", email="test",
-                         business_name=self.name, mfa_enabled=False, recent_mfa=False)
+        return Principal(user_id=self.owner_user_id, business_id=self.business_id, role=Role.OWNER, name="test",
+                         email="test", business_name=self.name, mfa_enabled=False, recent_mfa=False)
 
     def invoice(self, amount: str = "100", *, rate: str = "gst", status: str = "authorised") -> tuple[int, str]:
         """A new invoice for one line (GST, or GST free); returns (id, number)."""

@@ -204,7 +204,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "InvoiceActionsState.set_pay_open": Public(UI_ONLY),
     "OutboxState.load": Guarded(Permission.VIEW_INVOICES, PAGE, path=lambda w: "/outbox"),
     # --- Xero sync --------------------------------------------------------------------------------------------------
-    "SyncActionsState.load_board": Guarded(Permission.VIEW_INVOICES),
+    "SyncActionsState.load_board": Guarded(Permission.VIEW_INVOICES, PAGE),
     "SyncActionsState.push_invoice": Guarded(Permission.PUSH_TO_XERO, args=lambda w: (w.authorised_invoice_id,)),
     "SyncActionsState.send_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.sync_all": Guarded(Permission.PUSH_TO_XERO),
@@ -260,7 +260,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SettingsState.save_business": Guarded(Permission.BUSINESS_SETTINGS, **_settings("business"), args=lambda w: (
         {"name": "Hijacked", "email": "evil@example.test", "phone": "", "abn": "", "address": "",
          "payment_terms_days": "7"},)),
-    "TeamState.load": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team")),
+    "TeamState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("team")),
     "TeamState.invite": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"), prepare=_invite),
     "TeamState.change_role": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"),
                                      args=lambda w: (w.member_user_id, "admin")),
@@ -277,7 +277,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SecurityState.confirm_mfa_change": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security"),
                                                 prepare=lambda state, w: setattr(state, "mfa_change", "turn_off"),
                                                 args=lambda w: ({"code": "123456"},)),
-    "XeroSettingsState.load": Guarded(Permission.XERO_SETTINGS, **_settings("xero")),
+    "XeroSettingsState.load": Guarded(Permission.XERO_SETTINGS, PAGE, **_settings("xero")),
     "XeroSettingsState.save": Guarded(Permission.XERO_SETTINGS, **_settings("xero"), args=lambda w: (
         {"labour_account": w.xero_account_code, "push_as": "draft", "contact_policy": "require_match",
          f"tax_{w.rate_id}": "OUTPUT"},)),
@@ -289,7 +289,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "XeroSettingsState.cancel_step_up": Public(UI_ONLY),
     "XeroSettingsState.choose_organisation": Guarded(Permission.CONNECT_XERO, **_settings("integrations"),
                                                      args=lambda w: (w.tenant_id,)),
-    "StripeSettingsState.load": Guarded(Permission.BUSINESS_SETTINGS, **_settings("integrations")),
+    "StripeSettingsState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("integrations")),
     "StripeSettingsState.ask_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),
                                                args=lambda w: ("disconnect",)),
     "StripeSettingsState.confirm_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),

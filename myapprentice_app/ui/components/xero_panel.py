@@ -21,6 +21,8 @@ def _fix_buttons() -> rx.Component:
                       on_click=XeroPanelState.apply_fix(panel.invoice_id, panel.stamp, fix.value, ""),
                       disabled=(fix.value == "link_invoice") & ~panel.can_link, data_testid=f"fix-{fix.value}"),
         )), spacing="2", wrap="wrap"),
+        rx.cond(panel.ask_for_fixes != "", rx.text(panel.ask_for_fixes, size="2", data_testid="ask-for-fixes"),
+                rx.fragment()),
         rx.cond(panel.offer_link_contact,
                 _chooser("link_contact", "Link an existing Xero contact", panel.contact_suggestions), rx.fragment()),
         rx.cond(panel.offer_pick_account,

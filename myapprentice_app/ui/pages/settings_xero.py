@@ -15,6 +15,7 @@ from myapprentice_app.ui.components.sync_actions import (
 from myapprentice_app.ui.state.xero_settings import XeroSettingsState
 
 CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
+RECONNECT_ROLES_HINT = "Ask your Business Owner or Admin to reconnect Xero."
 
 
 def _step_up_prompt() -> rx.Component:
@@ -47,7 +48,9 @@ def integrations_tab() -> rx.Component:
                      color_scheme=rx.match(connection.status, (ConnectionStatus.CONNECTED.value, "green"),
                                            (ConnectionStatus.NEEDS_RECONNECT.value, "red"), "gray"),
                      data_testid="xero-connection-status"),
+            rx.cond(connection.organisation != "", rx.text(" · "), rx.fragment()),
             rx.text(connection.organisation, weight="bold", data_testid="xero-organisation"),
+            data_testid="xero-connection",
         ),
         rx.cond(XeroSettingsState.message != "", rx.callout(XeroSettingsState.message, color_scheme="red"),
                 rx.fragment()),
@@ -72,7 +75,10 @@ def integrations_tab() -> rx.Component:
                 _step_up_prompt(),
                 align="start",
             ),
-            rx.text(CONNECT_ROLES_HINT, size="2", color_scheme="gray", data_testid="xero-ask-owner"),
+            rx.cond(connection.status == ConnectionStatus.CONNECTED.value, rx.fragment(),  # nothing to ask for
+                    rx.text(rx.cond(connection.status == ConnectionStatus.NOT_CONNECTED.value, CONNECT_ROLES_HINT,
+                                    RECONNECT_ROLES_HINT),
+                            size="2", color_scheme="gray", data_testid="xero-ask-owner")),
         ),
         align="start",
         on_mount=XeroSettingsState.load,
