@@ -168,6 +168,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "InvoicesState.filter_sync_status": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: ("not_synced",)),
     "InvoicesState.run_search": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: ({"search": "Test"},)),
     "InvoicesState.go_to_page": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: (1,)),
+    "InvoicesState.toggle_filters": Public(UI_ONLY),
     "InvoiceDetailState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("draft_invoice_id")),
     "InvoiceDetailState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("draft_invoice_id")),
     "InvoiceDetailState.authorise_invoice": Guarded(Permission.EDIT_INVOICES, **_invoice_page("draft_invoice_id")),

@@ -127,6 +127,7 @@ def _lines() -> rx.Component:
 
 def _payments() -> rx.Component:
     inv = InvoiceDetailState.invoice
+    hide_on_phone = ["none", "table-cell"]
     return rx.vstack(
         rx.heading("Payments", size="4"),
         rx.foreach(
@@ -138,8 +139,11 @@ def _payments() -> rx.Component:
             inv.payments.length() > 0,
             rx.table.root(
                 rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("Date", "Amount", "Method", "Reference", "Xero")]
+                    rx.table.row(  # on a phone: date, amount and where it stands in Xero
+                        rx.table.column_header_cell("Date"), rx.table.column_header_cell("Amount"),
+                        rx.table.column_header_cell("Method", display=hide_on_phone),
+                        rx.table.column_header_cell("Reference", display=hide_on_phone),
+                        rx.table.column_header_cell("Xero"),
                     )
                 ),
                 rx.table.body(
@@ -148,10 +152,10 @@ def _payments() -> rx.Component:
                         lambda p: rx.table.row(
                             rx.table.cell(p.paid_on),
                             rx.table.cell(p.amount),
-                            rx.table.cell(p.method),
-                            rx.table.cell(p.reference),
+                            rx.table.cell(p.method, display=hide_on_phone),
+                            rx.table.cell(p.reference, display=hide_on_phone),
                             rx.table.cell(rx.vstack(
-                                rx.text(p.sync_label, size="2"),
+                                rx.text(p.sync_label, size="2", data_testid="payment-xero"),
                                 rx.cond(p.sync_message != "", rx.text(p.sync_message, size="1", color_scheme="amber",
                                                                       data_testid="payment-sync-message"),
                                         rx.fragment()),

@@ -35,6 +35,7 @@ class InvoicesState(rx.State):
     can_pay: bool = False
     can_export: bool = False
     loaded: bool = False
+    filters_open: bool = False  # on a phone the filters fold away behind one button
 
     async def _reload(self):
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
@@ -68,6 +69,10 @@ class InvoicesState(rx.State):
     async def refresh(self):
         if self.router.url.path.rstrip("/") == "/invoices":
             return await self._reload()
+
+    @rx.event
+    def toggle_filters(self):
+        self.filters_open = not self.filters_open
 
     @rx.event
     async def filter_client(self, value: str):
