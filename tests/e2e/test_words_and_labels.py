@@ -121,16 +121,17 @@ def test_a_supervisor_can_retry_and_is_told_whom_to_ask_for_the_other_fixes(
 def test_a_refused_page_says_so_once_without_a_toast(page: Page, app_server: AppServer,
                                                       xero_admin: SandboxAdmin) -> None:
     business = own_business(app_server, xero_admin, "Refused Once", connected=False)
-    refusals = {Role.TRADIE: ("/jobs", "/invoices"), Role.FINANCE: ("/invoices", "/settings/integrations"),
-                Role.SUPERVISOR: ("/invoices", "/settings/team")}
-    for role, (allowed, refused) in refusals.items():
+    refusals = {Role.TRADIE: ("/jobs", "Jobs", "/invoices"),
+                Role.FINANCE: ("/invoices", "Invoices", "/settings/integrations"),
+                Role.SUPERVISOR: ("/invoices", "Invoices", "/settings/team")}
+    for role, (allowed, title, refused) in refusals.items():
         page.context.clear_cookies()
         login(page, app_server, business.email(role), then=allowed)
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
         page.goto(f"{app_server.url}{refused}")
         expect(page.get_by_test_id("no-access")).to_have_text("You don't have access to this page")
         page.get_by_role("link", name="Go to your start page").click()  # after whatever the refused page said
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
         expect(page.locator(ANY_TOAST)).to_have_count(0)
 
 

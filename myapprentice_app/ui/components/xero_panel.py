@@ -45,7 +45,7 @@ def _chooser(action: str, label: str, options) -> rx.Component:  # type: ignore[
     return rx.form(
         rx.hstack(
             *_shown(action),
-            rx.select.root(rx.select.trigger(placeholder=label),
+            rx.select.root(rx.select.trigger(placeholder=label, aria_label="Xero contact"),
                            rx.select.content(rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))),
                            name="value"),
             rx.button(label, type="submit", data_testid=f"fix-{action}"),
@@ -59,7 +59,7 @@ def _account_chooser() -> rx.Component:
     return rx.form(
         rx.hstack(
             *_shown("pick_account"),
-            rx.select.root(rx.select.trigger(placeholder="Account"),
+            rx.select.root(rx.select.trigger(placeholder="Account", aria_label="Account for labour lines"),
                            rx.select.content(rx.foreach(panel.accounts, lambda o: rx.select.item(
                                o.label, value=o.value))), name="value"),
             rx.button(Fix.PICK_ACCOUNT.label, type="submit", data_testid="fix-pick_account"),
@@ -73,7 +73,8 @@ def _tax_chooser() -> rx.Component:
     return rx.form(
         rx.hstack(
             *_shown("map_tax_rate"),
-            rx.select.root(rx.select.trigger(placeholder="Tax rate → Xero tax type"),
+            rx.select.root(rx.select.trigger(placeholder="Tax rate → Xero tax type",
+                                             aria_label="Tax rate and its Xero tax type"),
                            rx.select.content(rx.foreach(panel.tax_rates, lambda rate: rx.foreach(
                                panel.tax_types, lambda t: rx.select.item(rate.label + " = " + t.label,
                                                                          value=rate.value + ":" + t.value)))),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.domain.sync_states import ConnectionStatus
-from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.components.layout import field_error, field_label
 from myapprentice_app.ui.components.sync_actions import (
     SyncActionsState,
     send_all_button,
@@ -27,8 +27,9 @@ def _step_up_prompt() -> rx.Component:
                         rx.text("Disconnect Xero? Its access is revoked and nothing more is pushed until someone "
                                 "connects again.", weight="bold", data_testid="disconnect-confirmation"),
                         rx.fragment()),
-                rx.text("Enter the code from your authenticator app to confirm it's you."),
-                rx.input(name="code", placeholder="123456", auto_complete="one-time-code", data_testid="step-up-code"),
+                field_label("Enter the code from your authenticator app to confirm it's you.", "xero_step_up_code"),
+                rx.input(id="xero_step_up_code", name="code", placeholder="123456", auto_complete="one-time-code",
+                         data_testid="step-up-code"),
                 rx.hstack(rx.button("Confirm", type="submit", data_testid="step-up-confirm"),
                           rx.button("Cancel", variant="soft", type="button",
                                     on_click=XeroSettingsState.cancel_step_up)),
