@@ -15,6 +15,7 @@ from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
 from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.urls import invoices_list_in_url
 
 ALL = "all"
 
@@ -67,7 +68,7 @@ class InvoicesState(rx.State):
 
     @rx.event
     async def refresh(self):
-        if self.router.url.path.rstrip("/") == "/invoices":
+        if invoices_list_in_url(self):  # an action elsewhere asked every invoice view to refresh
             return await self._reload()
 
     @rx.event

@@ -7,6 +7,7 @@ import re
 import reflex as rx
 
 _INVOICE_PAGE = re.compile(r"/invoices/(\d{1,11})/?")
+_INVOICES_LIST = re.compile(r"/invoices/?")
 
 
 def invoice_in_url(state: rx.State) -> int | None:
@@ -14,3 +15,8 @@ def invoice_in_url(state: rx.State) -> int | None:
     build serves as /invoices/), /invoices/new and /invoices/<id>/edit included."""
     match = _INVOICE_PAGE.fullmatch(state.router.url.path)
     return int(match.group(1)) if match else None
+
+
+def invoices_list_in_url(state: rx.State) -> bool:
+    """Whether the tab is on the invoices list (/invoices, or /invoices/ as the production build serves it)."""
+    return _INVOICES_LIST.fullmatch(state.router.url.path) is not None
