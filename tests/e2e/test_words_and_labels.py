@@ -164,3 +164,14 @@ def test_on_a_phone_the_first_invoice_shows_above_the_folded_filters_and_payment
     expect(page.get_by_test_id("payment-xero")).to_have_text("Not synced")
     assert page.evaluate("document.documentElement.scrollWidth") <= 376
     screenshot(page, f"phone-invoice-{number}-payments")
+
+
+def test_an_invoice_that_is_not_there_says_so_on_the_page_without_a_toast(
+        page: Page, app_server: AppServer, xero_admin: SandboxAdmin) -> None:
+    business = own_business(app_server, xero_admin, "Missing Invoice", connected=False)
+    login(page, app_server, business.email(Role.OWNER), then="/invoices/999999")
+
+    expect(page.get_by_test_id("invoice-missing")).to_have_text("That invoice was not found.")
+    page.get_by_role("link", name="← All invoices").click()
+    expect(page.get_by_role("heading", name="Invoices", exact=True)).to_be_visible()
+    expect(page.locator(ANY_TOAST)).to_have_count(0)

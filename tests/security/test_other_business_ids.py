@@ -43,6 +43,7 @@ from tests.security.conftest import (
 REFUSED = "refused"  # an error toast in the person's own words ("That invoice was not found.", …)
 NO_ROWS = "no rows"  # a filter: the list simply shows none of the other business's records
 SILENT = "silent"  # a background watcher: it stops, showing nothing
+PAGE_SAYS = "page says"  # the page itself says the record was not found (no toast besides)
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ ATTEMPTS = [
     # --- the invoices list --------------------------------------------------------------------------------------------
     Attempt("InvoicesState.filter_client", "their_client", NO_ROWS, args=lambda o, t: (str(t.client_id),)),
     # --- the invoice page, its id in the route ------------------------------------------------------------------------
-    Attempt("InvoiceDetailState.load", "their_invoice", **_their_invoice_page("draft_invoice_id")),
-    Attempt("InvoiceDetailState.refresh", "their_invoice", **_their_invoice_page("draft_invoice_id")),
+    Attempt("InvoiceDetailState.load", "their_invoice", PAGE_SAYS, **_their_invoice_page("draft_invoice_id")),
+    Attempt("InvoiceDetailState.refresh", "their_invoice", PAGE_SAYS, **_their_invoice_page("draft_invoice_id")),
     Attempt("InvoiceDetailState.authorise_invoice", "their_invoice", **_their_invoice_page("draft_invoice_id")),
     Attempt("InvoiceDetailState.void_invoice", "their_invoice", **_their_invoice_page("authorised_invoice_id")),
     Attempt("InvoiceDetailState.open_send", "their_invoice", **_their_invoice_page("authorised_invoice_id")),
@@ -254,6 +255,8 @@ def test_an_owner_passing_another_business_id_is_refused_sees_none_of_it_and_cha
             assert attempt.field(world, rival) in state.errors, f"the form highlights {state.errors}"
     elif attempt.expect == NO_ROWS:
         assert state.rows == [] and state.total_count == 0
+    elif attempt.expect == PAGE_SAYS:
+        assert state.missing == "That invoice was not found." and not state.found and not toasts(events)
     else:
         assert not events
     seen = [text for text in _texts(rival) if text in every_var or text in repr(events) + repr(shown)]

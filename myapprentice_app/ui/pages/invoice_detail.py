@@ -236,7 +236,13 @@ def _content() -> rx.Component:
             width="100%",
             spacing="4",
         ),
-        rx.center(rx.spinner(size="3"), padding="3em"),
+        rx.cond(
+            InvoiceDetailState.missing != "",
+            rx.vstack(rx.callout(InvoiceDetailState.missing, icon="circle-alert", color_scheme="red",
+                                 data_testid="invoice-missing"),
+                      rx.link("← All invoices", href="/invoices", size="2")),
+            rx.center(rx.spinner(size="3"), padding="3em"),
+        ),
     )
 
 

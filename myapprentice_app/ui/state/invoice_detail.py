@@ -23,6 +23,7 @@ EMAIL_FIELDS = ("to_address", "subject", "body")
 class InvoiceDetailState(rx.State):
     invoice: InvoiceDetail = InvoiceDetail()
     found: bool = False
+    missing: str = ""  # why the URL's invoice can't be shown ("That invoice was not found."): the page says it
     can_edit: bool = False
     can_pay: bool = False
     can_export: bool = False
@@ -38,7 +39,7 @@ class InvoiceDetailState(rx.State):
     async def load(self):
         """The page's on_load: forget the invoice shown before (client-side navigation keeps the page's state),
         then show the one in the URL."""
-        self.invoice, self.found, self.send_open = InvoiceDetail(), False, False
+        self.invoice, self.found, self.send_open, self.missing = InvoiceDetail(), False, False, ""
         yield
         yield await self.refresh()
 
@@ -53,8 +54,8 @@ class InvoiceDetailState(rx.State):
             with session_scope() as session:
                 self.invoice = invoice_detail(session, principal, self._invoice_id())
         except REFUSED as reason:
-            self.found = False
-            return refused(reason)
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            return None
         self.found = True
         self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
         self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
