@@ -73,7 +73,6 @@ class InvoiceFormState(LineEditorMixin, rx.State):
         self.already_invoiced = invoiced.already_invoiced(session, principal.business_id, quote_id=draft.quote_id,
                                                           job_id=draft.job_id)
         return draft
-        return invoice_sources.blank_draft(session, principal)
 
     def _show(self, draft: InvoiceDraft) -> None:
         self.client_id = str(draft.client_id or "")
