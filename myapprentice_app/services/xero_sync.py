@@ -139,15 +139,12 @@ def ask_online_invoice_link(actor: Principal, invoice_id: int) -> None:
 # -- fixes ------------------------------------------------------------------------------------------------
 
 
-def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "", *,
-        shown: str) -> int | None:
-    """Apply one fix from the error catalogue to the invoice as it was `shown` (its sync_stamp then); returns
-    the run it queued when the fix retries the push."""
+def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "", *, shown: str) -> int | None:
+    """Apply one fix to the invoice as a page `shown` it (its sync_stamp then); returns the run it queued, if any."""
     actor.require(Permission.RETRY_SYNC if action == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS)
     invoice = _invoice(session, actor, invoice_id)
     if shown != invoice.sync_stamp:
-        raise ActionRefused(f"{invoice.number} has changed since this page showed it, so the fix wasn't applied. "
-                            "Here is where it stands now.")
+        raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
     try:
         return _apply_fix(session, actor, invoice, action, value)
     except ValueError as refused:
