@@ -59,7 +59,7 @@ def _open_from_list(page: Page, number: str) -> None:
     page.get_by_label("Search").fill(number)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("invoice-row")).to_have_count(1)
-    page.get_by_role("link", name=number, exact=True).click()
+    page.get_by_test_id("invoice-row").get_by_role("link", name=number, exact=True).click()
 
 
 def _expect_synced_page(page: Page, number: str, xero_link: str) -> None:
@@ -183,7 +183,7 @@ def test_send_all_push_sync_all_and_mark_as_paid_raise_no_error_toast(
     expect(page.get_by_text(re.compile(r"Payment recorded: .* is paid in full\."))).to_be_visible()
     expect(errors).to_have_count(0)
 
-    page.get_by_role("link", name=numbers[1], exact=True).click()
+    rows.get_by_role("link", name=numbers[1], exact=True).click()
     page.get_by_test_id("xero-panel").get_by_test_id("push-to-xero").click()
     expect(page.get_by_test_id("xero-panel").get_by_test_id("sync-status")).to_have_text("Synced", timeout=30_000)
     page.get_by_test_id("mark-paid").click()
