@@ -62,6 +62,11 @@ class Invoice(SQLModel, table=True):
     def amount_due(self) -> Decimal:
         return self.total - self.amount_paid
 
+    @property
+    def sync_stamp(self) -> str:
+        """What a page showed of this invoice's sync state: a fix offered for one state isn't applied to another."""
+        return f"{self.version}.{self.synced_version}.{self.sync_status}.{self.sync_error_code or ''}"
+
 
 class LineItem(SQLModel, table=True):
     """A priced line on a job, a quote or an invoice (exactly one owner is set)."""

@@ -30,12 +30,24 @@ class InvoicePage:
 
 
 @dataclass
+class Invoiced:
+    """A quote's or job's invoices, as its list row and form show them."""
+
+    label: str = ""  # "Invoiced · INV-0061" ("" when it has none)
+    invoice_id: int = 0  # the latest
+    notice: str = ""  # "Quote Q-0004 already has invoice INV-0061.": what creating another asks about
+
+
+@dataclass
 class JobRow:
     id: int = 0
     title: str = ""
     client_name: str = ""
     status: str = ""
+    status_label: str = ""
     assigned_to: str = ""
+    amount: str = ""
+    invoiced: Invoiced = field(default_factory=Invoiced)
 
 
 @dataclass
@@ -54,6 +66,9 @@ class QuoteRow:
     title: str = ""
     client_name: str = ""
     status: str = ""
+    status_label: str = ""
+    amount: str = ""
+    invoiced: Invoiced = field(default_factory=Invoiced)
 
 
 @dataclass

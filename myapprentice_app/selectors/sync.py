@@ -53,6 +53,7 @@ class HistoryRow:
 @dataclass
 class XeroPanel:
     invoice_id: int = 0
+    stamp: str = ""  # the invoice's sync_stamp: a fix pressed on this panel carries it
     sync_status: str = ""
     sync_label: str = ""
     error_title: str = ""
@@ -65,6 +66,7 @@ class XeroPanel:
     tax_types: list[Option] = field(default_factory=list)
     tax_rates: list[Option] = field(default_factory=list)
     can_link: bool = False
+    ask_for_fixes: str = ""  # the fixes this role may not apply, and who may
     offer_link_contact: bool = False
     offer_pick_account: bool = False
     offer_map_tax: bool = False
@@ -122,17 +124,19 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
     resolver = can(actor.role, Permission.RESOLVE_SYNC_ERRORS)
     problems = _problems(session, invoice) if entry else {}
     every_fix = dict.fromkeys(fix for code in problems.values() if (e := entry_for(code)) for fix in e.fixes)
-    fixes = [Option(fix.value, fix.label) for fix in every_fix or (entry.fixes if entry else ())
-             if resolver or fix == Fix.RETRY]
+    catalogued = list(every_fix) or list(entry.fixes if entry else ())
+    fixes = [Option(fix.value, fix.label) for fix in catalogued if _may_apply(actor, fix)]
+    others = [fix.label for fix in catalogued if not _may_apply(actor, fix)]
     reconnecting = entry is not None and entry.code == ErrorCode.NEEDS_RECONNECT
     if invoice.sync_status == SyncStatus.ERROR and can(actor.role, Permission.RETRY_SYNC) and not reconnecting \
             and all(option.value != Fix.RETRY for option in fixes):
         fixes.append(Option(Fix.RETRY.value, Fix.RETRY.label))
     panel = XeroPanel(
-        invoice_id=invoice_id, sync_status=invoice.sync_status, sync_label=SyncStatus(invoice.sync_status).label,
+        invoice_id=invoice_id, stamp=invoice.sync_stamp, sync_status=invoice.sync_status,
+        sync_label=SyncStatus(invoice.sync_status).label,
         error_title=entry.title if entry else "", error_message=invoice.sync_error_message or "",
         error_detail=invoice.sync_error_detail or "", drift=invoice.xero_drift or "", fixes=fixes,
-        history=_history(session, invoice_id),
+        ask_for_fixes=_whom_to_ask(others), history=_history(session, invoice_id),
     )
     offered = {option.value for option in fixes}
     panel.offer_link_contact = Fix.LINK_CONTACT.value in offered
@@ -151,6 +155,22 @@ def _problems(session: Session, invoice: Invoice) -> dict[str, str]:
     """The invoice's problems: their error code by cause."""
     return dict(session.exec(select(SyncProblem.cause, SyncProblem.code)
                              .where(SyncProblem.invoice_id == invoice.id)).all())
+
+
+def _may_apply(actor: Principal, fix: Fix) -> bool:
+    if fix == Fix.RETRY:
+        return can(actor.role, Permission.RETRY_SYNC)
+    if fix == Fix.RECONNECT:  # on Business Settings → Integrations
+        return can(actor.role, Permission.CONNECT_XERO)
+    return can(actor.role, Permission.RESOLVE_SYNC_ERRORS)
+
+
+def _whom_to_ask(fixes: list[str]) -> str:
+    if not fixes:
+        return ""
+    who = ("Business Owner or Office Admin" if fixes == [Fix.RECONNECT.label]
+           else "Business Owner, Office Admin or Finance")
+    return f"To fix the cause ({'; '.join(fix.lower() for fix in fixes)}), ask your {who}."
 
 
 def _fill_fix_choices(session: Session, actor: Principal, invoice: Invoice, panel: XeroPanel,

@@ -18,7 +18,7 @@ from myapprentice_app.domain.invoice_status import (
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Business, Client, Invoice, LineItem, Payment, TaxRate
-from myapprentice_app.services import audit
+from myapprentice_app.services import audit, invoiced
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.lines import LineDraft, build_items, lines_problems, parse_decimal
 from myapprentice_app.services.principal import Principal
@@ -37,6 +37,7 @@ class InvoiceDraft:
     number: str = ""
     job_id: int | None = None
     quote_id: int | None = None
+    another: bool = False  # confirmed: a further invoice for a quote or job that already has one
 
 
 def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> Invoice:
@@ -44,6 +45,8 @@ def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> I
     business = session.get(Business, actor.business_id)
     assert business is not None
     rates = _validated(session, actor.business_id, draft, draft.number.strip() or None, invoice_id=None)
+    invoiced.refuse_unconfirmed_repeat(session, actor.business_id, quote_id=draft.quote_id, job_id=draft.job_id,
+                                       confirmed=draft.another)
     number = draft.number.strip() or _next_number(session, business)
     invoice = Invoice(
         business_id=actor.business_id,

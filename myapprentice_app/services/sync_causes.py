@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import Fix
+from myapprentice_app.models import Invoice
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
@@ -23,4 +24,7 @@ def fix_cause(session: Session, actor: Principal, cause: str, action: Fix, value
         return xero_sync.requeue(session, actor, in_error)
     if action in (Fix.PICK_ACCOUNT, Fix.MAP_TAX_RATE):
         value = f"{cause.partition(':')[2]}:{value}"  # the line category, or the tax rate, the cause names
-    return xero_sync.fix(session, actor, in_error[0], action, value)  # which re-queues the rest with it
+    first = session.get(Invoice, in_error[0])
+    assert first is not None
+    # The cause's invoices were read in Error just now: that check stands for a page's stamp here.
+    return xero_sync.fix(session, actor, in_error[0], action, value, shown=first.sync_stamp)  # re-queues the rest

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceStatus, SyncStatus
-from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix
 from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome, RunKind, RunState
 from myapprentice_app.models import (
@@ -33,6 +33,7 @@ from myapprentice_app.services.sync_problems import fixed_causes, invoices_in_er
 from myapprentice_app.services.xero_settings import RateMismatch, require_account, require_tax_type, settings_row
 
 NOT_CONNECTED = "Connect Xero first (Business Settings → Integrations)."
+NOT_CONNECTED_ASK = "Xero isn't connected yet. Ask your Business Owner or Admin to connect it."
 NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Owner or Admin to reconnect."
 
 
@@ -53,7 +54,7 @@ def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: 
                  create_contacts: bool = False) -> int | None:
     """Push one invoice. Returns the run it queued, or None when the invoice is already Pending."""
     actor.require(Permission.RETRY_SYNC if retry else Permission.PUSH_TO_XERO)
-    _require_connected(session, actor.business_id)
+    _require_connected(session, actor)
     invoice = _invoice(session, actor, invoice_id)
     if invoice.status == InvoiceStatus.VOIDED and not invoice.xero_invoice_id:
         raise ActionRefused("A voided invoice that never reached Xero isn't sent.")
@@ -72,7 +73,7 @@ def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: 
 def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
     """Start (or join) the business's Send all. Returns (run id, whether it was started by this call)."""
     actor.require(Permission.PUSH_TO_XERO)
-    _require_connected(session, actor.business_id)
+    _require_connected(session, actor)
     active = _active_send_all(session, actor.business_id)
     if active is not None:
         return active, False
@@ -96,7 +97,7 @@ def send_all(session: Session, actor: Principal) -> tuple[int, bool]:
 
 def sync_all(session: Session, actor: Principal) -> int:
     actor.require(Permission.PUSH_TO_XERO)
-    _require_connected(session, actor.business_id)
+    _require_connected(session, actor)
     run = SyncRun(business_id=actor.business_id, kind=RunKind.SYNC_ALL, started_by_user_id=actor.user_id)
     session.add(run)
     audit.record(session, actor, actor.business_id, "xero.sync_all")
@@ -138,10 +139,12 @@ def ask_online_invoice_link(actor: Principal, invoice_id: int) -> None:
 # -- fixes ------------------------------------------------------------------------------------------------
 
 
-def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "") -> int | None:
-    """Apply one fix from the error catalogue; returns the run it queued when the fix retries the push."""
+def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "", *, shown: str) -> int | None:
+    """Apply one fix to the invoice as a page `shown` it (its sync_stamp then); returns the run it queued, if any."""
     actor.require(Permission.RETRY_SYNC if action == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS)
     invoice = _invoice(session, actor, invoice_id)
+    if shown != invoice.sync_stamp:
+        raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
     try:
         return _apply_fix(session, actor, invoice, action, value)
     except ValueError as refused:
@@ -150,7 +153,7 @@ def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value:
 
 def requeue(session: Session, actor: Principal, invoice_ids: list[int], create_contacts: bool = False) -> int | None:
     """Send invoices in Error again, in one run."""
-    _require_connected(session, actor.business_id)
+    _require_connected(session, actor)
     audit.record(session, actor, actor.business_id, "xero.retry", detail=f"{len(invoice_ids)} invoices")
     return resume_run(session, actor.business_id, invoice_ids, actor.user_id, create_contacts=create_contacts)
 
@@ -278,10 +281,10 @@ def _active_send_all(session: Session, business_id: int) -> int | None:
     return session.exec(select(SyncRun.id).where(SyncRun.active_send_all == business_id)).first()
 
 
-def _require_connected(session: Session, business_id: int) -> None:
-    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business_id)).first()
-    if connection is None or connection.status == ConnectionStatus.CHOOSE_ORG:
-        raise ActionRefused(NOT_CONNECTED)
+def _require_connected(session: Session, actor: Principal) -> None:
+    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
+    if connection is None or connection.status == ConnectionStatus.CHOOSE_ORG:  # who can connect is told where
+        raise ActionRefused(NOT_CONNECTED if can(actor.role, Permission.CONNECT_XERO) else NOT_CONNECTED_ASK)
     if connection.status == ConnectionStatus.NEEDS_RECONNECT:
         raise ActionRefused(NEEDS_RECONNECT)
 

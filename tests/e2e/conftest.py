@@ -82,21 +82,30 @@ def _bright_spark(session):  # type: ignore[no-untyped-def]
     return session.exec(select(Business).where(Business.name == TEAM_BUSINESS)).one()
 
 
-def _connection_status(app_server: AppServer) -> str:
+def _business_named(session, name: str):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from myapprentice_app.models import Business
+
+    return session.exec(select(Business).where(Business.name == name)).one()
+
+
+def _connection_status(app_server: AppServer, business_name: str = "") -> str:
     from sqlmodel import Session, select
 
     from myapprentice_app.db import get_engine
     from myapprentice_app.models import XeroConnection
 
     with Session(get_engine(app_server.database_url)) as session:
-        business = _bright_spark(session)
+        business = _business_named(session, business_name) if business_name else _bright_spark(session)
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == business.id)).first()
         if connection is None:
             return "not_connected"
         return connection.status if connection.cache_refreshed_at else "loading"
 
 
-def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str) -> None:
+def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str, business_name: str = "") -> None:
+    """Connect a business (Bright Spark unless named) to a sandbox organisation, with accounts and GST mapped."""
     from sqlmodel import Session, select
 
     from myapprentice_app.db import get_engine
@@ -106,7 +115,9 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str) -> 
 
     engine = get_engine(app_server.database_url)
     with Session(engine) as session:
-        business = _bright_spark(session)
+        business = _business_named(session, business_name) if business_name else _bright_spark(session)
+        # A Xero user's connections to this app add up (as in Xero): another business signs in as its own Xero user.
+        xero_user = f"demo@business{business.id}.example" if business_name else "demo@brightspark.example"
         email = f"xero.owner.{os.urandom(4).hex()}@brightspark.test"
         user = auth.create_user(session, email=email, name="Xero Owner", password=DEMO_PASSWORD)
         session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
@@ -122,14 +133,14 @@ def connect_xero(app_server: AppServer, admin: SandboxAdmin, tenant_id: str) -> 
     assert consent_url.startswith(admin.base_url), consent_url
     assert admin.http.get(consent_url).status_code == 200
     params = {key: values[0] for key, values in parse_qs(urlparse(consent_url).query).items()}
-    form = {**params, "email": "demo@brightspark.example", "password": "demo-password", "action": "allow"}
+    form = {**params, "email": xero_user, "password": "demo-password", "action": "allow"}
     allowed = admin.http.post("/identity/connect/authorize", content=urlencode([*form.items(), ("tenant", tenant_id)]),
                               headers={"content-type": "application/x-www-form-urlencoded"})
     back = urlparse(allowed.headers["location"])
     assert app.get(f"{back.path}?{back.query}").headers["location"].endswith("xero=connected")
 
     deadline = time.monotonic() + 30
-    while _connection_status(app_server) != "connected":  # the worker loads accounts and tax rates
+    while _connection_status(app_server, business_name) != "connected":  # the worker loads accounts and tax rates
         assert time.monotonic() < deadline, "the worker never loaded the organisation's accounts"
         time.sleep(0.1)
     with Session(engine) as session:

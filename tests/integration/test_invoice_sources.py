@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuditEvent, LineItem
+from myapprentice_app.selectors import work as work_lists
 from myapprentice_app.services import invoice_sources, invoices, work
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.lines import LineDraft
@@ -123,3 +124,49 @@ def test_a_tradie_cannot_raise_an_invoice_from_a_job(session: Session, make_acto
     )
     with pytest.raises(PermissionDenied):
         invoice_sources.draft_from_job(session, tradie, job.id)
+
+
+def test_an_invoiced_quote_shows_its_invoice_and_a_second_one_is_made_only_when_confirmed(
+    session: Session, make_actor
+) -> None:
+    owner = make_actor(Role.OWNER)
+    quote_id = _quote(session, owner, "accepted")
+    first = invoices.create_invoice(session, owner, invoice_sources.draft_from_quote(session, owner, quote_id))
+
+    [row] = work_lists.list_quotes(session, owner)
+    assert row.invoiced.label == f"Invoiced · {first.number}" and row.invoiced.invoice_id == first.id
+    assert row.amount == "$1,289.75" and row.status_label == "Accepted"
+
+    again = invoice_sources.draft_from_quote(session, owner, quote_id)
+    with pytest.raises(ActionRefused, match=f"Quote Q-0001 already has invoice {first.number}"):
+        invoices.create_invoice(session, owner, again)
+    session.rollback()
+    again.another = True  # "Create another invoice" ticked: a progress claim
+    second = invoices.create_invoice(session, owner, again)
+
+    [row] = work_lists.list_quotes(session, owner)
+    assert row.invoiced.label == f"Invoiced · {first.number}, {second.number}"
+    assert row.invoiced.invoice_id == second.id
+
+
+def test_a_job_invoiced_through_its_quote_asks_before_another_and_a_voided_invoice_does_not_count(
+    session: Session, make_actor
+) -> None:
+    owner = make_actor(Role.OWNER)
+    rate = gst(session, owner)
+    job = work.save_job(session, owner, None, JobForm(client_id=client(session, owner), title="Pool pump",
+                                                      status="completed",
+                                                      lines=[LineDraft("Pump circuit", "2", "100", "labour", rate.id)]))
+    first = invoices.create_invoice(session, owner, invoice_sources.draft_from_job(session, owner, job.id))
+
+    [row] = work_lists.list_jobs(session, owner)
+    assert row.invoiced.notice == f"Job “Pool pump” already has invoice {first.number}."
+    assert row.amount == "$220.00" and row.status_label == "Completed"
+    with pytest.raises(ActionRefused, match="already has invoice"):
+        invoices.create_invoice(session, owner, invoice_sources.draft_from_job(session, owner, job.id))
+    session.rollback()
+
+    invoices.void_invoice(session, owner, first.id)
+    replacement = invoices.create_invoice(session, owner, invoice_sources.draft_from_job(session, owner, job.id))
+    assert replacement.job_id == job.id
+    assert work_lists.list_jobs(session, owner)[0].invoiced.label == f"Invoiced · {replacement.number}"

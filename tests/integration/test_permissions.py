@@ -54,9 +54,9 @@ SERVICE_CALLS: dict[Permission, Callable[[Session, Principal, Principal], object
     Permission.PUSH_TO_XERO: lambda s, actor, owner: xero_sync.push_invoice(
         s, actor, _authorised_invoice(s, actor, owner)),
     Permission.RETRY_SYNC: lambda s, actor, owner: xero_sync.fix(s, actor, _authorised_invoice(s, actor, owner),
-                                                                 Fix.RETRY),
+                                                                 Fix.RETRY, shown=""),
     Permission.RESOLVE_SYNC_ERRORS: lambda s, actor, owner: xero_sync.fix(
-        s, actor, _authorised_invoice(s, actor, owner), Fix.RENUMBER),
+        s, actor, _authorised_invoice(s, actor, owner), Fix.RENUMBER, shown=""),
     Permission.XERO_SETTINGS: lambda s, actor, owner: xero_settings.settings_view(s, actor),
     Permission.CONNECT_XERO: lambda s, actor, owner: xero_connection.start_connect(s, actor),
 }

@@ -101,6 +101,15 @@ def redirects(events: list[Any]) -> list[str]:
 
 # ---- the database, before and after --------------------------------------------------------------------------------
 
+def stamp_of(invoice_id: int) -> str:
+    """The invoice's sync stamp, as its page shows it (a fix carries it)."""
+    from myapprentice_app.models import Invoice
+
+    with get_engine().connect() as connection:
+        row = connection.execute(sa.select(Invoice.__table__).where(Invoice.__table__.c.id == invoice_id)).one()
+    return Invoice.model_validate(row._asdict()).sync_stamp
+
+
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order: compared before and after an attack."""
     with get_engine().connect() as connection:

@@ -32,6 +32,7 @@ from tests.security.conftest import (
     changed_tables,
     run,
     snapshot,
+    stamp_of,
     states_for,
     toasts,
     token_for,
@@ -137,11 +138,13 @@ def _fixes(handler: str) -> list[Guarded]:
             return f"{w.rate_id}:OUTPUT" if action == "map_tax_rate" else w.xero_contact_id
 
         def args(w: World, action: str = action, chosen: Callable[[World], str] = chosen) -> tuple:
+            invoice_id = w.authorised_invoice_id
             if handler == "apply_fix":
-                return (action, chosen(w))
-            return ({"action": action, "value": chosen(w)},)
+                return (invoice_id, stamp_of(invoice_id), action, chosen(w))
+            return ({"invoice_id": str(invoice_id), "stamp": stamp_of(invoice_id), "action": action,
+                     "value": chosen(w)},)
 
-        cases.append(Guarded(permission, args=args, prepare=_panel, case=action))
+        cases.append(Guarded(permission, args=args, case=action))
     return cases
 
 
@@ -165,6 +168,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "InvoicesState.filter_sync_status": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: ("not_synced",)),
     "InvoicesState.run_search": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: ({"search": "Test"},)),
     "InvoicesState.go_to_page": Guarded(Permission.VIEW_INVOICES, PAGE, args=lambda w: (1,)),
+    "InvoicesState.toggle_filters": Public(UI_ONLY),
     "InvoiceDetailState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("draft_invoice_id")),
     "InvoiceDetailState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("draft_invoice_id")),
     "InvoiceDetailState.authorise_invoice": Guarded(Permission.EDIT_INVOICES, **_invoice_page("draft_invoice_id")),
@@ -188,6 +192,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
                 prepare=_invoice_form(lambda w: w.draft_invoice_id), case="edit"),
     ],
     "InvoiceFormState.set_field": Public(UI_ONLY),
+    "InvoiceFormState.set_another": Public(UI_ONLY),
     "InvoiceFormState.set_line_field": Public(UI_ONLY),
     "InvoiceFormState.add_line": Public(UI_ONLY),
     "InvoiceFormState.remove_line": Public(UI_ONLY),
@@ -200,13 +205,14 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "InvoiceActionsState.set_pay_open": Public(UI_ONLY),
     "OutboxState.load": Guarded(Permission.VIEW_INVOICES, PAGE, path=lambda w: "/outbox"),
     # --- Xero sync --------------------------------------------------------------------------------------------------
-    "SyncActionsState.load_board": Guarded(Permission.VIEW_INVOICES),
+    "SyncActionsState.load_board": Guarded(Permission.VIEW_INVOICES, PAGE),
     "SyncActionsState.push_invoice": Guarded(Permission.PUSH_TO_XERO, args=lambda w: (w.authorised_invoice_id,)),
     "SyncActionsState.send_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.sync_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.watch": Guarded(Permission.VIEW_INVOICES, SILENT,
                                       prepare=lambda state, w: setattr(state, "board", SyncBoard())),
-    "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, args=lambda w: (w.authorised_invoice_id,)),
+    "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
+    "XeroPanelState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),
     "XeroPanelState.apply_fix": _fixes("apply_fix"),
     "XeroPanelState.fix_with_form": _fixes("fix_with_form"),
@@ -255,7 +261,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SettingsState.save_business": Guarded(Permission.BUSINESS_SETTINGS, **_settings("business"), args=lambda w: (
         {"name": "Hijacked", "email": "evil@example.test", "phone": "", "abn": "", "address": "",
          "payment_terms_days": "7"},)),
-    "TeamState.load": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team")),
+    "TeamState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("team")),
     "TeamState.invite": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"), prepare=_invite),
     "TeamState.change_role": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"),
                                      args=lambda w: (w.member_user_id, "admin")),
@@ -272,7 +278,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SecurityState.confirm_mfa_change": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security"),
                                                 prepare=lambda state, w: setattr(state, "mfa_change", "turn_off"),
                                                 args=lambda w: ({"code": "123456"},)),
-    "XeroSettingsState.load": Guarded(Permission.XERO_SETTINGS, **_settings("xero")),
+    "XeroSettingsState.load": Guarded(Permission.XERO_SETTINGS, PAGE, **_settings("xero")),
     "XeroSettingsState.save": Guarded(Permission.XERO_SETTINGS, **_settings("xero"), args=lambda w: (
         {"labour_account": w.xero_account_code, "push_as": "draft", "contact_policy": "require_match",
          f"tax_{w.rate_id}": "OUTPUT"},)),
@@ -284,7 +290,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "XeroSettingsState.cancel_step_up": Public(UI_ONLY),
     "XeroSettingsState.choose_organisation": Guarded(Permission.CONNECT_XERO, **_settings("integrations"),
                                                      args=lambda w: (w.tenant_id,)),
-    "StripeSettingsState.load": Guarded(Permission.BUSINESS_SETTINGS, **_settings("integrations")),
+    "StripeSettingsState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("integrations")),
     "StripeSettingsState.ask_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),
                                                args=lambda w: ("disconnect",)),
     "StripeSettingsState.confirm_step_up": Guarded(Permission.CONNECT_STRIPE, **_settings("integrations"),

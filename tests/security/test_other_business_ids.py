@@ -34,6 +34,7 @@ from tests.security.conftest import (
     changed_tables,
     run,
     snapshot,
+    stamp_of,
     states_for,
     toasts,
     token_for,
@@ -42,6 +43,7 @@ from tests.security.conftest import (
 REFUSED = "refused"  # an error toast in the person's own words ("That invoice was not found.", …)
 NO_ROWS = "no rows"  # a filter: the list simply shows none of the other business's records
 SILENT = "silent"  # a background watcher: it stops, showing nothing
+PAGE_SAYS = "page says"  # the page itself says the record was not found (no toast besides)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,18 @@ def _work_form(kind: str, record_id: Callable[[World, World], int], client_id: C
     return prepare
 
 
+def _fix(invoice: Callable[[World, World], int], action: str, value: str | Callable[[World, World], str],
+         form: bool = False) -> Callable[[World, World], tuple]:
+    """A fix's arguments as its button sends them: the invoice, its stamp as shown, the fix and its choice."""
+    def args(o: World, t: World) -> tuple:
+        invoice_id = invoice(o, t)
+        chosen = value if isinstance(value, str) else value(o, t)
+        if form:
+            return ({"invoice_id": str(invoice_id), "stamp": stamp_of(invoice_id), "action": action, "value": chosen},)
+        return (invoice_id, stamp_of(invoice_id), action, chosen)
+    return args
+
+
 def _payment(state, o: World, t: World) -> None:  # type: ignore[no-untyped-def]
     state.pay_invoice_id, state.amount, state.paid_on, state.method = (t.authorised_invoice_id, "10.00",
                                                                        TODAY.isoformat(), "cash")
@@ -111,30 +125,31 @@ def _client_form(state, o: World, t: World) -> None:  # type: ignore[no-untyped-
 
 
 OURS, THEIRS = (lambda o, t: o.draft_invoice_id), (lambda o, t: t.draft_invoice_id)
+OUR_AUTHORISED, THEIR_AUTHORISED = (lambda o, t: o.authorised_invoice_id), (lambda o, t: t.authorised_invoice_id)
 OUR_CLIENT, THEIR_CLIENT = (lambda o, t: o.client_id), (lambda o, t: t.client_id)
 OUR_RATE, THEIR_RATE = (lambda o, t: o.rate_id), (lambda o, t: t.rate_id)
 
 ATTEMPTS = [
     # --- invoice ids as handler arguments -------------------------------------------------------------------------
-    Attempt("XeroPanelState.load", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
+    Attempt("XeroPanelState.load", "their_invoice", SILENT, **_their_invoice_page("authorised_invoice_id")),
+    Attempt("XeroPanelState.refresh", "their_invoice", SILENT, **_their_invoice_page("authorised_invoice_id")),
     Attempt("SyncActionsState.push_invoice", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,),
             connected=True),
     Attempt("InvoiceActionsState.export_csv", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.open_payment", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.record_payment", "their_invoice", prepare=_payment),
     # --- the Xero panel: their invoice, or our invoice fixed with their tax rate, contact or account -----------------
-    Attempt("XeroPanelState.apply_fix", "retry_their_invoice", args=lambda o, t: ("retry", ""),
-            prepare=_panel_on("theirs"), connected=True),
-    Attempt("XeroPanelState.apply_fix", "renumber_their_invoice", args=lambda o, t: ("renumber", ""),
-            prepare=_panel_on("theirs")),
-    Attempt("XeroPanelState.apply_fix", "map_their_tax_rate", args=lambda o, t: ("map_tax_rate", f"{t.rate_id}:OUTPUT"),
-            prepare=_panel_on("ours")),
+    Attempt("XeroPanelState.apply_fix", "retry_their_invoice", args=_fix(THEIR_AUTHORISED, "retry", ""),
+            connected=True),
+    Attempt("XeroPanelState.apply_fix", "renumber_their_invoice", args=_fix(THEIR_AUTHORISED, "renumber", "")),
+    Attempt("XeroPanelState.apply_fix", "map_their_tax_rate",
+            args=_fix(OUR_AUTHORISED, "map_tax_rate", lambda o, t: f"{t.rate_id}:OUTPUT")),
     Attempt("XeroPanelState.apply_fix", "link_their_xero_contact",
-            args=lambda o, t: ("link_contact", t.xero_contact_id), prepare=_panel_on("ours")),
+            args=_fix(OUR_AUTHORISED, "link_contact", lambda o, t: t.xero_contact_id)),
     Attempt("XeroPanelState.apply_fix", "pick_their_xero_account",
-            args=lambda o, t: ("pick_account", f"labour:{t.xero_account_code}"), prepare=_panel_on("ours")),
+            args=_fix(OUR_AUTHORISED, "pick_account", lambda o, t: f"labour:{t.xero_account_code}")),
     Attempt("XeroPanelState.fix_with_form", "map_their_tax_rate",
-            args=lambda o, t: ({"action": "map_tax_rate", "value": f"{t.rate_id}:OUTPUT"},), prepare=_panel_on("ours")),
+            args=_fix(OUR_AUTHORISED, "map_tax_rate", lambda o, t: f"{t.rate_id}:OUTPUT", form=True)),
     Attempt("XeroPanelState.watch", "their_invoice", SILENT, prepare=_panel_on("theirs")),
     # --- errors by cause: a cause naming their tax rate, or their Xero account for ours -------------------------------
     Attempt("ErrorCausesState.fix", "their_tax_rate_cause", connected=True,
@@ -144,8 +159,8 @@ ATTEMPTS = [
     # --- the invoices list --------------------------------------------------------------------------------------------
     Attempt("InvoicesState.filter_client", "their_client", NO_ROWS, args=lambda o, t: (str(t.client_id),)),
     # --- the invoice page, its id in the route ------------------------------------------------------------------------
-    Attempt("InvoiceDetailState.load", "their_invoice", **_their_invoice_page("draft_invoice_id")),
-    Attempt("InvoiceDetailState.refresh", "their_invoice", **_their_invoice_page("draft_invoice_id")),
+    Attempt("InvoiceDetailState.load", "their_invoice", PAGE_SAYS, **_their_invoice_page("draft_invoice_id")),
+    Attempt("InvoiceDetailState.refresh", "their_invoice", PAGE_SAYS, **_their_invoice_page("draft_invoice_id")),
     Attempt("InvoiceDetailState.authorise_invoice", "their_invoice", **_their_invoice_page("draft_invoice_id")),
     Attempt("InvoiceDetailState.void_invoice", "their_invoice", **_their_invoice_page("authorised_invoice_id")),
     Attempt("InvoiceDetailState.open_send", "their_invoice", **_their_invoice_page("authorised_invoice_id")),
@@ -240,6 +255,8 @@ def test_an_owner_passing_another_business_id_is_refused_sees_none_of_it_and_cha
             assert attempt.field(world, rival) in state.errors, f"the form highlights {state.errors}"
     elif attempt.expect == NO_ROWS:
         assert state.rows == [] and state.total_count == 0
+    elif attempt.expect == PAGE_SAYS:
+        assert state.missing == "That invoice was not found." and not state.found and not toasts(events)
     else:
         assert not events
     seen = [text for text in _texts(rival) if text in every_var or text in repr(events) + repr(shown)]

@@ -5,6 +5,10 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 STATUS_COLOURS = {
     "draft": "gray", "authorised": "blue", "sent": "indigo", "part_paid": "amber", "paid": "green", "voided": "red",
 }
+WORK_COLOURS = {
+    "draft": "gray", "sent": "indigo", "accepted": "green", "declined": "red",
+    "scheduled": "gray", "in_progress": "amber", "completed": "green",
+}
 SYNC_COLOURS = {"not_synced": "gray", "pending": "amber", "synced": "green", "error": "red"}
 
 
@@ -21,3 +25,9 @@ def sync_badge(status: rx.Var, label: rx.Var, testid: str = "sync-status") -> rx
         variant="surface",
         data_testid=testid,
     )
+
+
+def work_badge(status: rx.Var, label: rx.Var) -> rx.Component:
+    """A quote's or job's status, badged like an invoice's."""
+    return rx.badge(label, color_scheme=rx.match(status, *WORK_COLOURS.items(), "gray"), variant="soft",
+                    data_testid="work-status")

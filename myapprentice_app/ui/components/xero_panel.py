@@ -17,9 +17,12 @@ def _fix_buttons() -> rx.Component:
         rx.flex(rx.foreach(panel.fixes, lambda fix: rx.cond(
             (fix.value == "link_contact") | (fix.value == "pick_account") | (fix.value == "map_tax_rate"),
             rx.fragment(),
-            rx.button(fix.label, size="2", on_click=XeroPanelState.apply_fix(fix.value, ""),
+            rx.button(fix.label, size="2",
+                      on_click=XeroPanelState.apply_fix(panel.invoice_id, panel.stamp, fix.value, ""),
                       disabled=(fix.value == "link_invoice") & ~panel.can_link, data_testid=f"fix-{fix.value}"),
         )), spacing="2", wrap="wrap"),
+        rx.cond(panel.ask_for_fixes != "", rx.text(panel.ask_for_fixes, size="2", data_testid="ask-for-fixes"),
+                rx.fragment()),
         rx.cond(panel.offer_link_contact,
                 _chooser("link_contact", "Link an existing Xero contact", panel.contact_suggestions), rx.fragment()),
         rx.cond(panel.offer_pick_account,
@@ -30,11 +33,19 @@ def _fix_buttons() -> rx.Component:
     )
 
 
+def _shown(action: str) -> list[rx.Component]:
+    """A fix form's hidden fields: the fix, and the invoice and the state of it that this panel shows."""
+    panel = XeroPanelState.panel
+    return [rx.input(type="hidden", name="action", value=action),
+            rx.input(type="hidden", name="invoice_id", value=panel.invoice_id.to_string()),
+            rx.input(type="hidden", name="stamp", value=panel.stamp)]
+
+
 def _chooser(action: str, label: str, options) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.form(
         rx.hstack(
-            rx.input(type="hidden", name="action", value=action),
-            rx.select.root(rx.select.trigger(placeholder=label),
+            *_shown(action),
+            rx.select.root(rx.select.trigger(placeholder=label, aria_label="Xero contact"),
                            rx.select.content(rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))),
                            name="value"),
             rx.button(label, type="submit", data_testid=f"fix-{action}"),
@@ -47,8 +58,8 @@ def _account_chooser() -> rx.Component:
     panel = XeroPanelState.panel
     return rx.form(
         rx.hstack(
-            rx.input(type="hidden", name="action", value="pick_account"),
-            rx.select.root(rx.select.trigger(placeholder="Account"),
+            *_shown("pick_account"),
+            rx.select.root(rx.select.trigger(placeholder="Account", aria_label="Account for labour lines"),
                            rx.select.content(rx.foreach(panel.accounts, lambda o: rx.select.item(
                                o.label, value=o.value))), name="value"),
             rx.button(Fix.PICK_ACCOUNT.label, type="submit", data_testid="fix-pick_account"),
@@ -61,8 +72,9 @@ def _tax_chooser() -> rx.Component:
     panel = XeroPanelState.panel
     return rx.form(
         rx.hstack(
-            rx.input(type="hidden", name="action", value="map_tax_rate"),
-            rx.select.root(rx.select.trigger(placeholder="Tax rate → Xero tax type"),
+            *_shown("map_tax_rate"),
+            rx.select.root(rx.select.trigger(placeholder="Tax rate → Xero tax type",
+                                             aria_label="Tax rate and its Xero tax type"),
                            rx.select.content(rx.foreach(panel.tax_rates, lambda rate: rx.foreach(
                                panel.tax_types, lambda t: rx.select.item(rate.label + " = " + t.label,
                                                                          value=rate.value + ":" + t.value)))),
@@ -84,7 +96,8 @@ def _history_row(row: rx.Var[HistoryRow]) -> rx.Component:
 
 def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
     panel = XeroPanelState.panel
-    return rx.card(
+    return rx.card(rx.cond(
+        panel.invoice_id == invoice_id,  # until the panel has read this page's invoice, it shows nothing else's
         rx.vstack(
             rx.hstack(rx.heading("Xero", size="4"), sync_badge(panel.sync_status, panel.sync_label), align="center"),
             rx.cond(panel.error_title != "", rx.callout(
@@ -98,8 +111,7 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             rx.cond(panel.drift != "", rx.callout(panel.drift, icon="git-compare", color_scheme="amber",
                                                   data_testid="xero-drift"), rx.fragment()),
             rx.hstack(
-                rx.button("Push to Xero", size="2", on_click=[SyncActionsState.push_invoice(invoice_id),
-                                                                XeroPanelState.load(invoice_id)],
+                rx.button("Push to Xero", size="2", on_click=SyncActionsState.push_invoice(invoice_id),
                           data_testid="push-to-xero"),
                 rx.cond(panel.open_in_xero != "", rx.link("Open in Xero", href=panel.open_in_xero, is_external=True,
                                                           data_testid="open-in-xero"), rx.fragment()),
@@ -114,7 +126,5 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             align="start",
             width="100%",
         ),
-        width="100%",
-        on_mount=XeroPanelState.load(invoice_id),
-        data_testid="xero-panel",
-    )
+        rx.center(rx.spinner(size="2"), width="100%"),
+    ), width="100%", data_testid="xero-panel")

@@ -10,6 +10,7 @@ from myapprentice_app.ui.components.invoice_actions import payment_dialog
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.components.line_editor import totals_box
 from myapprentice_app.ui.components.send_dialog import send_dialog
+from myapprentice_app.ui.components.url import route_param
 from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
@@ -126,6 +127,7 @@ def _lines() -> rx.Component:
 
 def _payments() -> rx.Component:
     inv = InvoiceDetailState.invoice
+    hide_on_phone = ["none", "table-cell"]
     return rx.vstack(
         rx.heading("Payments", size="4"),
         rx.foreach(
@@ -137,8 +139,11 @@ def _payments() -> rx.Component:
             inv.payments.length() > 0,
             rx.table.root(
                 rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("Date", "Amount", "Method", "Reference", "Xero")]
+                    rx.table.row(  # on a phone: date, amount and where it stands in Xero
+                        rx.table.column_header_cell("Date"), rx.table.column_header_cell("Amount"),
+                        rx.table.column_header_cell("Method", display=hide_on_phone),
+                        rx.table.column_header_cell("Reference", display=hide_on_phone),
+                        rx.table.column_header_cell("Xero"),
                     )
                 ),
                 rx.table.body(
@@ -147,10 +152,10 @@ def _payments() -> rx.Component:
                         lambda p: rx.table.row(
                             rx.table.cell(p.paid_on),
                             rx.table.cell(p.amount),
-                            rx.table.cell(p.method),
-                            rx.table.cell(p.reference),
+                            rx.table.cell(p.method, display=hide_on_phone),
+                            rx.table.cell(p.reference, display=hide_on_phone),
                             rx.table.cell(rx.vstack(
-                                rx.text(p.sync_label, size="2"),
+                                rx.text(p.sync_label, size="2", data_testid="payment-xero"),
                                 rx.cond(p.sync_message != "", rx.text(p.sync_message, size="1", color_scheme="amber",
                                                                       data_testid="payment-sync-message"),
                                         rx.fragment()),
@@ -211,7 +216,8 @@ def _summary() -> rx.Component:
 def _content() -> rx.Component:
     inv = InvoiceDetailState.invoice
     return rx.cond(
-        InvoiceDetailState.found,
+        # Following a link keeps the page's state until on_load has cleared it: show only the URL's invoice.
+        InvoiceDetailState.found & (inv.id.to_string() == route_param("id")),
         rx.vstack(
             rx.link("← All invoices", href="/invoices", size="2"),
             _summary(),
@@ -230,7 +236,13 @@ def _content() -> rx.Component:
             width="100%",
             spacing="4",
         ),
-        rx.center(rx.spinner(size="3"), padding="3em"),
+        rx.cond(
+            InvoiceDetailState.missing != "",
+            rx.vstack(rx.callout(InvoiceDetailState.missing, icon="circle-alert", color_scheme="red",
+                                 data_testid="invoice-missing"),
+                      rx.link("← All invoices", href="/invoices", size="2")),
+            rx.center(rx.spinner(size="3"), padding="3em"),
+        ),
     )
 
 

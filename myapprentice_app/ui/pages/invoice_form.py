@@ -40,6 +40,26 @@ def _header() -> rx.Component:
     )
 
 
+def _another_invoice() -> rx.Component:
+    """The quote or job has an invoice: say which, and make a further one only when the box is ticked."""
+    s = InvoiceFormState
+    return rx.callout(
+        rx.vstack(
+            rx.text(s.already_invoiced, data_testid="already-invoiced"),
+            rx.el.label(
+                rx.checkbox(checked=s.another, on_change=s.set_another, id="another"),
+                "Create another invoice (a progress claim, say)",
+                html_for="another",
+                style={"display": "flex", "gap": "0.5em", "alignItems": "center"},
+            ),
+            spacing="2",
+        ),
+        icon="triangle-alert",
+        color_scheme="amber",
+        width="100%",
+    )
+
+
 def _form() -> rx.Component:
     s = InvoiceFormState
     return rx.cond(
@@ -47,6 +67,7 @@ def _form() -> rx.Component:
         rx.vstack(
             rx.heading(s.heading, size="5", data_testid="form-heading"),
             rx.cond(s.origin != "", rx.callout(s.origin, icon="copy", size="1"), rx.fragment()),
+            rx.cond(s.already_invoiced != "", _another_invoice(), rx.fragment()),
             _header(),
             line_editor(s),
             field_error(s.errors.get("amounts_are", "")),

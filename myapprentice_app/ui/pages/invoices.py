@@ -72,7 +72,18 @@ def _filters() -> rx.Component:
         ),
         spacing="2",
         wrap="wrap",
+        class_name="invoice-filters",
+        custom_attrs={"data-open": InvoicesState.filters_open.to_string()},
     )
+
+
+def _filters_toggle() -> rx.Component:
+    """On a phone the filters are folded, so the first invoice shows without scrolling past them."""
+    return rx.button(rx.icon("sliders-horizontal", size=16), rx.cond(InvoicesState.filters_open, "Hide filters",
+                                                                     "Filters"),
+                     variant="soft", color_scheme="gray", on_click=InvoicesState.toggle_filters,
+                     display=["flex", "none"], aria_expanded=InvoicesState.filters_open.to_string(),
+                     data_testid="filters-toggle")
 
 
 def _menu(row: Any) -> rx.Component:
@@ -174,6 +185,7 @@ def _content() -> rx.Component:
         rx.flex(send_all_button(), sync_all_button(), spacing="2", wrap="wrap"),
         sync_board_panel(),
         errors_by_cause_panel(),
+        _filters_toggle(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),
                 rx.center(rx.spinner(size="3"), padding="3em")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from myapprentice_app.ui.components.layout import field_label
 from myapprentice_app.ui.state.stripe_settings import StripeSettingsState
 
 
@@ -13,8 +14,8 @@ def _step_up_prompt() -> rx.Component:
         StripeSettingsState.step_up_for != "",
         rx.form(
             rx.vstack(
-                rx.text("Enter the code from your authenticator app to confirm it's you."),
-                rx.input(name="code", placeholder="123456", auto_complete="one-time-code",
+                field_label("Enter the code from your authenticator app to confirm it's you.", "stripe_step_up_code"),
+                rx.input(id="stripe_step_up_code", name="code", placeholder="123456", auto_complete="one-time-code",
                          data_testid="stripe-step-up-code"),
                 rx.hstack(rx.button("Confirm", type="submit", data_testid="stripe-step-up-confirm"),
                           rx.button("Cancel", variant="soft", type="button",

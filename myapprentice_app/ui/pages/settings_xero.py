@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.domain.sync_states import ConnectionStatus
-from myapprentice_app.ui.components.layout import field_error
+from myapprentice_app.ui.components.layout import field_error, field_label
 from myapprentice_app.ui.components.sync_actions import (
     SyncActionsState,
     send_all_button,
@@ -15,6 +15,7 @@ from myapprentice_app.ui.components.sync_actions import (
 from myapprentice_app.ui.state.xero_settings import XeroSettingsState
 
 CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
+RECONNECT_ROLES_HINT = "Ask your Business Owner or Admin to reconnect Xero."
 
 
 def _step_up_prompt() -> rx.Component:
@@ -26,8 +27,9 @@ def _step_up_prompt() -> rx.Component:
                         rx.text("Disconnect Xero? Its access is revoked and nothing more is pushed until someone "
                                 "connects again.", weight="bold", data_testid="disconnect-confirmation"),
                         rx.fragment()),
-                rx.text("Enter the code from your authenticator app to confirm it's you."),
-                rx.input(name="code", placeholder="123456", auto_complete="one-time-code", data_testid="step-up-code"),
+                field_label("Enter the code from your authenticator app to confirm it's you.", "xero_step_up_code"),
+                rx.input(id="xero_step_up_code", name="code", placeholder="123456", auto_complete="one-time-code",
+                         data_testid="step-up-code"),
                 rx.hstack(rx.button("Confirm", type="submit", data_testid="step-up-confirm"),
                           rx.button("Cancel", variant="soft", type="button",
                                     on_click=XeroSettingsState.cancel_step_up)),
@@ -47,7 +49,9 @@ def integrations_tab() -> rx.Component:
                      color_scheme=rx.match(connection.status, (ConnectionStatus.CONNECTED.value, "green"),
                                            (ConnectionStatus.NEEDS_RECONNECT.value, "red"), "gray"),
                      data_testid="xero-connection-status"),
+            rx.cond(connection.organisation != "", rx.text(" · "), rx.fragment()),
             rx.text(connection.organisation, weight="bold", data_testid="xero-organisation"),
+            data_testid="xero-connection",
         ),
         rx.cond(XeroSettingsState.message != "", rx.callout(XeroSettingsState.message, color_scheme="red"),
                 rx.fragment()),
@@ -72,7 +76,10 @@ def integrations_tab() -> rx.Component:
                 _step_up_prompt(),
                 align="start",
             ),
-            rx.text(CONNECT_ROLES_HINT, size="2", color_scheme="gray", data_testid="xero-ask-owner"),
+            rx.cond(connection.status == ConnectionStatus.CONNECTED.value, rx.fragment(),  # nothing to ask for
+                    rx.text(rx.cond(connection.status == ConnectionStatus.NOT_CONNECTED.value, CONNECT_ROLES_HINT,
+                                    RECONNECT_ROLES_HINT),
+                            size="2", color_scheme="gray", data_testid="xero-ask-owner")),
         ),
         align="start",
         on_mount=XeroSettingsState.load,

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
+from myapprentice_app.ui.components.badges import work_badge
 from myapprentice_app.ui.components.layout import page
 from myapprentice_app.ui.state.work import WorkState
 
@@ -41,8 +42,32 @@ def _new_button(label: str, href: str, allowed: Any) -> rx.Component:
     )
 
 
-def _invoice_button(href: Any, testid: str) -> rx.Component:
-    return rx.link(rx.button("Create invoice", size="1", variant="soft", data_testid=testid), href=href)
+def _invoice_cell(row: Any, href: Any, ready: Any, testid: str) -> rx.Component:
+    """'Invoiced · INV-0061' with a link, and Create invoice: straight away for a first invoice, after saying which
+    invoice exists for another (a progress claim)."""
+    first = rx.link(rx.button("Create invoice", size="1", variant="soft", data_testid=testid), href=href)
+    another = rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Create another", size="1", variant="soft", color_scheme="gray",
+                                          data_testid=f"{testid}-again")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Create another invoice?"),
+            rx.alert_dialog.description(row.invoiced.notice, " A second invoice is right for a progress claim; "
+                                        "otherwise open the one that exists."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.link(rx.button("Create another invoice", data_testid="confirm-another"),
+                                               href=href + "&another=1")),
+                justify="end", padding_top="1em",
+            ),
+        ),
+    )
+    invoiced = row.invoiced.label != ""
+    return rx.hstack(
+        rx.cond(invoiced, rx.link(row.invoiced.label, href=f"/invoices/{row.invoiced.invoice_id}", size="2",
+                                  data_testid="invoiced"), rx.fragment()),
+        rx.cond(ready, rx.cond(invoiced, another, first), rx.fragment()),
+        align="center", wrap="wrap",
+    )
 
 
 def jobs_page() -> rx.Component:
@@ -50,20 +75,19 @@ def jobs_page() -> rx.Component:
         return [
             rx.cond(WorkState.can_manage, rx.link(job.title, href=f"/jobs/{job.id}"), rx.text(job.title)),
             job.client_name,
-            job.status,
+            work_badge(job.status, job.status_label),
             job.assigned_to,
-            rx.cond(
-                WorkState.can_invoice & (job.status == JobStatus.COMPLETED.value),
-                _invoice_button(f"/invoices/new?job={job.id}", "invoice-job"),
-                rx.fragment(),
-            ),
+            rx.text(job.amount, data_testid="work-amount"),
+            _invoice_cell(job, f"/invoices/new?job={job.id}",
+                          WorkState.can_invoice & (job.status == JobStatus.COMPLETED.value), "invoice-job"),
         ]
 
     return page(
         "Jobs",
         lambda: rx.vstack(
             _new_button("New job", "/jobs/new", WorkState.can_manage),
-            _table(WorkState.jobs, ["Job", "Client", "Status", "Assigned to", ""], cells, "No jobs yet.", "job-row"),
+            _table(WorkState.jobs, ["Job", "Client", "Status", "Assigned to", "Amount", "Invoice"], cells,
+                   "No jobs yet.", "job-row"),
             width="100%",
         ),
     )
@@ -95,19 +119,18 @@ def quotes_page() -> rx.Component:
             rx.link(quote.number, href=f"/quotes/{quote.id}"),
             quote.title,
             quote.client_name,
-            quote.status,
-            rx.cond(
-                quote.status == QuoteStatus.ACCEPTED.value,
-                _invoice_button(f"/invoices/new?quote={quote.id}", "invoice-quote"),
-                rx.fragment(),
-            ),
+            work_badge(quote.status, quote.status_label),
+            rx.text(quote.amount, data_testid="work-amount"),
+            _invoice_cell(quote, f"/invoices/new?quote={quote.id}", quote.status == QuoteStatus.ACCEPTED.value,
+                          "invoice-quote"),
         ]
 
     return page(
         "Quotes",
         lambda: rx.vstack(
             _new_button("New quote", "/quotes/new", WorkState.can_invoice),
-            _table(WorkState.quotes, ["Number", "Title", "Client", "Status", ""], cells, "No quotes yet.", "quote-row"),
+            _table(WorkState.quotes, ["Number", "Title", "Client", "Status", "Amount", "Invoice"], cells,
+                   "No quotes yet.", "quote-row"),
             width="100%",
         ),
     )

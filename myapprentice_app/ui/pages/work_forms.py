@@ -49,6 +49,8 @@ def _work_form() -> rx.Component:
         s.ready,
         rx.vstack(
             rx.heading(s.heading, size="5"),
+            rx.cond(s.invoiced.label != "", rx.link(s.invoiced.label, href=f"/invoices/{s.invoiced.invoice_id}",
+                                                    data_testid="invoiced"), rx.fragment()),
             rx.grid(
                 client_choice(s),
                 text_input("Title", "title", s.title, lambda v: s.set_field("title", v), s.errors),

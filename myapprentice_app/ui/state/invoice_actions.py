@@ -16,6 +16,7 @@ from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
 from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 METHODS = [("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card")]
 
@@ -107,4 +108,4 @@ class InvoiceActionsState(rx.State):
 
 def reload_invoice_views():  # noqa: ANN202 (an event spec)
     """Refresh whichever invoice view is open."""
-    return [InvoicesState.refresh, InvoiceDetailState.refresh]
+    return [InvoicesState.refresh, InvoiceDetailState.refresh, XeroPanelState.refresh]

@@ -13,8 +13,9 @@ from myapprentice_app.selectors.invoice_detail import invoice_detail
 from myapprentice_app.services import invoice_delivery, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoice_delivery import EmailDraft
-from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
 from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.urls import invoice_in_url
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
 
@@ -22,6 +23,7 @@ EMAIL_FIELDS = ("to_address", "subject", "body")
 class InvoiceDetailState(rx.State):
     invoice: InvoiceDetail = InvoiceDetail()
     found: bool = False
+    missing: str = ""  # why the URL's invoice can't be shown ("That invoice was not found."): the page says it
     can_edit: bool = False
     can_pay: bool = False
     can_export: bool = False
@@ -31,17 +33,20 @@ class InvoiceDetailState(rx.State):
     sending: bool = False
 
     def _invoice_id(self) -> int:
-        return parse_id(self.router.page.params.get("id")) or 0
+        return invoice_in_url(self) or 0
 
     @rx.event
     async def load(self):
-        self.found, self.send_open = False, False
-        return await self.refresh()
+        """The page's on_load: forget the invoice shown before (client-side navigation keeps the page's state),
+        then show the one in the URL."""
+        self.invoice, self.found, self.send_open, self.missing = InvoiceDetail(), False, False, ""
+        yield
+        yield await self.refresh()
 
     @rx.event
     async def refresh(self):
-        if not self.router.url.path.startswith("/invoices/"):
-            return  # a dialog elsewhere asked every invoice view to refresh
+        if invoice_in_url(self) is None:
+            return  # an action elsewhere asked every invoice view to refresh; none is open
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
         if principal is None:
             return refusal
@@ -49,8 +54,8 @@ class InvoiceDetailState(rx.State):
             with session_scope() as session:
                 self.invoice = invoice_detail(session, principal, self._invoice_id())
         except REFUSED as reason:
-            self.found = False
-            return refused(reason)
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            return None
         self.found = True
         self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
         self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)

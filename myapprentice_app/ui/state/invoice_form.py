@@ -10,7 +10,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.selectors.pickers import client_options, tax_rate_choices
-from myapprentice_app.services import invoice_sources, invoices
+from myapprentice_app.services import invoice_sources, invoiced, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.ui.state.line_editor import LineEditorMixin
@@ -32,6 +32,8 @@ class InvoiceFormState(LineEditorMixin, rx.State):
     clients: list[Option] = []
     ready: bool = False
     saving: bool = False
+    already_invoiced: str = ""  # "Quote Q-0004 already has invoice INV-0061.": the form asks to confirm another
+    another: bool = False
     _quote_id: int | None = None
     _job_id: int | None = None
 
@@ -51,21 +53,26 @@ class InvoiceFormState(LineEditorMixin, rx.State):
         except REFUSED as reason:
             return [refused(reason), rx.redirect("/invoices")]
         self._show(draft)
+        self.another = query.get("another") == "1"  # confirmed in the list's dialog; the form's box shows it
         self.ready = True
 
     def _starting_draft(self, session, principal, invoice_id, query) -> InvoiceDraft:  # type: ignore[no-untyped-def]
-        self.invoice_id, self.origin, self.heading = invoice_id or 0, "", "New invoice"
+        self.invoice_id, self.origin, self.heading, self.already_invoiced = invoice_id or 0, "", "New invoice", ""
         if invoice_id:
             draft = invoice_sources.draft_of_invoice(session, principal, invoice_id)
             self.heading = f"Edit {draft.number}"
             return draft
         if quote_id := parse_id(query.get("quote")):
             self.origin = "Lines copied from the accepted quote: change anything before saving."
-            return invoice_sources.draft_from_quote(session, principal, quote_id)
-        if job_id := parse_id(query.get("job")):
+            draft = invoice_sources.draft_from_quote(session, principal, quote_id)
+        elif job_id := parse_id(query.get("job")):
             self.origin = "Lines copied from the completed job: change anything before saving."
-            return invoice_sources.draft_from_job(session, principal, job_id)
-        return invoice_sources.blank_draft(session, principal)
+            draft = invoice_sources.draft_from_job(session, principal, job_id)
+        else:
+            return invoice_sources.blank_draft(session, principal)
+        self.already_invoiced = invoiced.already_invoiced(session, principal.business_id, quote_id=draft.quote_id,
+                                                          job_id=draft.job_id)
+        return draft
 
     def _show(self, draft: InvoiceDraft) -> None:
         self.client_id = str(draft.client_id or "")
@@ -82,6 +89,10 @@ class InvoiceFormState(LineEditorMixin, rx.State):
             self.errors.pop(field, None)
 
     @rx.event
+    def set_another(self, value: bool):
+        self.another = bool(value)
+
+    @rx.event
     async def save(self):
         principal, refusal = await authorise(self, Permission.EDIT_INVOICES)
         if principal is None:
@@ -96,6 +107,7 @@ class InvoiceFormState(LineEditorMixin, rx.State):
             number=self.number,
             quote_id=self._quote_id,
             job_id=self._job_id,
+            another=self.another,
         )
         try:
             with session_scope() as session:

@@ -15,6 +15,7 @@ from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
 from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.urls import invoices_list_in_url
 
 ALL = "all"
 
@@ -35,6 +36,7 @@ class InvoicesState(rx.State):
     can_pay: bool = False
     can_export: bool = False
     loaded: bool = False
+    filters_open: bool = False  # on a phone the filters fold away behind one button
 
     async def _reload(self):
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
@@ -66,8 +68,12 @@ class InvoicesState(rx.State):
 
     @rx.event
     async def refresh(self):
-        if self.router.url.path.rstrip("/") == "/invoices":
+        if invoices_list_in_url(self):  # an action elsewhere asked every invoice view to refresh
             return await self._reload()
+
+    @rx.event
+    def toggle_filters(self):
+        self.filters_open = not self.filters_open
 
     @rx.event
     async def filter_client(self, value: str):

@@ -21,7 +21,7 @@ class StripeSettingsState(rx.State):
 
     @rx.event
     async def load(self):
-        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS, page=True)  # the tab says no
         if principal is None:
             return refusal
         self.can_connect = can(principal.role, Permission.CONNECT_STRIPE)

@@ -30,7 +30,7 @@ class SyncActionsState(rx.State):
 
     @rx.event
     async def load_board(self):
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)  # the page says no
         if principal is None:
             return refusal
         self._business_id = principal.business_id

@@ -30,7 +30,7 @@ class TeamState(rx.State):
 
     @rx.event
     async def load(self):
-        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS, page=True)  # the tab says no
         if principal is None:
             return refusal
         with session_scope() as session:

@@ -7,7 +7,9 @@ import reflex as rx
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
+from myapprentice_app.models.views import Invoiced
 from myapprentice_app.selectors.pickers import client_options, tax_rate_choices, team_options
+from myapprentice_app.selectors.work import invoiced_for
 from myapprentice_app.services import work
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.work import JobForm, QuoteForm
@@ -31,6 +33,7 @@ class WorkFormState(LineEditorMixin, rx.State):
     assigned_user_id: str = UNASSIGNED
     clients: list[Option] = []
     team: list[Option] = []
+    invoiced: Invoiced = Invoiced()
     ready: bool = False
 
     async def _load(self, kind: str):
@@ -45,7 +48,9 @@ class WorkFormState(LineEditorMixin, rx.State):
                 self.clients = client_options(session, principal)
                 self.team = [Option(value=UNASSIGNED, label="Unassigned"), *team_options(session, principal)]
                 self._use_rates(tax_rate_choices(session, principal))
-                self._show(session, principal)
+                self._show(session, principal)  # refuses another business's job or quote
+                source = {"quote_id" if kind == "quote" else "job_id": self.record_id}
+                self.invoiced = invoiced_for(session, principal, **source) if self.record_id else Invoiced()
         except REFUSED as reason:
             return [refused(reason), rx.redirect(f"/{kind}s")]
         self.ready = True

@@ -13,9 +13,12 @@ from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.sync import XeroPanel, xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
-from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
+from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
+from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import authorise
-from myapprentice_app.ui.state.sync_actions import POLL_SECONDS
+from myapprentice_app.ui.state.urls import invoice_in_url
+
+POLL_SECONDS = 0.5  # how often a Pending invoice's panel re-reads it
 
 
 class XeroPanelState(rx.State):
@@ -23,15 +26,25 @@ class XeroPanelState(rx.State):
     _watching: bool = False
 
     @rx.event
-    async def load(self, invoice_id: int):
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+    async def load(self):
+        """The invoice page's on_load: forget the invoice shown before, then show the one in the URL."""
+        self.panel = XeroPanel()
+        yield
+        yield await self.refresh()
+
+    @rx.event
+    async def refresh(self):
+        invoice_id = invoice_in_url(self)
+        if invoice_id is None:
+            return  # no invoice page is open
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
         if principal is None:
             return refusal
         try:
             with session_scope() as session:
-                self.panel = xero_panel(session, principal, int(invoice_id))
-        except NotFound as missing:
-            return rx.toast.error(str(missing))
+                self.panel = xero_panel(session, principal, invoice_id)
+        except NotFound:
+            return  # the invoice page says so
         if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
             xero_sync.ask_online_invoice_link(principal, self.panel.invoice_id)  # the worker asks Xero
         if self.panel.sync_status == SyncStatus.PENDING:
@@ -62,13 +75,14 @@ class XeroPanelState(rx.State):
                         return  # another invoice is open now
                     self.panel = panel
                 if panel.sync_status != SyncStatus.PENDING:
-                    return reload_invoice_views()
+                    return InvoiceDetailState.refresh  # the header's badge and the actions
         finally:
             async with self:
                 self._watching = False
 
     @rx.event
-    async def apply_fix(self, action: str, value: str = ""):
+    async def apply_fix(self, invoice_id: int, stamp: str, action: str, value: str = ""):
+        """One fix, for the invoice and the state of it (its stamp) that the panel showed when it was pressed."""
         fix = Fix(action) if action in {f.value for f in Fix} else None
         if fix is None:
             return rx.toast.error("That fix isn't available.")
@@ -82,12 +96,13 @@ class XeroPanelState(rx.State):
             return rx.redirect("/settings/xero")
         try:
             with session_scope() as session:
-                run_id = xero_sync.fix(session, principal, self.panel.invoice_id, fix, value)
+                run_id = xero_sync.fix(session, principal, int(invoice_id), fix, value, shown=str(stamp))
         except (ActionRefused, NotFound) as refused:
-            return rx.toast.error(str(refused))
-        return [rx.toast.success("Done. Sending to Xero again." if run_id else "Linked."),
-                XeroPanelState.load(self.panel.invoice_id)]
+            return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
+        return [rx.toast.success("Done. Sending to Xero again." if run_id else "Linked."), InvoiceDetailState.refresh,
+                XeroPanelState.refresh]
 
     @rx.event
     async def fix_with_form(self, form: dict):
-        return await self.apply_fix(str(form.get("action", "")), str(form.get("value", "")))
+        return await self.apply_fix(parse_id(form.get("invoice_id")) or 0, str(form.get("stamp", "")),
+                                    str(form.get("action", "")), str(form.get("value", "")))

@@ -29,7 +29,7 @@ class XeroSettingsState(rx.State):
 
     @rx.event
     async def load(self):
-        principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
+        principal, refusal = await authorise(self, Permission.XERO_SETTINGS, page=True)  # the tab says no
         if principal is None:
             return refusal
         self.can_connect = can(principal.role, Permission.CONNECT_XERO)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.roles import Role
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroContact, XeroSettings
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
+from myapprentice_app.services.errors import ActionRefused
 
 from .conftest import make_invoices
 
@@ -20,7 +23,8 @@ def push(session, actor, invoice_id: int) -> Invoice:
 
 
 def apply(session, actor, invoice_id: int, fix: Fix, value: str = "") -> Invoice:
-    xero_sync.fix(session, actor, invoice_id, fix, value)
+    """Press a fix on the invoice's panel as the panel shows it now."""
+    xero_sync.fix(session, actor, invoice_id, fix, value, shown=xero_panel(session, actor, invoice_id).stamp)
     session.expire_all()
     return session.get(Invoice, invoice_id)
 
@@ -166,3 +170,61 @@ def test_a_client_xero_refuses_as_a_contact_leaves_only_its_invoice_in_error(ses
     # The batch stored for all three before the contacts were known was never sent: nothing to reconcile.
     assert session.exec(select(XeroBatch).where(XeroBatch.state == "sending")).all() == []
     assert len(session.exec(select(XeroBatch).where(XeroBatch.state == "unsent")).all()) == 1
+
+
+def test_a_fix_shown_for_an_earlier_state_of_the_invoice_is_refused_and_changes_nothing(session, connected, admin):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    rate = session.exec(select(TaxRate)).one()
+    rate.xero_tax_type = None
+    session.commit()
+    assert push(session, connected, invoice_id).sync_error_code == "missing_tax_mapping"
+    shown_then = xero_panel(session, connected, invoice_id).stamp
+    rate.xero_tax_type = "OUTPUT"  # someone fixed it in another tab: the invoice is Synced now
+    session.commit()
+    assert apply(session, connected, invoice_id, Fix.RETRY).sync_status == SyncStatus.SYNCED
+    before = writes(admin)
+
+    with pytest.raises(ActionRefused, match="has changed since this page showed it"):
+        xero_sync.fix(session, connected, invoice_id, Fix.MAP_TAX_RATE, f"{rate.id}:EXEMPTOUTPUT", shown=shown_then)
+
+    session.expire_all()
+    assert session.get(TaxRate, rate.id).xero_tax_type == "OUTPUT" and writes(admin) == before
+    assert session.get(Invoice, invoice_id).sync_status == SyncStatus.SYNCED
+
+
+def test_a_supervisor_is_offered_only_retry_and_told_whom_to_ask_for_the_fix(session, connected, make_actor):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    session.exec(select(TaxRate)).one().xero_tax_type = None
+    session.commit()
+    assert push(session, connected, invoice_id).sync_error_code == "missing_tax_mapping"
+
+    panel = xero_panel(session, make_actor(Role.SUPERVISOR), invoice_id)
+
+    assert [fix.value for fix in panel.fixes] == ["retry"]
+    assert panel.ask_for_fixes == ("To fix the cause (map the tax rate and retry), ask your Business Owner, "
+                                   "Office Admin or Finance.")
+    assert xero_panel(session, connected, invoice_id).ask_for_fixes == ""
+
+
+def test_finance_is_not_offered_reconnect_which_lives_on_a_tab_it_cannot_open(session, connected, make_actor):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    invoice = session.get(Invoice, invoice_id)
+    invoice.sync_status, invoice.sync_error_code = SyncStatus.ERROR, "needs_reconnect"
+    session.commit()
+
+    finance = xero_panel(session, make_actor(Role.FINANCE), invoice_id)
+
+    assert finance.fixes == []
+    assert finance.ask_for_fixes == "To fix the cause (reconnect xero), ask your Business Owner or Office Admin."
+    assert [fix.value for fix in xero_panel(session, connected, invoice_id).fixes] == ["reconnect"]
+
+
+def test_pushing_before_xero_is_connected_tells_each_role_what_it_can_do(session, make_actor):
+    owner, supervisor = make_actor(Role.OWNER), make_actor(Role.SUPERVISOR)
+    [invoice_id] = make_invoices(session, owner.business_id, 1, clients=1)
+
+    with pytest.raises(ActionRefused, match=r"^Connect Xero first \(Business Settings → Integrations\)\.$"):
+        xero_sync.push_invoice(session, owner, invoice_id)
+    with pytest.raises(ActionRefused) as refused:
+        xero_sync.push_invoice(session, supervisor, invoice_id)
+    assert str(refused.value) == "Xero isn't connected yet. Ask your Business Owner or Admin to connect it."

@@ -86,7 +86,8 @@ def test_fixing_the_cause_from_one_invoice_page_retries_the_others_with_that_cau
     ids = make_invoices(session, connected.business_id, 3, clients=1, prefix="ONE-")
     xero_sync.send_all(session, connected)
 
-    xero_sync.fix(session, connected, ids[1], Fix.PICK_ACCOUNT, "labour:200")
+    xero_sync.fix(session, connected, ids[1], Fix.PICK_ACCOUNT, "labour:200",
+                  shown=xero_panel(session, connected, ids[1]).stamp)
 
     assert statuses(session, ids) == [SyncStatus.SYNCED] * 3
 

@@ -89,7 +89,8 @@ def test_the_map_the_tax_rate_fix_refuses_a_type_of_another_rate_and_says_where_
     xero_sync.push_invoice(session, connected, invoice_id)
 
     with pytest.raises(ActionRefused, match="GST 10% is 10%, but Xero's BAS Excluded .* is 0%.*Business Settings"):
-        xero_sync.fix(session, connected, invoice_id, Fix.MAP_TAX_RATE, f"{rate.id}:BASEXCLUDED")
+        xero_sync.fix(session, connected, invoice_id, Fix.MAP_TAX_RATE, f"{rate.id}:BASEXCLUDED",
+                      shown=session.get(Invoice, invoice_id).sync_stamp)
 
     session.expire_all()
     assert session.get(TaxRate, rate.id).xero_tax_type is None
