@@ -21,26 +21,27 @@ def record_answer(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: lis
                   batch: XeroBatch) -> None:
     """Xero's answer, element by element, written down with the batch settled in one (fenced) transaction."""
     key = batch.idempotency_key
-    conflicts = []
     accepted: list[outcomes.Synced] = []
-    known: list[InvoiceResult] = []
+    refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]] = []
+    for snapshot, model, result in zip(snapshots, models, answers, strict=False):  # outside the transaction
+        invoice = snapshot.invoice
+        action = "update" if invoice.xero_invoice_id else "create"
+        if result.ok and result.xero_id:
+            accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
+                                            key=key, sent=_json(model), answer=result.brief))
+        else:
+            refused.append((snapshot, action, _json(model), result))
+    conflicts = []
     with ctx.writing() as session:
-        for snapshot, model, result in zip(snapshots, models, answers, strict=False):
-            invoice = snapshot.invoice
-            action = "update" if invoice.xero_invoice_id else "create"
-            if result.ok and result.xero_id:
-                accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
-                                                key=key, sent=_json(model), answer=result.brief))
-                known.append(result)
-                continue
+        for snapshot, action, sent, result in refused:
             code = classify(result.messages)
             if code == ErrorCode.NUMBER_CONFLICT:
-                conflicts.append(invoice.number)
-            outcomes.failed(session, ctx, invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                            action=action, detail="\n".join(result.messages), key=key, sent=_json(model),
+                conflicts.append(snapshot.invoice.number)
+            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
+                            action=action, detail="\n".join(result.messages), key=key, sent=sent,
                             answer=result.brief)
         outcomes.synced_many(session, ctx, accepted)
-        remember_invoices(session, ctx.business_id, known)
+        remember_invoices(session, ctx.business_id, [result for result in answers if result.ok and result.xero_id])
         close_batch(batch, BatchState.DONE, session)
     if conflicts:
         _remember_conflicting(ctx, conflicts)
