@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'myapprentice.db'}"
     redis_url: str | None = None
     huey_queue_file: str | None = None  # the SQLite queue when REDIS_URL is unset (default instance/queue.db)
+    huey_name: str = "myapprentice"  # the queue's name (its Redis key prefix): apps sharing a Redis differ here
     secret_key: SecretStr | None = None
     secret_key_file: Path = Field(default_factory=_default_key_file)  # the generated key when SECRET_KEY is unset
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -68,7 +69,13 @@ def get_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A transaction left open by a process that stopped (SIGSTOP, a frozen VM) would hold its row locks, and
+    # so the sync run it was writing about, for as long as it stays stopped: the server ends it instead. Each
+    # session is named after its process, so the worker taking a run over can end its stalled owner's sessions
+    # (one stopped halfway through sending a statement is not "idle" to the server).
+    name = f"{os.uname().nodename[:30]}:{os.getpid()}"
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={
+        "options": "-c idle_in_transaction_session_timeout=10000", "application_name": name})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

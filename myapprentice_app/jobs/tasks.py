@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from huey import crontab
 
@@ -19,7 +21,8 @@ log = logging.getLogger(__name__)
 
 @huey.task()
 def run_sync(run_id: int) -> None:
-    runs.execute(run_id)
+    if not runs.execute(run_id):
+        return  # the worker holding the run does what follows it
     synced = online_invoices.invoices_synced_by(run_id)
     if synced is not None and synced[1]:
         fetch_online_invoice_links(*synced)
@@ -95,3 +98,37 @@ for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_o
 def recover_soon() -> None:
     # A worker that starts after a crash can't tell a dead run from a live one until its heartbeat is stale.
     recover_and_sync_payments.schedule(delay=runs.STALE.total_seconds() + 1)
+
+
+# -- the lease watcher ----------------------------------------------------------------------------------------
+
+WATCH_SECONDS = 1.0
+_watcher = threading.Lock()
+
+
+@huey.on_startup()
+def watch_leases() -> None:
+    """One thread per worker process looks every second for a run whose worker died or stalled (its lease
+    lapsed) or whose wait for Xero is over, and takes it over itself. Not through the queue: a stopped worker
+    still waiting on the queue would swallow the task."""
+    if _watcher.acquire(blocking=False):  # the hook runs once per worker thread; one watcher is enough
+        threading.Thread(target=_watch, name="run-lease-watcher", daemon=True).start()
+
+
+def _watch() -> None:
+    taking: set[int] = set()  # runs this process is taking over (or trying to) right now
+
+    def take(run_id: int) -> None:
+        try:
+            run_sync.call_local(run_id)
+        finally:
+            taking.discard(run_id)
+
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            for run_id in set(runs.overdue_runs()) - taking:
+                taking.add(run_id)
+                threading.Thread(target=take, args=(run_id,), name=f"run-{run_id}", daemon=True).start()
+        except Exception:  # the database is away for a moment: look again in a second
+            log.exception("the lease watcher could not look for overdue runs")

@@ -117,6 +117,7 @@ class XeroBudget(SQLModel, table=True):
     window_started_at: float = 0.0
     window_calls: int = 0
     blocked_until: float = 0.0
+    blocked_problem: str | None = Field(default=None, sa_type=sa.String(12))  # the limit a 429 named
     day_remaining: int | None = None
     minute_remaining: int | None = None
 
@@ -142,6 +143,9 @@ class SyncRun(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     heartbeat_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Fencing: who holds the run, and the token bumped on every claim that each of its writes compares.
+    owner: str | None = Field(default=None, sa_type=sa.String(64))
+    generation: int = 0
     total: int = 0
     next_try_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     calls_made: int = 0
@@ -169,6 +173,8 @@ class XeroBatch(SQLModel, table=True):
     idempotency_key: str = Field(sa_type=sa.String(128), unique=True)
     state: str = Field(default=BatchState.SENDING.value, sa_type=sa.String(10), index=True)  # BatchState
     item_ids: str = Field(sa_type=sa.Text)  # JSON [[local id, version], ...]
+    owner: str | None = Field(default=None, sa_type=sa.String(64))
+    generation: int = 0  # the run's fencing token when the batch was sent
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

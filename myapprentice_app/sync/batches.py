@@ -1,70 +1,67 @@
-"""Write requests stored with their Idempotency-Key before they are sent."""
+"""Write requests stored with their Idempotency-Key before they are sent, under the run's fencing token."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import uuid
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from myapprentice_app.db import session_scope, write_scope
-from myapprentice_app.domain.sync_states import BatchState
-from myapprentice_app.models import XeroBatch
+from myapprentice_app.db import session_scope, utcnow, write_scope
+from myapprentice_app.domain.sync_states import BatchState, RunState
+from myapprentice_app.models import SyncRun, XeroBatch
 from myapprentice_app.sync.context import OrgContext
 
 _batches = XeroBatch.__table__  # type: ignore[attr-defined]
+_runs = SyncRun.__table__  # type: ignore[attr-defined]
 
 
 def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
-    """Store the batch (state `sending`) and its deterministic key, committed before the request leaves.
+    """Store the batch (state `sending`) and its key, committed (fenced) right before it is sent.
 
-    The key is derived from what is sent (ids and versions) plus the batch row's id, so a retry after an
-    unknown outcome never reuses a key Xero may have cached an error under.
+    The key names what is sent (ids and versions) plus a fresh part, so a retry after an unknown outcome never
+    reuses a key Xero may have cached an error under.
     """
-    return open_batches(ctx, [(kind, items)])[0]
+    digest = hashlib.sha256(json.dumps([kind, sorted(items)]).encode()).hexdigest()[:24]
+    batch = XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind, item_ids=json.dumps(items),
+                      idempotency_key=f"ma-{ctx.business_id}-{kind}-{digest}-{uuid.uuid4().hex[:12]}",
+                      owner=ctx.owner, generation=ctx.generation)
+    with ctx.writing() as session:
+        session.add(batch)
+    return batch
 
 
-def open_batches(ctx: OrgContext, wanted: list[tuple[str, list[tuple[int, int]]]]) -> list[XeroBatch]:
-    """`open_batch` for several requests at once, in one transaction (all stored before any is sent)."""
-    if not wanted:
-        return []
-    with write_scope() as session:
-        batches = []
-        for kind, items in wanted:
-            digest = hashlib.sha256(json.dumps([kind, sorted(items)]).encode()).hexdigest()[:24]
-            batch = XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind,
-                              item_ids=json.dumps(items), idempotency_key=f"pending-{digest}-{id(items)}")
-            batches.append((batch, kind, digest))
-        session.add_all([batch for batch, _, _ in batches])
-        session.flush()
-        for batch, kind, digest in batches:
-            batch.idempotency_key = f"ma-{ctx.business_id}-{kind}-{digest}-{batch.id}"
-        session.commit()
-        return [batch for batch, _, _ in batches]
+def adopt(ctx: OrgContext, batch: XeroBatch) -> None:
+    """Take over another worker's batch to send it again as it was, under its own key (fenced)."""
+    with ctx.writing() as session:
+        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(
+            state=BatchState.SENDING, run_id=ctx.run_id, owner=ctx.owner, generation=ctx.generation))
 
 
 def close_batch(batch: XeroBatch, state: BatchState, session: Session | None = None) -> None:
     """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
-    if session is None:
-        close_batches([batch], state)
+    if session is not None:
+        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
         return
-    session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+    with write_scope() as own:
+        close_batch(batch, state, own)
+        own.commit()
 
 
-def close_batches(batches: list[XeroBatch], state: BatchState) -> None:
-    """Settle several batches in one transaction (the `unsent` ones were stored but never sent)."""
-    with write_scope() as session:
-        session.execute(sa.update(_batches).where(_batches.c.id.in_([batch.id for batch in batches]))
-                        .values(state=state))
-        session.commit()
-
-
-def unknown_batches(ctx: OrgContext, kind: str) -> list[XeroBatch]:
-    """Batches of this run still `sending`: a worker died (or lost the answer) after storing them."""
+def unknown_batches(ctx: OrgContext, stale_after: dt.timedelta) -> list[XeroBatch]:
+    """The business's batches still `sending` that no live worker is sending: from any run (this one under an
+    earlier claim too), any worker, any connection. Whether Xero applied them is unknown."""
+    live = sa.select(_runs.c.id).where(_runs.c.id == _batches.c.run_id, _runs.c.generation == _batches.c.generation,
+                                       _runs.c.state == RunState.RUNNING,
+                                       _runs.c.heartbeat_at >= utcnow() - stale_after)
     with session_scope() as session:
-        return list(session.exec(select(XeroBatch).where(XeroBatch.run_id == ctx.run_id, XeroBatch.kind == kind,
-                                                         XeroBatch.state == BatchState.SENDING)))
+        rows = session.execute(sa.select(XeroBatch).where(
+            _batches.c.business_id == ctx.business_id, _batches.c.state == BatchState.SENDING,
+            ~sa.exists(live)).order_by(_batches.c.id)).scalars().all()
+        return list(rows)
 
 
 def items_of(batch: XeroBatch) -> list[tuple[int, int]]:

@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.integrations.xero import results
+from myapprentice_app.integrations.xero.results import ContactResult, InvoiceResult
 from myapprentice_app.models import XeroAccount, XeroConnection, XeroContact, XeroInvoiceRef, XeroTaxRate
+from myapprentice_app.sync import retry
 from myapprentice_app.sync.context import OrgContext
 
 MAX_AGE = dt.timedelta(minutes=10)
@@ -29,15 +32,15 @@ def refresh_if_stale(ctx: OrgContext) -> None:
 
 
 def refresh(ctx: OrgContext) -> None:
-    accounts = ctx.read(lambda xero: xero.accounts()).items("Accounts")
-    rates = ctx.read(lambda xero: xero.tax_rates()).items("TaxRates")
+    accounts = retry.read(ctx, lambda xero: xero.accounts()).items("Accounts")
+    rates = retry.read(ctx, lambda xero: xero.tax_rates()).items("TaxRates")
     contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
     invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
     with session_scope() as session:
         _replace_accounts(session, ctx.business_id, accounts)
         _replace_tax_rates(session, ctx.business_id, rates)
         replace_contacts(session, ctx.business_id, contacts)
-        _replace_invoice_refs(session, ctx.business_id, invoices)
+        _replace_invoice_refs(session, ctx.business_id, [results.invoice(invoice) for invoice in invoices])
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         connection.cache_refreshed_at = utcnow()
         session.commit()
@@ -55,7 +58,7 @@ def all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     page = 1
     while True:
-        items = ctx.read(functools.partial(fetch, page=page)).items(plural)
+        items = retry.read(ctx, functools.partial(fetch, page=page)).items(plural)
         found.extend(items)
         if len(items) < PAGE:
             return found
@@ -86,33 +89,31 @@ def _replace_tax_rates(session: Session, business_id: int, rates: list[dict[str,
 def replace_contacts(session: Session, business_id: int, contacts: list[dict[str, Any]]) -> None:
     session.execute(sa.delete(XeroContact).where(XeroContact.business_id == business_id))  # type: ignore[arg-type]
     for contact in contacts:
-        remember_contact(session, business_id, contact)
+        remember_contact(session, business_id, results.contact(contact))
 
 
-def remember_contact(session: Session, business_id: int, contact: dict[str, Any]) -> None:
-    session.add(XeroContact(business_id=business_id, contact_id=contact["ContactID"], name=contact.get("Name") or "",
-                            email=contact.get("EmailAddress") or None, status=contact.get("ContactStatus") or "ACTIVE"))
+def remember_contact(session: Session, business_id: int, contact: ContactResult) -> None:
+    session.add(XeroContact(business_id=business_id, contact_id=contact.xero_id or "", name=contact.name,
+                            email=contact.email, status=contact.status))
 
 
-def _replace_invoice_refs(session: Session, business_id: int, invoices: list[dict[str, Any]]) -> None:
+def _replace_invoice_refs(session: Session, business_id: int, invoices: list[InvoiceResult]) -> None:
     session.execute(sa.delete(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id))  # type: ignore[arg-type]
     seen: set[str] = set()
     for invoice in invoices:
-        number = (invoice.get("InvoiceNumber") or "").strip()
-        if invoice.get("Type", "ACCREC") != "ACCREC" or not number or number.upper() in seen:
+        if not invoice.sales or not invoice.number or invoice.number.upper() in seen:
             continue
-        seen.add(number.upper())
+        seen.add(invoice.number.upper())
         session.add(invoice_ref(business_id, invoice))
 
 
-def invoice_ref(business_id: int, invoice: dict[str, Any]) -> XeroInvoiceRef:
-    return XeroInvoiceRef(business_id=business_id, number=invoice["InvoiceNumber"], invoice_id=invoice["InvoiceID"],
-                          contact_id=(invoice.get("Contact") or {}).get("ContactID"),
-                          total=Decimal(str(invoice.get("Total") or 0)), status=invoice.get("Status") or "")
+def invoice_ref(business_id: int, invoice: InvoiceResult) -> XeroInvoiceRef:
+    return XeroInvoiceRef(business_id=business_id, number=invoice.number, invoice_id=invoice.xero_id or "",
+                          contact_id=invoice.contact_id, total=invoice.total, status=invoice.status)
 
 
-def remember_invoice(session: Session, business_id: int, invoice: dict[str, Any]) -> None:
-    number = (invoice.get("InvoiceNumber") or "").strip()
+def remember_invoice(session: Session, business_id: int, invoice: InvoiceResult) -> None:
+    number = invoice.number
     if not number:
         return
     existing = session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id,
@@ -125,15 +126,11 @@ def remember_invoice(session: Session, business_id: int, invoice: dict[str, Any]
         existing.total, existing.status = fresh.total, fresh.status
 
 
-def remember_invoices(session: Session, business_id: int, invoices: list[dict[str, Any]]) -> None:
+def remember_invoices(session: Session, business_id: int, invoices: list[InvoiceResult]) -> None:
     """`remember_invoice` for a whole answer: one lookup for the numbers already known, then bulk writes."""
-    fresh: dict[str, dict[str, Any]] = {}
-    for invoice in invoices:
-        number = (invoice.get("InvoiceNumber") or "").strip()
-        if number:
-            fresh[number] = {"number": invoice["InvoiceNumber"], "invoice_id": invoice["InvoiceID"],
-                             "contact_id": (invoice.get("Contact") or {}).get("ContactID"),
-                             "total": Decimal(str(invoice.get("Total") or 0)), "status": invoice.get("Status") or ""}
+    fresh = {invoice.number: {"number": invoice.number, "invoice_id": invoice.xero_id,
+                              "contact_id": invoice.contact_id, "total": invoice.total, "status": invoice.status}
+             for invoice in invoices if invoice.number and invoice.xero_id}
     if not fresh:
         return
     known = dict(session.execute(sa.select(_refs.c.number, _refs.c.id).where(
@@ -141,8 +138,8 @@ def remember_invoices(session: Session, business_id: int, invoices: list[dict[st
     new = [{**row, "business_id": business_id} for number, row in fresh.items() if number not in known]
     if new:
         session.execute(sa.insert(_refs), new)
-    changed = [{"b_id": known[number], **{f"b_{key}": row[key] for key in UPDATED}}
-               for number, row in fresh.items() if number in known]
+    changed = sorted(({"b_id": known[number], **{f"b_{key}": row[key] for key in UPDATED}}
+                      for number, row in fresh.items() if number in known), key=lambda row: row["b_id"])
     if changed:
         session.execute(sa.update(_refs).where(_refs.c.id == sa.bindparam("b_id"))
                         .values(**{key: sa.bindparam(f"b_{key}") for key in UPDATED}), changed)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -12,17 +11,15 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
-from myapprentice_app.integrations.xero.mapping import brief, contact_model, element_result
+from myapprentice_app.integrations.xero.mapping import contact_model
 from myapprentice_app.models import Client
 from myapprentice_app.sync import cache as org_cache
-from myapprentice_app.sync import outcomes
+from myapprentice_app.sync import outcomes, retry
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import ClientRow, InvoiceSnapshot, OrgCache, load_cache
 
 BATCH = 50
-MAX_ATTEMPTS = 8
 _clients = Client.__table__  # type: ignore[attr-defined]
 
 
@@ -36,16 +33,14 @@ def ensure_contacts(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: Or
         failures = _create(ctx, to_create)
     else:
         failures = {client.id: f"No active Xero contact is named {client.name!r}." for client in to_create}
-    ready = []
-    for snapshot in snapshots:
-        if snapshot.client.xero_contact_id:
-            ready.append(snapshot)
-            continue
-        with session_scope() as session:
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.CONTACT_NOT_FOUND,
-                            f"{snapshot.client.name} couldn't be matched or created in Xero.", action="contact",
-                            detail=failures.get(snapshot.client.id))
-            session.commit()
+    ready = [snapshot for snapshot in snapshots if snapshot.client.xero_contact_id]
+    if len(ready) < len(snapshots):
+        with ctx.writing() as session:
+            for snapshot in snapshots:
+                if not snapshot.client.xero_contact_id:
+                    outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.CONTACT_NOT_FOUND,
+                                    f"{snapshot.client.name} couldn't be matched or created in Xero.",
+                                    action="contact", detail=failures.get(snapshot.client.id))
     return ready
 
 
@@ -84,49 +79,47 @@ def _create(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
 def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
     failures: dict[int | None, str] = {}
     remaining = clients
-    for attempt in range(MAX_ATTEMPTS):
+    batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
+
+    def attempt(xero: XeroClient) -> Reply:
+        return xero.create_contacts([contact_model(client.name, client.email) for client in remaining],
+                                    batch.idempotency_key)
+
+    def settle() -> Callable[[XeroClient], Reply] | None:
+        # Did Xero create them? Look before creating again: match the fresh contact list by name.
+        nonlocal remaining, batch
+        _link_fresh(ctx, remaining)
+        close_batch(batch, BatchState.RECONCILED)
+        remaining = [client for client in remaining if not client.xero_contact_id]
         if not remaining:
-            break
+            return None
         batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
-        models = [contact_model(client.name, client.email) for client in remaining]
-        try:
-            reply = ctx.call(functools.partial(_create_contacts, models=models, key=batch.idempotency_key))
-        except RateLimited:
-            continue
-        except (Unavailable, OutcomeUnknown):
-            # Did Xero create them? Look before creating again: match the fresh contact list by name.
-            org_cache.refresh_contacts(ctx)
-            with session_scope() as session:
-                fresh = load_cache(session, ctx.business_id)
-            _link_by_name(ctx, remaining, fresh)
-            close_batch(batch, BatchState.RECONCILED)
-            remaining = [client for client in remaining if not client.xero_contact_id]
-            time.sleep(min(0.2 * 2 ** attempt, 5))
-            continue
-        links: dict[int | None, str] = {}
-        duplicates = []
-        with session_scope() as session:
-            for client, element in zip(remaining, reply.items("Contacts"), strict=False):
-                result = element_result(element, "ContactID")
-                if result.ok and result.xero_id:
-                    links[client.id] = result.xero_id
-                    client.xero_contact_id = result.xero_id
-                    org_cache.remember_contact(session, ctx.business_id, element)
-                elif any("already assigned to another contact" in message for message in result.messages):
-                    duplicates.append(client)
-                else:
-                    failures[client.id] = "; ".join(result.messages) or brief(element)
-            _store_links(links, session)
-            close_batch(batch, BatchState.DONE, session)
-            session.commit()
-        if duplicates:
-            org_cache.refresh_contacts(ctx)
-            with session_scope() as session:
-                fresh = load_cache(session, ctx.business_id)
-            _link_by_name(ctx, duplicates, fresh)
-        remaining = []
+        return attempt
+
+    reply = retry.call(ctx, attempt, settle=settle)
+    if reply is None:
+        return failures
+    links: dict[int | None, str] = {}
+    duplicates = []
+    with ctx.writing() as session:
+        for client, result in zip(remaining, reply.contacts(), strict=False):
+            if result.ok and result.xero_id:
+                links[client.id] = result.xero_id
+                client.xero_contact_id = result.xero_id
+                org_cache.remember_contact(session, ctx.business_id, result)
+            elif any("already assigned to another contact" in message for message in result.messages):
+                duplicates.append(client)
+            else:
+                failures[client.id] = "; ".join(result.messages) or result.brief
+        _store_links(links, session)
+        close_batch(batch, BatchState.DONE, session)
+    if duplicates:
+        _link_fresh(ctx, duplicates)
     return failures
 
 
-def _create_contacts(xero: XeroClient, models: list, key: str) -> Reply:
-    return xero.create_contacts(models, key)
+def _link_fresh(ctx: OrgContext, clients: list[ClientRow]) -> None:
+    org_cache.refresh_contacts(ctx)
+    with session_scope() as session:
+        fresh = load_cache(session, ctx.business_id)
+    _link_by_name(ctx, clients, fresh)

@@ -1,19 +1,29 @@
-"""What one sync run carries around: the organisation, its Xero client and the rate-limited call."""
+"""What one sync run carries around: the organisation, its Xero client, the run's fencing token, and the one
+way to call Xero (a slot from the organisation's `RateBudget`; a 401 refreshes the token once)."""
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from myapprentice_app.db import utcnow, write_scope
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
-from myapprentice_app.models import XeroSettings
-from myapprentice_app.sync import budget
+from myapprentice_app.integrations.xero.errors import RateLimited, TokenRejected, Unavailable
+from myapprentice_app.models import SyncRun, XeroSettings
+from myapprentice_app.sync.budget import SHORT_WAIT, RateBudget
+
+_runs = SyncRun.__table__  # type: ignore[attr-defined]
+
+
+class Superseded(Exception):  # noqa: N818 - not a failure: another worker holds the run now
+    """Another worker claimed the run since this one did: its writes are refused, and it stops quietly."""
 
 
 @dataclass
@@ -23,15 +33,57 @@ class OrgContext:
     settings: XeroSettings
     run_id: int | None = None
     user_id: int | None = None
-    client: XeroClient = field(init=False)
+    generation: int = 0  # the run's fencing token, from this worker's claim
+    owner: str = ""
     calls: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _counted: threading.Condition = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._counted = threading.Condition(self._lock)
         self._token: dict[str, Any] | None = None
         self.client = XeroClient(self.tenant_id, self._valid_token)
+        self.budget = RateBudget(self.tenant_id)
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction about the run, committed at the end: compare-and-set on the run's token first,
+        so a worker that lost the run (paused past its lease, say) writes nothing and gets `Superseded`."""
+        with write_scope() as session:
+            if self.run_id is not None:
+                held = session.execute(sa.update(_runs).where(_runs.c.id == self.run_id,
+                                                              _runs.c.generation == self.generation)
+                                       .values(heartbeat_at=utcnow()))
+                if held.rowcount != 1:  # type: ignore[attr-defined]
+                    session.rollback()
+                    raise Superseded(f"run {self.run_id} was claimed by another worker")
+            yield session
+            session.commit()
+
+    def call(self, action: Callable[[XeroClient], Reply], longest_wait: float = SHORT_WAIT) -> Reply:
+        """One Xero call in a slot of the organisation's budget; a 429 makes every worker wait."""
+        slot = self.budget.take(longest_wait)
+        with self._lock:
+            self.calls += 1
+        reply: Reply | None = None
+        try:
+            reply = self._answered(action)
+        except RateLimited as limited:
+            self.budget.refused(limited.retry_after, limited.problem)
+            raise
+        finally:
+            self.budget.give_back(slot, reply.day_remaining if reply else None,
+                                  reply.minute_remaining if reply else None)
+        return reply
+
+    def _answered(self, action: Callable[[XeroClient], Reply]) -> Reply:
+        used = self._valid_token()
+        try:
+            return action(self.client)
+        except TokenRejected:
+            self._token = tokens.after_rejection(self.business_id, used)
+        try:
+            return action(self.client)
+        except TokenRejected as again:
+            raise Unavailable(f"Xero refused a freshly refreshed token: {again}") from again
 
     def _valid_token(self) -> dict[str, Any]:
         """The token for every request of the run: read (and decrypted) again only when it nears expiry."""
@@ -39,40 +91,3 @@ class OrgContext:
         if token is None or not tokens.fresh(token):
             token = self._token = tokens.valid_token(self.business_id)
         return token
-
-    def read(self, action: Callable[[XeroClient], Reply], attempts: int = 8) -> Reply:
-        """A read: safe to repeat, so 429s, 5xx and lost answers are retried here (with backoff)."""
-        for attempt in range(attempts):
-            try:
-                return self.call(action)
-            except RateLimited:
-                continue
-            except (Unavailable, OutcomeUnknown):
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(min(0.2 * 2 ** attempt, 10.0))
-        return self.call(action)
-
-    def wait_for_call(self, work: Future, made: int) -> None:
-        """Until `work` has started a call beyond the run's first `made`, or has finished without one."""
-        work.add_done_callback(lambda _: self._wake())
-        with self._counted:
-            self._counted.wait_for(lambda: self.calls > made or work.done())
-
-    def _wake(self) -> None:
-        with self._counted:
-            self._counted.notify_all()
-
-    def call(self, action: Callable[[XeroClient], Reply]) -> Reply:
-        """One Xero call inside the organisation's shared budget; a 429 makes every worker wait."""
-        with budget.call_slot(self.tenant_id) as lease:
-            with self._counted:
-                self.calls += 1
-                self._counted.notify_all()
-            try:
-                reply = action(self.client)
-            except RateLimited as limited:
-                budget.block(self.tenant_id, limited.retry_after)
-                raise
-            lease.note(reply.day_remaining, reply.minute_remaining)
-        return reply

@@ -17,7 +17,6 @@ Each note carries its own Idempotency-Key, so a note whose answer was lost is no
 from __future__ import annotations
 
 import functools
-import time
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -32,8 +31,7 @@ from myapprentice_app.integrations.xero.errors import (
     Rejected,
     Unavailable,
 )
-from myapprentice_app.models import Invoice, SyncRun, SyncRunItem, User, XeroBudget, XeroConnection
-from myapprentice_app.sync import budget, minute_window
+from myapprentice_app.models import Invoice, SyncRun, SyncRunItem, User, XeroConnection
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.runs import settings_for
 
@@ -69,14 +67,6 @@ def notes_for(run_id: int) -> RunNotes | None:
         return RunNotes(run.business_id, run.kind == RunKind.SEND_ALL, notes)
 
 
-def calls_left_this_minute(tenant_id: str) -> int:
-    with session_scope() as session:
-        row = session.get(XeroBudget, tenant_id)
-        if row is None or time.time() >= row.window_started_at + minute_window.WINDOW_SECONDS:
-            return budget.MINUTE_LIMIT
-        return budget.MINUTE_LIMIT - row.window_calls
-
-
 def _add(xero: XeroClient, invoice_id: str, text: str, key: str) -> Reply:
     return xero.add_history_note(invoice_id, text, key)
 
@@ -90,7 +80,7 @@ def write(business_id: int, notes: list[Note], spare_only: bool = False) -> list
         ctx = OrgContext(business_id=business_id, tenant_id=connection.tenant_id,
                          settings=settings_for(session, business_id))
     for index, (invoice_id, text, key) in enumerate(notes):
-        if spare_only and calls_left_this_minute(ctx.tenant_id) <= RESERVE:
+        if spare_only and ctx.budget.calls_left_this_minute() <= RESERVE:
             return notes[index:]
         try:
             ctx.call(functools.partial(_add, invoice_id=invoice_id, text=text, key=key))

@@ -18,6 +18,7 @@ from myapprentice_app.integrations.xero.errors import (
     Unavailable,
 )
 from myapprentice_app.models import Invoice, SyncRun, SyncRunItem, XeroConnection, XeroInvoiceRef
+from myapprentice_app.sync import retry
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.runs import settings_for
 
@@ -66,7 +67,7 @@ def fetch_links(business_id: int, invoice_ids: list[int] | None = None) -> int:
     stored = 0
     for invoice_id, xero_id in wanted:
         try:
-            reply = ctx.read(functools.partial(online_invoice.request, invoice_id=xero_id))
+            reply = retry.read(ctx, functools.partial(online_invoice.request, invoice_id=xero_id))
         except Rejected:
             continue  # a draft in Xero after all, or gone: no link
         except (RateLimited, Unavailable, OutcomeUnknown, ConnectionRevoked):

@@ -91,6 +91,8 @@ def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message
     one given, its cause told by its code)."""
     invoice = session.get(Invoice, invoice_id)
     assert invoice is not None
+    if invoice.sync_status == SyncStatus.SYNCED:
+        return  # a failure recorded late (a lost answer, a stale worker) never overwrites Synced
     invoice.sync_status = SyncStatus.ERROR
     invoice.sync_error_code = code.value
     invoice.sync_error_message = message or CATALOGUE[code].explanation
@@ -121,16 +123,20 @@ def _problems(session: Session, invoice: Invoice, problems: Sequence[Problem]) -
                                 code=problem.code.value, message=problem.detail))
 
 
-def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.datetime, reason: str) -> None:
-    """Still Pending: Xero is busy or down, and the app will try again by itself."""
+def waiting(session: Session, ctx: Who, invoice_ids: list[int], next_try: dt.datetime, reason: str,
+            why: str = "") -> None:
+    """Still Pending: Xero is busy, down or out of quota, and the app will try again by itself."""
     if not invoice_ids:
         return
     session.execute(
         sa.update(Invoice).where(Invoice.id.in_(invoice_ids))  # type: ignore[union-attr]
         .where(col(Invoice.sync_status) == SyncStatus.PENDING)
         .values(sync_error_code=ErrorCode.WAITING_FOR_XERO.value,
-                sync_error_message=f"Waiting for Xero: next try at {next_try:%H:%M:%S} UTC.",
-                sync_error_detail=reason[:2000]))
+                sync_error_message=waiting_message(next_try, why), sync_error_detail=reason[:2000]))
+
+
+def waiting_message(next_try: dt.datetime, why: str = "") -> str:
+    return f"Waiting for Xero{why} — next try at {next_try:%H:%M} UTC."
 
 
 def retrying(session: Session, ctx: Who, invoice_ids: list[int], action: str, key: str, reason: str) -> None:

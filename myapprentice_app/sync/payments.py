@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import json
-import time
+from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
@@ -13,14 +11,15 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.money import money
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
-from myapprentice_app.integrations.xero.mapping import brief, element_result, payment_model
+from myapprentice_app.integrations.xero.errors import RateLimited, Rejected
+from myapprentice_app.integrations.xero.mapping import payment_model
+from myapprentice_app.integrations.xero.results import PaymentResult
 from myapprentice_app.models import Invoice, Payment, SyncAttempt
+from myapprentice_app.sync import retry
 from myapprentice_app.sync.batches import close_batch, open_batch
 from myapprentice_app.sync.context import OrgContext
 
 BATCH = 50
-MAX_ATTEMPTS = 6
 NO_ACCOUNT = "Not sent to Xero: choose the {setting} in Business Settings → Xero."
 
 
@@ -64,81 +63,79 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
 
 def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
     remaining = chunk
-    for attempt in range(MAX_ATTEMPTS):
-        if not remaining:
-            return
-        batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
+    batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
+
+    def attempt(xero: XeroClient) -> Reply:
         models = [payment_model(invoice.xero_invoice_id or "", account, payment.paid_on, payment.amount,
                                 reference_for(payment)) for payment, invoice, account in remaining]
-        try:
-            reply = ctx.call(functools.partial(_create_payments, models=models, key=batch.idempotency_key))
-        except RateLimited:
-            close_batch(batch, BatchState.RETRIED)
-            continue
-        except (Unavailable, OutcomeUnknown):
-            remaining = _unsent(ctx, remaining)
-            close_batch(batch, BatchState.RECONCILED)
-            time.sleep(min(0.2 * 2 ** attempt, 5))
-            continue
-        except Rejected as rejected:
-            _fail_all(ctx, remaining, rejected.text[:1000], batch.idempotency_key)
-            close_batch(batch, BatchState.DONE)
-            return
-        _record(ctx, remaining, reply.items("Payments"), batch.idempotency_key)
+        return xero.create_payments(models, batch.idempotency_key)
+
+    def settle() -> Callable[[XeroClient], Reply] | None:
+        nonlocal remaining, batch
+        remaining = _unsent(ctx, remaining)  # found in Xero by reference: not sent again
+        close_batch(batch, BatchState.RECONCILED)
+        if not remaining:
+            return None
+        batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
+        return attempt
+
+    try:
+        reply = retry.call(ctx, attempt, settle=settle)
+    except Rejected as rejected:
+        _fail_all(ctx, remaining, rejected.text[:1000], batch.idempotency_key)
         close_batch(batch, BatchState.DONE)
         return
-
-
-def _create_payments(xero: XeroClient, models: list, key: str) -> Reply:
-    return xero.create_payments(models, key)
+    except RateLimited as later:
+        if later.problem != "unavailable":
+            close_batch(batch, BatchState.UNSENT)  # refused with a 429, not processed: the next cycle sends it
+        raise
+    if reply is not None:
+        _record(ctx, remaining, reply.payments(), batch.idempotency_key)
+    close_batch(batch, BatchState.DONE)
 
 
 def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[tuple[Payment, Invoice, str]]:
     """Find, by their reference, the payments Xero already has; the rest are sent again."""
     references = [reference_for(payment) for payment, _, _ in chunk]
-    found = {element.get("Reference"): element for element in
-             ctx.read(lambda xero: xero.payments_with_reference(references)).items("Payments")
-             if element.get("Status") != "DELETED"}
+    found = {result.reference: result for result in
+             retry.read(ctx, lambda xero: xero.payments_with_reference(references)).payments() if not result.deleted}
     left = []
-    with session_scope() as session:
+    with ctx.writing() as session:
         for payment, invoice, account in chunk:
-            element = found.get(reference_for(payment))
-            if element is None:
+            result = found.get(reference_for(payment))
+            if result is None:
                 left.append((payment, invoice, account))
                 continue
             row = session.get(Payment, payment.id)
             assert row is not None
-            row.xero_payment_id, row.sync_status, row.sync_error_message = element["PaymentID"], SyncStatus.SYNCED, None
+            row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
             _note(session, ctx, row, invoice, "synced", "found in Xero by its reference (the first answer was lost)",
-                  answer=json.dumps(element, default=str))
-        session.commit()
+                  answer=result.brief)
     return left
 
 
-def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], elements: list[dict], key: str) -> None:
-    with session_scope() as session:
-        for (payment, invoice, _), element in zip(chunk, elements, strict=False):
+def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers: list[PaymentResult],
+            key: str) -> None:
+    with ctx.writing() as session:
+        for (payment, invoice, _), result in zip(chunk, answers, strict=False):
             row = session.get(Payment, payment.id)
             assert row is not None
-            result = element_result(element, "PaymentID")
             if result.ok:
                 row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
-                _note(session, ctx, row, invoice, "synced", "created in Xero", key, brief(element))
+                _note(session, ctx, row, invoice, "synced", "created in Xero", key, result.brief)
             else:
                 row.sync_status = SyncStatus.ERROR
                 row.sync_error_message = "Xero refused this payment: " + "; ".join(result.messages)
-                _note(session, ctx, row, invoice, "error", row.sync_error_message, key, brief(element))
-        session.commit()
+                _note(session, ctx, row, invoice, "error", row.sync_error_message, key, result.brief)
 
 
 def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: str, key: str) -> None:
-    with session_scope() as session:
+    with ctx.writing() as session:
         for payment, invoice, _ in chunk:
             row = session.get(Payment, payment.id)
             assert row is not None
             row.sync_status, row.sync_error_message = SyncStatus.ERROR, "Xero refused this payment: " + text
             _note(session, ctx, row, invoice, "error", row.sync_error_message, key, text)
-        session.commit()
 
 
 def _note(session: Session, ctx: OrgContext, payment: Payment, invoice: Invoice, outcome: str, what: str,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
+from myapprentice_app.integrations.xero import results
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
 from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
@@ -31,7 +32,7 @@ def pull(ctx: OrgContext) -> None:
         for element in payments:
             _take_payment(session, ctx, linked, element)
         for element in invoices:
-            remember_invoice(session, ctx.business_id, element)
+            remember_invoice(session, ctx.business_id, results.invoice(element))
             if (invoice := linked.get(element.get("InvoiceID"))) is not None:
                 _flag_drift(session, ctx, invoice, element)
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()

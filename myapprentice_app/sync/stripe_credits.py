@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.money import AmountsAre
+from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
-from myapprentice_app.integrations.xero.mapping import credit_refund_model, element_result
+from myapprentice_app.integrations.xero.mapping import credit_refund_model
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.preflight import outgoing
@@ -70,7 +71,7 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
     reply = ctx.call(functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
     [element] = reply.items("CreditNotes")[:1] or [{}]
-    result = element_result(element, "CreditNoteID")
+    result = results.outcome(element, "CreditNoteID")
     if not result.ok:
         _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
         return None
@@ -83,7 +84,7 @@ def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id:
                                 Decimal(from_minor(credit.amount, credit.currency)), f"Stripe refund {intent_id}")
     reply = ctx.call(functools.partial(_payments, models=[model], key=f"stripe-credit-refund-{credit.id}"))
     [element] = reply.items("Payments")[:1] or [{}]
-    result = element_result(element, "PaymentID")
+    result = results.outcome(element, "PaymentID")
     if result.ok:
         _outcome(credit.id or 0, refund_id=result.xero_id)
     else:

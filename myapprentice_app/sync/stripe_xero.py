@@ -11,9 +11,9 @@ from sqlmodel import col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
-from myapprentice_app.integrations.xero.mapping import element_result
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync.context import OrgContext
 
@@ -89,7 +89,7 @@ def post_fees(ctx: OrgContext) -> None:
             _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
             continue
         [element] = reply.items("BankTransactions")[:1] or [{}]
-        result = element_result(element, "BankTransactionID")
+        result = results.outcome(element, "BankTransactionID")
         _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
                      None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
 

@@ -1,42 +1,50 @@
-"""The per-organisation call budget: five slots shared by every sender of every worker."""
+"""The per-organisation RateBudget: five slots and sixty calls a minute shared by every worker, and a 429 that
+holds everyone up; nobody waits past what they can afford."""
 
 from __future__ import annotations
 
-import threading
+import time
 
-from myapprentice_app.sync import budget
+import pytest
+
+from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
+from myapprentice_app.sync.budget import RateBudget, WaitForXero
 
 TENANT = "budget-test-organisation"
 
 
-def test_senders_waiting_for_their_first_request_leave_the_slots_to_the_call_they_wait_on(session):
-    # Five senders are started while the contacts are still being made; the contact call (and any retry of
-    # it) must still find a slot, or the senders would wait for it forever.
-    waiting, release = threading.Barrier(budget.CONCURRENT + 1), threading.Event()
+def test_a_sixth_call_at_once_waits_for_a_slot_and_gets_one_when_a_call_ends(session):
+    budget = RateBudget(TENANT)
+    slots = [budget.take(longest_wait=1) for _ in range(CONCURRENT)]
+    assert len({slot.number for slot in slots}) == CONCURRENT
 
-    def sender() -> None:
-        with budget.keep_slot(TENANT):
-            waiting.wait(timeout=10)
-            release.wait(timeout=30)
+    with pytest.raises(WaitForXero) as busy:
+        RateBudget(TENANT).take(longest_wait=0.2)
+    assert busy.value.problem == "concurrent"
 
-    senders = [threading.Thread(target=sender) for _ in range(budget.CONCURRENT)]
-    for thread in senders:
-        thread.start()
-    waiting.wait(timeout=10)
-    calls_made: list[int] = []
+    budget.give_back(slots.pop(), day_remaining=4990, minute_remaining=55)
+    slots.append(RateBudget(TENANT).take(longest_wait=1))
+    assert len({slot.number for slot in slots}) == CONCURRENT
+    for slot in slots:
+        budget.give_back(slot)
 
-    def contact_call_and_its_retry() -> None:
-        for _ in range(2):
-            with budget.call_slot(TENANT):
-                calls_made.append(1)
 
-    contacts = threading.Thread(target=contact_call_and_its_retry, daemon=True)
-    contacts.start()
-    contacts.join(timeout=10)
-    made_while_senders_waited = len(calls_made)
-    release.set()
-    for thread in senders:
-        thread.join(timeout=10)
-    assert not any(thread.is_alive() for thread in senders), "a sender never gave its slot back"
+def test_the_sixty_first_call_of_a_minute_is_told_to_come_back_when_the_window_ends(session):
+    budget = RateBudget(TENANT)
+    for _ in range(MINUTE_LIMIT):
+        budget.give_back(budget.take(longest_wait=1))
 
-    assert made_while_senders_waited == 2
+    with pytest.raises(WaitForXero) as spent:
+        budget.take(longest_wait=1)
+    assert spent.value.problem == "minute"
+    assert 1 < spent.value.until - time.time() <= 61
+    assert budget.calls_left_this_minute() == 0
+
+
+def test_a_429_for_the_day_holds_every_worker_until_its_retry_after(session):
+    RateBudget(TENANT).refused(retry_after=3600, problem="day")
+
+    with pytest.raises(WaitForXero) as held:
+        RateBudget(TENANT).take(longest_wait=5)
+    assert held.value.problem == "day"
+    assert 3500 < held.value.until - time.time() <= 3600

@@ -1,10 +1,11 @@
-"""Run by test_sync_scale_out.py in its own process, with DATABASE_URL (PostgreSQL) and REDIS_URL set:
-a Send all of 600 invoices under faults, worked by three huey consumers; the one running it is killed mid-run.
+"""Run by test_sync_scale_out.py in its own process, with DATABASE_URL (PostgreSQL), REDIS_URL and HUEY_NAME set:
+a Send all under faults (the sandbox's unique_numbers off), worked by three huey consumers, whose worker holding
+the run is either killed mid-run (`kill`) or stopped past the run's lease and then let go on (`stall`).
 
-Which worker runs it is read from the database: the run's batches are sent by threads of the process that
-holds the organisation's call slots (`XeroCallSlot.holder` is host:pid:thread). Prints one JSON line: how
-many invoices synced, how many had when the owner was killed, which worker that was, and which workers
-held the slots afterwards (the ones that finished the run)."""
+Which worker holds the run is read from the database (`SyncRun.owner` is host:pid:thread of its claim). Prints one
+JSON line: how many invoices synced, how many had when the owner was stopped or killed, which worker that was,
+which workers held the run afterwards, how long the run took to move on, what the sandbox holds per number, and
+the worst lines of every worker's log."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from myapprentice_app.db import get_engine, utcnow
 from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals
@@ -40,7 +41,6 @@ from myapprentice_app.models import (
     Membership,
     SyncRun,
     TaxRate,
-    XeroCallSlot,
     XeroConnection,
     XeroSettings,
 )
@@ -51,12 +51,14 @@ from myapprentice_app.sync.context import OrgContext
 
 INVOICES = 600
 T = TypeVar("T")
+LOGS = Path(os.environ["SCALE_LOG_DIR"])
 
 
-def consumer() -> subprocess.Popen:
+def consumer(index: int) -> subprocess.Popen:
+    log = open(LOGS / f"worker-{index}.log", "a")  # noqa: SIM115 - the worker writes to it until it ends
     return subprocess.Popen([str(Path(sys.executable).parent / "huey_consumer"), "myapprentice_app.jobs.huey_app.huey",
                              "-w", "3", "-k", "thread"], env=os.environ.copy(), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=log)
 
 
 def wait_for(condition: Callable[[], T], seconds: float, what: str) -> T:
@@ -64,13 +66,13 @@ def wait_for(condition: Callable[[], T], seconds: float, what: str) -> T:
     while not (outcome := condition()):
         if time.monotonic() > deadline:
             sys.exit(f"waited {seconds:g} s for {what}")
-        time.sleep(0.1)
+        time.sleep(0.05)
     return outcome
 
 
-def send_all_killing_its_owner(session: Session, actor: Principal, tenant_id: str,
-                               workers: list[subprocess.Popen]) -> dict[str, Any]:
-    """Send all; once 50 invoices are in, kill the worker whose threads send the run; wait for the run to end."""
+def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[subprocess.Popen],
+                              drill: str) -> dict[str, Any]:
+    """Send all; once 50 invoices are in, kill (or stop) the worker holding the run; wait for the run to end."""
     run_id, _ = xero_sync.send_all(session, actor)  # queues it for the workers
 
     def synced() -> int:
@@ -78,32 +80,51 @@ def send_all_killing_its_owner(session: Session, actor: Principal, tenant_id: st
         return session.exec(select(func.count()).select_from(Invoice)
                             .where(Invoice.sync_status == "synced")).one()
 
-    def senders() -> set[int]:
-        """Which workers hold the organisation's call slots now: the one sending the run's batches."""
+    def holder() -> tuple[int, int] | None:
+        """(the worker holding the run, its claim's generation)."""
         session.expire_all()
-        holders = session.exec(select(XeroCallSlot.holder).where(XeroCallSlot.tenant_id == tenant_id,
-                                                                 col(XeroCallSlot.holder).is_not(None))).all()
-        pids = {int(holder.split(":")[1]) for holder in holders if holder}
-        return {index for index, worker in enumerate(workers) if worker.pid in pids and worker.poll() is None}
+        run = session.get(SyncRun, run_id)
+        if run is None or run.state != "running" or not run.owner:
+            return None
+        pid = int(run.owner.split(":")[1])
+        owners = [index for index, worker in enumerate(workers) if worker.pid == pid]
+        return (owners[0], run.generation) if owners else None
 
     wait_for(lambda: synced() >= 50, 60, "the first 50 invoices to sync")
-    owners = wait_for(senders, 30, "a worker to hold the organisation's call slots")
-    if len(owners) != 1:
-        sys.exit(f"one run, yet workers {sorted(owners)} all hold its organisation's call slots")
-    owner = owners.pop()
-    os.killpg(workers[owner].pid, signal.SIGKILL)  # the worker running the run, mid-run
-    workers[owner].wait()  # reaped, as a supervisor would: its slots are then seen to be a dead worker's
-    killed_at = synced()
+    owner, generation = wait_for(holder, 30, "a worker to hold the run")
+    lost_at = time.monotonic()
+    if drill == "kill":
+        os.killpg(workers[owner].pid, signal.SIGKILL)  # the worker running the run, mid-run
+        workers[owner].wait()
+    else:
+        os.killpg(workers[owner].pid, signal.SIGSTOP)  # paused past the run's lease
+    stopped_at = synced()
+    successor = wait_for(lambda: (found := holder()) is not None and found[1] > generation and found,
+                         60, f"another worker to take the run over from worker {owner}")
+    moved_on_after = time.monotonic() - lost_at
+    if drill == "stall":
+        time.sleep(2.0)  # the successor is sending when the stopped worker wakes up
+        os.killpg(workers[owner].pid, signal.SIGCONT)
 
-    finished_by: set[int] = set()
+    held_by = {successor[0]}
 
     def run_done() -> bool:
-        finished_by.update(senders())
+        if (found := holder()) is not None:
+            held_by.add(found[0])
         run = session.get(SyncRun, run_id)
         return run is not None and run.state == "done" and synced() == INVOICES
 
-    wait_for(run_done, 150, f"the run to finish after worker {owner} was killed at {killed_at} synced")
-    return {"synced": synced(), "killed_at": killed_at, "killed": owner, "finished_by": sorted(finished_by)}
+    wait_for(run_done, 150, f"the run to finish after worker {owner} was lost at {stopped_at} synced")
+    time.sleep(1.0)  # the woken worker finds it lost the run and stops
+    return {"synced": synced(), "lost_at": stopped_at, "lost": owner, "finished_by": sorted(held_by),
+            "moved_on_after": round(moved_on_after, 1)}
+
+
+def worst_log_lines() -> list[str]:
+    """Tracebacks, deadlocks and unhandled task errors from every worker's log."""
+    bad = ("Traceback", "deadlock", "Unhandled exception", "ERROR")
+    return [line.strip() for path in sorted(LOGS.glob("worker-*.log"))
+            for line in path.read_text(errors="replace").splitlines() if any(word in line for word in bad)]
 
 
 def main() -> None:
@@ -143,20 +164,23 @@ def main() -> None:
         session.commit()
         actor = auth.resolve(session, auth.log_in(session, email="owner@scale.test", password="scale-password-1").token)
         assert actor is not None
+        drill = sys.argv[1]
         admin.post("/sandbox-admin/faults", json={"p_500": 0.1, "p_429": 0.05, "p_drop_after_commit": 0.02,
-                                                  "latency_ms": 100, "seed": 3})
-        workers = [consumer() for _ in range(3)]
+                                                  "latency_ms": 100 if drill == "kill" else 400, "seed": 3,
+                                                  "unique_numbers": False})
+        workers = [consumer(index) for index in range(3)]
         try:
-            result = send_all_killing_its_owner(session, actor, tenant_id, workers)
+            result = send_all_losing_its_owner(session, actor, workers, drill)
         finally:
             for worker in workers:
                 try:
+                    os.killpg(worker.pid, signal.SIGCONT)
                     os.killpg(worker.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
     numbers = [i["InvoiceNumber"] for i in admin.get(f"/sandbox-admin/organisations/{tenant_id}/invoices")
                .json()["Invoices"] if i["InvoiceNumber"].startswith("S-")]
-    result.update(in_xero=len(numbers), distinct=len(set(numbers)))
+    result.update(in_xero=len(numbers), distinct=len(set(numbers)), log_problems=worst_log_lines())
     print(json.dumps(result))
 
 

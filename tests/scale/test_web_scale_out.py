@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import redis
 from playwright.sync_api import Browser, expect
 
@@ -14,7 +16,8 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 def test_two_web_workers_on_redis_and_postgresql_serve_signed_in_people(
         tmp_path, postgres_url: str, redis_available: None, browser: Browser) -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
-    with running_app(tmp_path, postgres_url, ".web-scale", REDIS_URL=REDIS_URL, GRANIAN_WORKERS="2") as server:
+    with running_app(tmp_path, postgres_url, ".web-scale", REDIS_URL=REDIS_URL, GRANIAN_WORKERS="2",
+                     HUEY_NAME=f"web-scale-{uuid.uuid4().hex[:12]}") as server:  # its own queue keys
         pages = []
         for email in ("finance@brightspark.test", "sole@soloplumbing.test"):
             page = browser.new_context().new_page()

@@ -29,12 +29,14 @@ from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import HTTPStatusException
 from xero_python.identity import IdentityApi
 
+from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.endpoints import endpoints
 from myapprentice_app.integrations.xero.errors import (
     ConnectionRevoked,
     OutcomeUnknown,
     RateLimited,
     Rejected,
+    TokenRejected,
     Unavailable,
 )
 
@@ -50,6 +52,15 @@ class Reply:
 
     def items(self, plural: str) -> list[dict[str, Any]]:
         return list((self.body or {}).get(plural) or [])
+
+    def invoices(self) -> list[results.InvoiceResult]:
+        return [results.invoice(element) for element in self.items("Invoices")]
+
+    def contacts(self) -> list[results.ContactResult]:
+        return [results.contact(element) for element in self.items("Contacts")]
+
+    def payments(self) -> list[results.PaymentResult]:
+        return [results.payment(element) for element in self.items("Payments")]
 
     @property
     def day_remaining(self) -> int | None:
@@ -198,7 +209,9 @@ def _translated(error: HTTPStatusException) -> Exception:
         retry_after = headers.get("retry-after", "1")
         return RateLimited(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 1.0,
                            headers.get("x-rate-limit-problem"))
-    if status in (401, 403):
+    if status == 401:
+        return TokenRejected(text[:500])
+    if status == 403:
         return ConnectionRevoked(text[:500])
     if status == 400:
         try:

@@ -12,7 +12,11 @@ class XeroProblem(Exception):
 
 
 class ConnectionRevoked(XeroProblem):
-    """invalid_grant, or Xero refuses the token/tenant: someone must reconnect."""
+    """invalid_grant, or a 403 on the organisation: someone must reconnect."""
+
+
+class TokenRejected(XeroProblem):
+    """A 401: the access token was refused (expired early, say). A refresh may cure it."""
 
 
 class RateLimited(XeroProblem):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,8 +18,6 @@ from xero_python.accounting import (
     Payment,
 )
 from xero_python.api_client.serializer import serialize
-
-EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -94,31 +91,3 @@ def wire(model: Any) -> dict[str, Any]:
 def contact_ref(contact_id: str) -> dict[str, Any]:
     """An invoice's `Contact` on the wire, as `wire(invoice_model(...))` puts it."""
     return wire(Contact(contact_id=contact_id))
-
-
-@dataclass(frozen=True)
-class ElementResult:
-    """One element of a `summarizeErrors=false` answer."""
-
-    ok: bool
-    xero_id: str | None
-    messages: list[str]
-    raw: dict[str, Any]
-
-
-def element_result(element: dict[str, Any], id_key: str) -> ElementResult:
-    messages = [str(error.get("Message", "")) for error in element.get("ValidationErrors") or []]
-    failed = bool(element.get("HasErrors") or element.get("HasValidationErrors") or messages
-                  or element.get("StatusAttributeString") == "ERROR")
-    xero_id = element.get(id_key)
-    if xero_id == EMPTY_ID:
-        xero_id = None
-    return ElementResult(ok=not failed and bool(xero_id), xero_id=xero_id, messages=messages, raw=element)
-
-
-def brief(element: dict[str, Any]) -> str:
-    """Xero's answer for the history, without the echoed line items."""
-    keep = {key: value for key, value in element.items()
-            if key in ("InvoiceID", "InvoiceNumber", "Status", "Total", "AmountDue", "StatusAttributeString",
-                       "ValidationErrors", "Warnings", "PaymentID", "Amount", "ContactID", "Name")}
-    return json.dumps(keep, default=str)

@@ -61,27 +61,37 @@ def valid_token(business_id: int) -> dict[str, Any]:
     return _refresh_under_lease(business_id)
 
 
-def _refresh_under_lease(business_id: int) -> dict[str, Any]:
+def after_rejection(business_id: int, rejected: dict[str, Any]) -> dict[str, Any]:
+    """Xero answered 401 to `rejected` (expired early, say): refresh once, under the lease, unless another
+    worker already has. Only a refused refresh (invalid_grant) marks the connection for reconnecting."""
+    return _refresh_under_lease(business_id, rejected.get("access_token"))
+
+
+def _usable(token: dict[str, Any], rejected: str | None) -> bool:
+    return fresh(token) and token.get("access_token") != rejected
+
+
+def _refresh_under_lease(business_id: int, rejected: str | None = None) -> dict[str, Any]:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if _take_lease(business_id):
             try:
-                return _refresh_holding_lease(business_id)
+                return _refresh_holding_lease(business_id, rejected)
             finally:
                 _release_lease(business_id)
         time.sleep(0.05)
         with session_scope() as session:
             token = read(_load(session, business_id))
-        if fresh(token):
+        if _usable(token, rejected):
             return token
     raise OutcomeUnknown("timed out waiting for another worker's token refresh")
 
 
-def _refresh_holding_lease(business_id: int) -> dict[str, Any]:
+def _refresh_holding_lease(business_id: int, rejected: str | None) -> dict[str, Any]:
     with session_scope() as session:
         connection = _load(session, business_id)
         token = read(connection)
-        if fresh(token):
+        if _usable(token, rejected):
             return token  # another worker refreshed while we queued for the lease
         try:
             refreshed = oauth.refresh(token)

@@ -137,6 +137,11 @@ async def set_faults(request: Request, sandbox: Sandbox) -> Response:
             sandbox.limiter.limits = Limits(**{**vars(sandbox.limiter.limits), **body["limits"]})
         except TypeError as exc:
             raise AdminError(str(exc)) from exc
+    if "day_limit" in body:  # the day's quota of rate_limits "real": 5,000, or 1,000 on Xero's Starter plan
+        day_limit = body["day_limit"]
+        if not isinstance(day_limit, int) or isinstance(day_limit, bool) or day_limit < 1:
+            raise AdminError("day_limit must be a positive whole number")
+        sandbox.limiter.limits.day = day_limit
     applied: dict[str, Any] = {}
     if body.get("revoke_tenant"):
         applied["disconnected"] = tokens.disconnect_tenant(sandbox.store, str(body["revoke_tenant"]).lower())

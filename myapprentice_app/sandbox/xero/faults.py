@@ -25,6 +25,8 @@ class Faults:
     p_503: float = 0.0
     p_drop_after_commit: float = 0.0
     time_scale: float = 1.0  # rate-limit windows K times shorter (ratelimit.py); latency stays real
+    # Off: a second invoice may take a number another one has (Xero's own check no longer stops duplicates).
+    unique_numbers: bool = True
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def update(self, body: dict[str, Any]) -> None:
@@ -46,6 +48,10 @@ class Faults:
             if not isinstance(scale, int | float) or isinstance(scale, bool) or not 1 <= scale <= 1_000_000:
                 raise FaultError("time_scale must be a number from 1 (Xero's own pace) to 1000000")
             self.time_scale = float(scale)
+        if "unique_numbers" in body:
+            if not isinstance(body["unique_numbers"], bool):
+                raise FaultError("unique_numbers must be true or false")
+            self.unique_numbers = body["unique_numbers"]
         for name in PROBABILITIES:
             if name in body:
                 value = body[name]

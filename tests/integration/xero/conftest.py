@@ -70,7 +70,8 @@ def worker_busy() -> Iterator[None]:
 def calm_sandbox(admin: Admin) -> Iterator[None]:
     admin.post("reset")
     yield
-    admin.faults(latency_ms=0, rate_limits="off", p_429=0, p_500=0, p_503=0, p_drop_after_commit=0)
+    admin.faults(latency_ms=0, rate_limits="off", p_429=0, p_500=0, p_503=0, p_drop_after_commit=0,
+                 unique_numbers=True, day_limit=5000)
 
 
 def with_mfa(session: Session, actor: Principal) -> Principal:

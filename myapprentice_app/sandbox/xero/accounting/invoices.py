@@ -117,7 +117,8 @@ def write_invoice(call: Call, draft: dict[str, Any], upsert: bool) -> tuple[bool
     elif upsert and draft["InvoiceNumber"] and draft["Type"] in (None, "ACCREC"):
         holder = numbers.get(draft["InvoiceNumber"].strip().upper())
         existing = org["invoices"].get(holder) if holder else None
-    outcome = invoices.apply(org, draft, existing, numbers, call.unitdp, call.now_ms)
+    checked = numbers if call.sandbox.faults.unique_numbers else {}
+    outcome = invoices.apply(org, draft, existing, checked, call.unitdp, call.now_ms)
     if outcome.errors:
         return False, invoices.error_element(org, outcome, call.unitdp)
     if existing is None:

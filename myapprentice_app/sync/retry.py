@@ -1,0 +1,67 @@
+"""The one retry policy for every Xero call (contacts, invoices, payments, reads).
+
+A 429 waits out its Retry-After in the organisation's budget; 5xx and lost answers back off and try again. Both
+are bounded: past the policy's limits `WaitForXero` says when to try again, and the run leaves the work Pending
+until then instead of retrying in a loop. A write whose outcome is unknown is looked up (`settle`) before it is
+sent again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
+from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero
+from myapprentice_app.sync.context import OrgContext
+
+Action = Callable[[XeroClient], Reply]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    failures: int = 6  # 5xx and lost answers in a row before leaving the work for later
+    refusals: int = 5  # 429s in a row
+    longest_wait: float = SHORT_WAIT  # a longer Retry-After (or a spent minute or day) leaves the work for later
+    later: float = 60.0  # how long "later" is after repeated failures
+
+    def backoff(self, failures: int) -> float:
+        return min(0.2 * 2 ** failures, 10.0)
+
+
+POLICY = RetryPolicy()
+
+
+def call(ctx: OrgContext, action: Action, settle: Callable[[], Action | None] | None = None,
+         policy: RetryPolicy = POLICY) -> Reply | None:
+    """Make the call until Xero answers it. For a write, `settle` looks up what a lost attempt did and gives
+    the call to make instead (None: nothing is left to send, and None is returned)."""
+    failures = refusals = 0
+    while True:
+        try:
+            return ctx.call(action, policy.longest_wait)
+        except WaitForXero:
+            raise
+        except RateLimited as limited:
+            refusals += 1
+            if refusals >= policy.refusals or limited.retry_after > policy.longest_wait:
+                raise WaitForXero(time.time() + limited.retry_after, limited.problem) from limited
+        except (Unavailable, OutcomeUnknown) as trouble:
+            failures += 1
+            if failures >= policy.failures:
+                raise WaitForXero(time.time() + policy.later, "unavailable") from trouble
+            time.sleep(policy.backoff(failures))
+            if settle is not None:
+                settled = settle()
+                if settled is None:
+                    return None
+                action = settled
+
+
+def read(ctx: OrgContext, action: Action) -> Reply:
+    """A read: safe to repeat."""
+    reply = call(ctx, action)
+    assert reply is not None
+    return reply
