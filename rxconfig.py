@@ -13,4 +13,9 @@ config = rx.Config(
     frontend_compression_formats=["gzip"],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # Several web processes share the tabs' state in Redis. One process keeps it in memory (expiring after an
+    # idle hour): Reflex's default disk manager pickles every tab to .states/ and re-reads the whole folder every
+    # 2 s to purge it, yet `reflex run` wipes .states/ at every start, so the disk copy never outlives the process.
+    state_manager_mode="redis" if settings.redis_url else "memory",
+    redis_url=settings.redis_url,
 )

@@ -13,10 +13,8 @@ from myapprentice_app.config import get_settings
 
 
 def main() -> None:
-    settings = get_settings()
+    get_settings()  # refuses unsafe production settings before anything starts (rxconfig.py reads the rest)
     port = os.environ.get("WEB_PORT", "3000")
-    if settings.redis_url:
-        os.environ.setdefault("REFLEX_REDIS_URL", settings.redis_url)
     reflex = os.path.join(os.path.dirname(sys.executable), "reflex")
     host = os.environ.get("WEB_HOST", "0.0.0.0")
     if "--backend-only" in sys.argv[1:]:
