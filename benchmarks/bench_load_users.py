@@ -40,6 +40,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SEND_ALL_AT = 15.0
 SIGN_IN_EVERY = 25
 PASSWORD = "bench-password-1"
+SENDER = "sender@load0.test"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 INVOICES = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
@@ -124,7 +125,11 @@ def _seed(database_url: str, tenant_id: str, sandbox_url: str) -> list[str]:
                 {"invoice_id": invoice_id, "position": 0, "description": "Work", "quantity": Decimal(1),
                  "unit_amount": Decimal("100.00"), "category": "labour", "tax_rate_id": rate.id,
                  "line_amount": Decimal("100.00"), "tax_amount": Decimal("10.00")} for invoice_id in ids])
-            if b == 0:
+            if b == 0:  # its owner, who presses Send all (not one of the simulated people)
+                owner = User(email=SENDER, name="Owner", password_hash=password_hash)
+                session.add(owner)
+                session.flush()
+                session.add(Membership(user_id=owner.id or 0, business_id=bid, role=Role.OWNER.value))
                 token = sdk_token(httpx.post(f"{sandbox_url}/sandbox-admin/tokens",
                                              json={"tenantIds": [tenant_id]}).json())
                 connection = XeroConnection(business_id=bid, status="connected", tenant_id=tenant_id,
@@ -219,20 +224,34 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
 
 
-def _group_rss_mb(pgid: int) -> float:
-    total_kb = 0
+def _group(pgid: int) -> list[Path]:
+    """/proc entries of a process group's live processes."""
+    members = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            status = (stat.parent / "status").read_text()
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                members.append(stat.parent)
         except (OSError, IndexError, ValueError):
             continue
-        for line in status.splitlines():
+    return members
+
+
+def _group_rss_mb(pgid: int) -> float:
+    total_kb = 0
+    for process in _group(pgid):
+        for line in (process / "status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total_kb += int(line.split()[1])
     return total_kb / 1024
+
+
+def _group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of a process group: what the web processes spent, whatever else shares the cores."""
+    ticks = 0
+    for process in _group(pgid):
+        fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -272,7 +291,9 @@ def main() -> int:
                                work / "worker.log")
         recorder = Recorder()
         with web_cluster(env, work, processes=2) as cluster:
-            send_all_started = asyncio.run(_run_users(cluster.url, emails, recorder, lambda: _send_all(emails[0])))
+            cpu_before = sum(_group_cpu_seconds(process.pid) for process in cluster.web)
+            send_all_started = asyncio.run(_run_users(cluster.url, emails, recorder, _send_all))
+            cpu = sum(_group_cpu_seconds(process.pid) for process in cluster.web) - cpu_before
             rss = [_group_rss_mb(process.pid) for process in cluster.web]
         timings = [ms for _, ms in recorder.events]
         during = [ms for when, ms in recorder.events if when >= send_all_started]
@@ -282,7 +303,9 @@ def main() -> int:
               f"events_during_send_all={len(during)} p95_during_send_all_ms={_percentile(during, 0.95):.0f}")
         print(f"# load_users: {BUSINESSES} businesses x {INVOICES_PER_BUSINESS} invoices, PostgreSQL + Redis; "
               f"median event {statistics.median(timings) if timings else float('nan'):.0f} ms; "
-              f"{len(recorder.sign_ins)} sign-ins; first errors: {recorder.errors[:3]}")
+              f"{len(recorder.sign_ins)} sign-ins; web processes' CPU {cpu * 1000 / max(1, len(timings)):.1f} ms per "
+              f"event (sign-ins included); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+              f"first errors: {recorder.errors[:3]}")
         print(f"web_rss_mb: sessions={USERS} per_process={','.join(f'{mb:.0f}' for mb in rss)}")
         return 0
     finally:
@@ -296,7 +319,7 @@ def main() -> int:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _send_all(email: str) -> None:
+def _send_all() -> None:
     from sqlmodel import Session
 
     from myapprentice_app.db import get_engine
@@ -304,7 +327,7 @@ def _send_all(email: str) -> None:
     from myapprentice_app.services import auth, xero_sync
 
     with Session(get_engine(), expire_on_commit=False) as session:
-        principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
+        principal = auth.resolve(session, auth.log_in(session, email=SENDER, password=PASSWORD).token)
         assert principal is not None
         xero_sync.send_all(session, principal)
 
