@@ -9,6 +9,9 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=[settings.app_url.rstrip("/")],
+    # Pages reach the backend at the public address: behind a balancer that is not the web process's own port, and
+    # every web process then builds the same frontend (same file names), so any of them can serve any page's files.
+    api_url=settings.app_url.rstrip("/"),
     # The security headers hash each page's inline scripts, and read gzip only (api/security_headers.py).
     frontend_compression_formats=["gzip"],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
