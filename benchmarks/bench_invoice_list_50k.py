@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.bench_invoice_list import INVOICES, TARGET_MS, _fill
-from benchmarks.reflex_socket import Tab
+from benchmarks.reflex_socket import ROOT_STATE, Tab
 from benchmarks.web_cluster import balancer_url, web_cluster
 
 EVENTS = 60
@@ -60,7 +60,7 @@ async def _measure(base: str) -> list[float]:
     response = httpx.post(f"{base}/api/session/sign-in", headers={"origin": base},
                           data={"email": "finance@brightspark.test", "password": "demo-password-1"})
     tab = Tab(base, cookie=f"ma_session={response.cookies['ma_session']}")
-    await tab.open("/invoices", until=lambda delta: "rows" in delta.get(STATE, {}))
+    await tab.open("/invoices", until=lambda delta: "rows" in delta.get(STATE, {}) and ROOT_STATE not in delta)
     changed = lambda delta: STATE in delta  # noqa: E731
     actions = [
         lambda: tab.emit(f"{STATE}.go_to_page", {"number": 1}, until=changed),

@@ -17,7 +17,6 @@ Skipped, with the reason, without PostgreSQL or Redis.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import random
 import statistics
@@ -25,22 +24,26 @@ import sys
 import tempfile
 import time
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
-from benchmarks.reflex_socket import Tab
-from benchmarks.web_cluster import balancer_url, free_port, start_process, stop, web_cluster
+from benchmarks.load_seed import BUSINESSES, INVOICES_PER_BUSINESS, PASSWORD, SENDER, USERS, seed_businesses
+from benchmarks.reflex_socket import ROOT_STATE, Tab
+from benchmarks.web_cluster import (
+    balancer_url,
+    free_port,
+    group_cpu_seconds,
+    group_rss_mb,
+    start_process,
+    stop,
+    wait_until_answers,
+    web_cluster,
+)
 
-USERS = 50
-BUSINESSES = 10
-INVOICES_PER_BUSINESS = 5000
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SEND_ALL_AT = 15.0
 SIGN_IN_EVERY = 25
-PASSWORD = "bench-password-1"
-SENDER = "sender@load0.test"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 INVOICES = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
@@ -65,83 +68,9 @@ def _missing_services() -> str:
     return ""
 
 
-def _seed(database_url: str, tenant_id: str, sandbox_url: str) -> list[str]:
-    """BUSINESSES businesses of INVOICES_PER_BUSINESS invoices each and USERS people; the first one on Xero."""
-    from sqlmodel import Session, insert, select
-
-    from myapprentice_app.db import get_engine, utcnow
-    from myapprentice_app.domain.roles import Role
-    from myapprentice_app.integrations.xero import tokens
-    from myapprentice_app.integrations.xero.oauth import sdk_token
-    from myapprentice_app.models import (
-        Business,
-        Client,
-        Invoice,
-        LineItem,
-        Membership,
-        TaxRate,
-        User,
-        XeroConnection,
-        XeroSettings,
-    )
-    from myapprentice_app.security import hash_password
-    from myapprentice_app.sync import cache
-    from myapprentice_app.sync.context import OrgContext
-
-    rng = random.Random(13)
-    password_hash = hash_password(PASSWORD)
-    emails = []
-    roles = [Role.OWNER, Role.ADMIN, Role.FINANCE]
-    today = dt.date.today()
-    with Session(get_engine(database_url), expire_on_commit=False) as session:
-        for b in range(BUSINESSES):
-            business = Business(name=f"Load Business {b}")
-            session.add(business)
-            session.flush()
-            bid = business.id or 0
-            for u in range(USERS // BUSINESSES):
-                email = f"user{u}@load{b}.test"
-                user = User(email=email, name=f"Person {u} of {b}", password_hash=password_hash)
-                session.add(user)
-                session.flush()
-                session.add(Membership(user_id=user.id or 0, business_id=bid, role=roles[u % len(roles)].value))
-                emails.append(email)
-            clients = [Client(business_id=bid, name=f"Bench Client {i}") for i in range(20)]
-            session.add_all(clients)
-            rate = TaxRate(business_id=bid, name="GST 10%", rate=Decimal(10), xero_tax_type="OUTPUT")
-            session.add(rate)
-            session.flush()
-            rows = []
-            for index in range(INVOICES_PER_BUSINESS):
-                issued = today - dt.timedelta(days=rng.randint(0, 700))
-                rows.append({"business_id": bid, "client_id": clients[index % 20].id, "number": f"B{b}-{index:05d}",
-                             "issue_date": issued, "due_date": issued + dt.timedelta(days=14),
-                             "status": "authorised" if b == 0 else rng.choice(STATUSES[1:]),
-                             "subtotal": Decimal("100.00"), "total_tax": Decimal("10.00"), "total": Decimal("110.00"),
-                             "reference": f"Job {index}"})
-            session.execute(insert(Invoice), rows)
-            ids = session.exec(select(Invoice.id).where(Invoice.business_id == bid)).all()
-            session.execute(insert(LineItem), [
-                {"invoice_id": invoice_id, "position": 0, "description": "Work", "quantity": Decimal(1),
-                 "unit_amount": Decimal("100.00"), "category": "labour", "tax_rate_id": rate.id,
-                 "line_amount": Decimal("100.00"), "tax_amount": Decimal("10.00")} for invoice_id in ids])
-            if b == 0:  # its owner, who presses Send all (not one of the simulated people)
-                owner = User(email=SENDER, name="Owner", password_hash=password_hash)
-                session.add(owner)
-                session.flush()
-                session.add(Membership(user_id=owner.id or 0, business_id=bid, role=Role.OWNER.value))
-                token = sdk_token(httpx.post(f"{sandbox_url}/sandbox-admin/tokens",
-                                             json={"tenantIds": [tenant_id]}).json())
-                connection = XeroConnection(business_id=bid, status="connected", tenant_id=tenant_id,
-                                            tenant_name="Load Org", token_enc="", access_expires_at=utcnow())
-                tokens.store(connection, token)
-                settings = XeroSettings(business_id=bid, labour_account="200", materials_account="200",
-                                        other_account="260", payment_account="090")
-                session.add_all([connection, settings])
-                session.commit()
-                cache.refresh(OrgContext(business_id=bid, tenant_id=tenant_id, settings=settings))
-            session.commit()
-    return emails
+def _listed_after_hydrate(delta: dict) -> bool:
+    """The page's rows from its on_load, not the hydrate's copy of the state before it (which carries the root)."""
+    return "rows" in delta.get(INVOICES, {}) and ROOT_STATE not in delta
 
 
 class Recorder:
@@ -174,7 +103,7 @@ async def _user(base: str, email: str, until: float, recorder: Recorder, seed: i
                         await tab.close()
                     tab = Tab(base, cookie=await _sign_in(client, base, email, recorder))
                     events = 0
-                    ms = await tab.open("/invoices", until=lambda d: "rows" in d.get(INVOICES, {}))
+                    ms = await tab.open("/invoices", until=_listed_after_hydrate)
                 else:
                     ms = await _one_action(tab, rng)
                 recorder.events.append((time.monotonic(), ms))
@@ -224,36 +153,6 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
 
 
-def _group(pgid: int) -> list[Path]:
-    """/proc entries of a process group's live processes."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                members.append(stat.parent)
-        except (OSError, IndexError, ValueError):
-            continue
-    return members
-
-
-def _group_rss_mb(pgid: int) -> float:
-    total_kb = 0
-    for process in _group(pgid):
-        for line in (process / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total_kb += int(line.split()[1])
-    return total_kb / 1024
-
-
-def _group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU time of a process group: what the web processes spent, whatever else shares the cores."""
-    ticks = 0
-    for process in _group(pgid):
-        fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> int:
     if reason := _missing_services():
         print(f"load_users: skipped ({reason})")
@@ -282,19 +181,19 @@ def main() -> int:
         upgrade()
         sandbox = start_process([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--port",
                                  str(sandbox_port)], env, work / "sandbox.log")
-        _wait(f"http://127.0.0.1:{sandbox_port}/sandbox-admin/organisations")
+        wait_until_answers(f"http://127.0.0.1:{sandbox_port}/sandbox-admin/organisations")
         admin = f"http://127.0.0.1:{sandbox_port}/sandbox-admin"
         tenant_id = httpx.post(f"{admin}/organisations", json={"name": "Load Org"}).json()["tenantId"]
         httpx.post(f"{admin}/faults", json={"rate_limits": "real", "latency_ms": 150})
-        emails = _seed(database_url, tenant_id, f"http://127.0.0.1:{sandbox_port}")
+        emails = seed_businesses(database_url, tenant_id, f"http://127.0.0.1:{sandbox_port}")
         worker = start_process([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"], env,
                                work / "worker.log")
         recorder = Recorder()
         with web_cluster(env, work, processes=2) as cluster:
-            cpu_before = sum(_group_cpu_seconds(process.pid) for process in cluster.web)
+            cpu_before = sum(group_cpu_seconds(process.pid) for process in cluster.web)
             send_all_started = asyncio.run(_run_users(cluster.url, emails, recorder, _send_all))
-            cpu = sum(_group_cpu_seconds(process.pid) for process in cluster.web) - cpu_before
-            rss = [_group_rss_mb(process.pid) for process in cluster.web]
+            cpu = sum(group_cpu_seconds(process.pid) for process in cluster.web) - cpu_before
+            rss = [group_rss_mb(process.pid) for process in cluster.web]
         timings = [ms for _, ms in recorder.events]
         during = [ms for when, ms in recorder.events if when >= send_all_started]
         print(f"load_users: web_processes=2 users={USERS} seconds={SECONDS:.0f} events={len(timings)} "
@@ -330,18 +229,6 @@ def _send_all() -> None:
         principal = auth.resolve(session, auth.log_in(session, email=SENDER, password=PASSWORD).token)
         assert principal is not None
         xero_sync.send_all(session, principal)
-
-
-def _wait(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f}s")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,48 @@ def web_cluster(env: dict[str, str], workdir: Path, processes: int = 2) -> Itera
             stop(process)
 
 
+def _group(pgid: int) -> list[Path]:
+    """/proc entries of a process group's live processes."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                members.append(stat.parent)
+        except (OSError, IndexError, ValueError):
+            continue
+    return members
+
+
+def group_rss_mb(pgid: int) -> float:
+    total_kb = 0
+    for process in _group(pgid):
+        for line in (process / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of a process group: what the web processes spent, whatever else shares the cores."""
+    ticks = 0
+    for process in _group(pgid):
+        fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_answers(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f}s")
+
+
 def balancer_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
