@@ -9,7 +9,7 @@ from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.domain.redirects import safe_next
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import BusinessChoice
-from myapprentice_app.ui.state.session import forget_principal, session_token_of
+from myapprentice_app.ui.state.session import session_token_of
 
 
 class BusinessPickerState(rx.State):
@@ -25,11 +25,10 @@ class BusinessPickerState(rx.State):
             return rx.redirect("/login")
 
     @rx.event
-    async def choose(self, business_id: int):
+    def choose(self, business_id: int):
         with session_scope() as session:
             try:
                 principal = auth.choose_business(session, session_token_of(self), int(business_id))
             except auth.LoginRefused as refused:
                 return rx.toast.error(str(refused))
-        await forget_principal(self)
         return rx.redirect(safe_next(self.next_path, home_for(principal.role)))

@@ -8,7 +8,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
-from myapprentice_app.ui.state.session import authorise, forget_principal, session_token_of
+from myapprentice_app.ui.state.session import authorise, session_token_of
 
 MFA_CHANGES = {  # each needs a current code first; the value is what the person is told once it's done
     "replace": "Scan the new QR code with your new phone.",
@@ -68,7 +68,6 @@ class SecurityState(rx.State):
             except auth.LoginRefused as refused:
                 self.errors = {"code": str(refused)}
                 return
-        await forget_principal(self)
         self.errors, self.enrolment_qr, self._pending_secret = {}, "", ""
         self.mfa_enabled = True
         self.recovery_codes = codes
@@ -109,6 +108,5 @@ class SecurityState(rx.State):
             except auth.LoginRefused as refused:
                 self.errors = {"change_code": str(refused)}
                 return
-        await forget_principal(self)
         self.mfa_change, self.errors = "", {}
         return rx.toast.success(MFA_CHANGES[change])

@@ -1,11 +1,11 @@
 """The signed-in person, resolved on the server from the HttpOnly session cookie that the browser sent with the
 websocket's handshake (page scripts never see it; the sign-in routes set it).
 
-A tab's state keeps the person it resolved and checks the session against the database again when that check is
-older than SESSION_RECHECK_SECONDS, when the cookie changes (a sign-in or sign-out reconnects the socket with the
-new cookie), while a step-up is fresh, and after this tab changes the session itself (forget_principal). So a
-sign-out, a revoked session, a removal or a role change made elsewhere reaches an open tab within that time, and
-the database is not asked on every click.
+A tab's state keeps the person it resolved and checks the session against the database again only when something
+may have changed it: a commit that changed any session, membership, user or business (principal_changes: a sign-out
+in another tab, a removal, a role change), a new cookie (a sign-in or sign-out reconnects the socket), a step-up
+still fresh, or a last check older than SESSION_RECHECK_SECONDS (expiry, changes made outside the app). So the
+database is not asked on every click, and a sign-out or revocation still takes effect on the very next event.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from myapprentice_app.security import token_digest
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.principal import Principal
+from myapprentice_app.ui import principal_changes
 
 NO_ACCESS = "You don't have access to this page"
+principal_changes.watch()
 
 
 def session_token_of(state: rx.State) -> str:
@@ -52,16 +54,20 @@ class SessionState(rx.State):
     _principal_cache: Principal | None = None
     _checked_digest: str = ""  # the SHA-256 of the token it was resolved for, never the token
     _checked_at: float = 0.0  # wall clock: the state may move between web processes
+    _checked_changes: int = -1  # principal_changes.current() at that check
 
     async def _principal(self) -> Principal | None:  # underscore: Reflex makes every public method a handler
         token = session_token_of(self)
         digest = token_digest(token) if token else ""
+        changes = await principal_changes.current()
         cached = self._principal_cache
         if (cached is not None and not cached.recent_mfa and digest == self._checked_digest
+                and changes == self._checked_changes
                 and time.time() - self._checked_at < get_settings().session_recheck_seconds):
             return cached
         principal = await asyncio.to_thread(_resolve, token)
-        self._principal_cache, self._checked_digest, self._checked_at = principal, digest, time.time()
+        self._principal_cache, self._checked_digest = principal, digest
+        self._checked_at, self._checked_changes = time.time(), changes
         return principal
 
     def _show(self, principal: Principal) -> None:
@@ -75,12 +81,6 @@ class SessionState(rx.State):
 def _resolve(token: str) -> Principal | None:
     with session_scope() as session:
         return auth.resolve(session, token)
-
-
-async def forget_principal(state: rx.State) -> None:
-    """After this tab changed its own session or account (a business picked, the second factor changed)."""
-    session_state = await state.get_state(SessionState)
-    session_state._principal_cache = None
 
 
 async def authorise(state: rx.State, permission: Permission | None, *, page: bool = False):
