@@ -75,7 +75,7 @@ def _listed_after_hydrate(delta: dict) -> bool:
 
 class Recorder:
     def __init__(self) -> None:
-        self.events: list[tuple[float, float]] = []  # (when, ms)
+        self.events: list[tuple[float, float, str]] = []  # (when, ms, what)
         self.sign_ins: list[float] = []
         self.errors: list[str] = []
 
@@ -103,10 +103,10 @@ async def _user(base: str, email: str, until: float, recorder: Recorder, seed: i
                         await tab.close()
                     tab = Tab(base, cookie=await _sign_in(client, base, email, recorder))
                     events = 0
-                    ms = await tab.open("/invoices", until=_listed_after_hydrate)
+                    what, ms = "page_load", await tab.open("/invoices", until=_listed_after_hydrate)
                 else:
-                    ms = await _one_action(tab, rng)
-                recorder.events.append((time.monotonic(), ms))
+                    what, ms = await _one_action(tab, rng)
+                recorder.events.append((time.monotonic(), ms, what))
                 events += 1
             except Exception as error:  # noqa: BLE001  (every failure is counted and named, then the user goes on)
                 recorder.errors.append(f"{email}: {type(error).__name__}: {error}")
@@ -118,23 +118,25 @@ async def _user(base: str, email: str, until: float, recorder: Recorder, seed: i
             await tab.close()
 
 
-async def _one_action(tab: Tab, rng: random.Random) -> float:
+async def _one_action(tab: Tab, rng: random.Random) -> tuple[str, float]:
     if tab.path != "/invoices":
-        return await tab.navigate("/invoices", until=lambda d: "rows" in d.get(INVOICES, {}))
+        return "back_to_list", await tab.navigate("/invoices", until=lambda d: "rows" in d.get(INVOICES, {}))
     changed = lambda d: INVOICES in d  # noqa: E731
     action = rng.random()
     if action < 0.45:
         pages = tab.var(INVOICES, "page_count") or 1
-        return await tab.emit(f"{INVOICES}.go_to_page", {"number": rng.randint(1, min(pages, 100))}, until=changed)
+        number = rng.randint(1, min(pages, 100))
+        return "page", await tab.emit(f"{INVOICES}.go_to_page", {"number": number}, until=changed)
     if action < 0.6:
-        return await tab.emit(f"{INVOICES}.filter_status", {"value": rng.choice(STATUSES)}, until=changed)
+        return "filter", await tab.emit(f"{INVOICES}.filter_status", {"value": rng.choice(STATUSES)}, until=changed)
     if action < 0.75:
-        return await tab.emit(f"{INVOICES}.run_search", {"form": {"search": rng.choice(SEARCHES)}}, until=changed)
+        form = {"search": rng.choice(SEARCHES)}
+        return "search", await tab.emit(f"{INVOICES}.run_search", {"form": form}, until=changed)
     rows = tab.var(INVOICES, "rows") or []
     if not rows:
-        return await tab.emit(f"{INVOICES}.clear_filters", until=changed)
+        return "filter", await tab.emit(f"{INVOICES}.clear_filters", until=changed)
     invoice_id = rng.choice(rows)["id"]
-    return await tab.navigate(f"/invoices/{invoice_id}", until=lambda d: DETAIL in d)
+    return "open_invoice", await tab.navigate(f"/invoices/{invoice_id}", until=lambda d: DETAIL in d)
 
 
 async def _run_users(base: str, emails: list[str], recorder: Recorder, send_all) -> float:  # type: ignore[no-untyped-def]
@@ -194,8 +196,10 @@ def main() -> int:
             send_all_started = asyncio.run(_run_users(cluster.url, emails, recorder, _send_all))
             cpu = sum(group_cpu_seconds(process.pid) for process in cluster.web) - cpu_before
             rss = [group_rss_mb(process.pid) for process in cluster.web]
-        timings = [ms for _, ms in recorder.events]
-        during = [ms for when, ms in recorder.events if when >= send_all_started]
+        timings = [ms for _, ms, _ in recorder.events]
+        during = [ms for when, ms, _ in recorder.events if when >= send_all_started]
+        kinds = [(what, [ms for _, ms, kind in recorder.events if kind == what])
+                 for what in sorted({kind for _, _, kind in recorder.events})]
         print(f"load_users: web_processes=2 users={USERS} seconds={SECONDS:.0f} events={len(timings)} "
               f"p95_event_ms={_percentile(timings, 0.95):.0f} p99_event_ms={_percentile(timings, 0.99):.0f} "
               f"errors={len(recorder.errors)} sign_in_p95_ms={_percentile(recorder.sign_ins, 0.95):.0f} "
@@ -204,6 +208,7 @@ def main() -> int:
               f"median event {statistics.median(timings) if timings else float('nan'):.0f} ms; "
               f"{len(recorder.sign_ins)} sign-ins; web processes' CPU {cpu * 1000 / max(1, len(timings)):.1f} ms per "
               f"event (sign-ins included); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+              f"p95 by kind: {', '.join(f'{what} {_percentile(ms, 0.95):.0f} ms ({len(ms)})' for what, ms in kinds)}; "
               f"first errors: {recorder.errors[:3]}")
         print(f"web_rss_mb: sessions={USERS} per_process={','.join(f'{mb:.0f}' for mb in rss)}")
         return 0
