@@ -4,7 +4,6 @@ other, still signed in, with the page where they left it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from benchmarks.reflex_socket import SocketClosed, Tab
 from benchmarks.web_cluster import ROOT, balancer_url, web_cluster
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.session import SessionState
+from tests.support.reflex_states import run
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 INVOICES = InvoicesState.get_full_name()
@@ -60,7 +60,7 @@ def test_when_the_web_process_holding_a_tab_dies_the_other_serves_it_signed_in_w
             await tab.close()
             return seen
 
-        seen = asyncio.run(scenario())
+        seen = run(scenario())  # on its own loop: a browser test's Playwright may hold this thread's
     killed = seen["holding"][0]
     assert seen["before"] == ("Fiona Books", 56, 2)
     assert seen["after_reconnect"] == ("Fiona Books", 2), "still signed in, on the page it was on (state from Redis)"
