@@ -7,7 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test install db lint typecheck test-unit test-integration test-contract test-e2e test-security test-scale bench chromium services node-contract clean
+SCALED_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/myapprentice
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run run-scaled test install db lint typecheck test-unit test-integration test-contract test-e2e test-security test-scale bench chromium services node-contract clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +28,17 @@ run: db
 	@$(PY) -m myapprentice_app demo-logins
 	@echo "MyApprentice is starting on http://localhost:3000 (the first start builds the frontend). Ctrl-C stops everything."
 	$(VENV)/bin/honcho start
+
+# The hosted shape on one machine (README "Running scaled out"): 2 web processes behind one address (the balancer
+# on :3000), Reflex state and the task queue in Redis, 2 huey workers, PostgreSQL, the sandboxes.
+run-scaled: install services
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'myapprentice'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres myapprentice
+	DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m myapprentice_app migrate
+	DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m myapprentice_app seed-demo
+	@$(PY) -m myapprentice_app demo-logins
+	@echo "MyApprentice (scaled) is starting on http://localhost:3000 (each web process builds its frontend first)."
+	DATABASE_URL=$(SCALED_DATABASE_URL) REDIS_URL=$(SCALED_REDIS_URL) $(VENV)/bin/honcho -f Procfile.scaled start
 
 # lint-imports: the layers and the no-cycles rule of .importlinter (README "Architecture").
 lint: install

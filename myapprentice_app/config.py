@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     password_hashing: Literal["argon2id", "cheap_for_tests"] = "argon2id"
     session_hours: int = 12
     step_up_minutes: int = 5
+    session_recheck_seconds: float = 60  # how old a tab's check of its session may be (changes in the app: at once)
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     mfa_max_failures: int = 5  # wrong second-factor codes per account, across sign-ins

@@ -17,6 +17,7 @@ from myapprentice_app.ui.pages.outbox import outbox_page
 from myapprentice_app.ui.pages.settings import settings_page
 from myapprentice_app.ui.pages.work import clients_page, jobs_page, quotes_page
 from myapprentice_app.ui.pages.work_forms import client_form_page, job_form_page, quote_form_page
+from myapprentice_app.ui.socket_owners import free_sockets_of_dead_processes
 from myapprentice_app.ui.state.audit import AuditState
 from myapprentice_app.ui.state.business_picker import BusinessPickerState
 from myapprentice_app.ui.state.client_form import ClientFormState
@@ -33,6 +34,7 @@ from myapprentice_app.ui.state.work_form import WorkFormState
 from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"])
+app.register_lifespan_task(free_sockets_of_dead_processes)
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
 app.add_page(business_picker_page, route="/choose-business", title="Choose a business · MyApprentice",

@@ -1,4 +1,8 @@
-"""Run the web process: Reflex's production build, frontend and backend on one port."""
+"""Run the web process: Reflex's production build, frontend and backend on one port.
+
+`--backend-only` serves the websocket, the API routes and `/ping` without building or serving the frontend
+(a process behind a balancer whose frontend is served elsewhere, or the load benchmark's web processes).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from myapprentice_app.config import get_settings
 
 
 def main() -> None:
-    settings = get_settings()
+    get_settings()  # refuses unsafe production settings before anything starts (rxconfig.py reads the rest)
     port = os.environ.get("WEB_PORT", "3000")
-    if settings.redis_url:
-        os.environ.setdefault("REFLEX_REDIS_URL", settings.redis_url)
     reflex = os.path.join(os.path.dirname(sys.executable), "reflex")
-    os.execv(reflex, [reflex, "run", "--env", "prod", "--frontend-port", port, "--backend-port", port,
-                      "--backend-host", os.environ.get("WEB_HOST", "0.0.0.0")])
+    host = os.environ.get("WEB_HOST", "0.0.0.0")
+    if "--backend-only" in sys.argv[1:]:
+        command = ["run", "--env", "prod", "--backend-only", "--backend-port", port, "--backend-host", host]
+    else:
+        command = ["run", "--env", "prod", "--frontend-port", port, "--backend-port", port, "--backend-host", host]
+    os.execv(reflex, [reflex, *command])
 
 
 if __name__ == "__main__":

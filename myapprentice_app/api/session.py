@@ -7,8 +7,10 @@ cookie. Refusals travel back as short codes, never as text (a crafted link can't
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlencode, urlsplit
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
@@ -20,6 +22,11 @@ from myapprentice_app.services import auth, second_factor, team
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 
+# Checking a password (argon2id) takes ~120 ms of a core and 64 MiB. It runs in a thread, never on the event loop
+# that serves every tab's events, and at most one per core at a time: a burst of sign-ins waits its turn here
+# rather than starting a thread and its memory per sign-in.
+PASSWORD_WORK = anyio.CapacityLimiter(os.cpu_count() or 1)
+
 
 async def sign_in(request: Request) -> RedirectResponse:
     form = await request.form()
@@ -29,6 +36,10 @@ async def sign_in(request: Request) -> RedirectResponse:
         return _to_login(target, error="origin")
     if not email.strip() or not password:
         return _to_login(target, error="missing", email=email)
+    return await anyio.to_thread.run_sync(_sign_in, email, password, target, limiter=PASSWORD_WORK)
+
+
+def _sign_in(email: str, password: str, target: str) -> RedirectResponse:
     with session_scope() as session:
         try:
             token = auth.log_in(session, email=email, password=password).token
@@ -42,10 +53,14 @@ async def second_factor_code(request: Request) -> RedirectResponse:
     target = str(form.get("next", ""))
     if not _from_this_site(request):
         return _to_login(target, error="origin")
+    return await anyio.to_thread.run_sync(_second_factor_code, request.cookies.get(SESSION_COOKIE, ""),
+                                          str(form.get("code", "")), target)
+
+
+def _second_factor_code(token: str, code: str, target: str) -> RedirectResponse:
     with session_scope() as session:
         try:
-            token = second_factor.complete_sign_in(session, token=request.cookies.get(SESSION_COOKIE, ""),
-                                                   code=str(form.get("code", "")))
+            token = second_factor.complete_sign_in(session, token=token, code=code)
         except auth.LoginRefused as refused:
             return _to_login(target, error=refused.code, until=refused.until_text)
         return _signed_in(session, token, target)
@@ -53,14 +68,18 @@ async def second_factor_code(request: Request) -> RedirectResponse:
 
 async def sign_out(request: Request) -> RedirectResponse:
     if _from_this_site(request):  # a cross-site page can't sign anybody out
-        with session_scope() as session:
-            auth.log_out(session, request.cookies.get(SESSION_COOKIE))
+        await anyio.to_thread.run_sync(_log_out, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     _clear_cookie(response)
     # The tab's Reflex token lives in sessionStorage and names server-side state still holding the signed-out
     # person's data: dropping it starts the next person on this browser with a fresh state.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+def _log_out(token: str | None) -> None:
+    with session_scope() as session:
+        auth.log_out(session, token)
 
 
 async def accept_invitation(request: Request) -> RedirectResponse:
@@ -72,6 +91,11 @@ async def accept_invitation(request: Request) -> RedirectResponse:
         return RedirectResponse(f"{back}?error=origin", status_code=303)
     if password != again:
         return RedirectResponse(f"{back}?error=mismatch", status_code=303)
+    return await anyio.to_thread.run_sync(_accept_invitation, invite_token, password, limiter=PASSWORD_WORK)
+
+
+def _accept_invitation(invite_token: str, password: str) -> RedirectResponse:
+    back = f"/invite/{invite_token}"
     with session_scope() as session:
         try:
             token = team.accept_with_new_account(session, invite_token=invite_token, password=password)
