@@ -7,6 +7,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
@@ -256,8 +257,13 @@ def _membership_of(session: Session, user_id: int, business_id: int) -> Membersh
 def _throttle_for(session: Session, email: str) -> LoginThrottle:
     throttle = session.get(LoginThrottle, email)
     if throttle is None:
-        throttle = LoginThrottle(email=email)
-        session.add(throttle)
+        session.add(LoginThrottle(email=email))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()  # a sign-in for the same address at the same moment made the row first
+        throttle = session.get(LoginThrottle, email)
+    assert throttle is not None
     return throttle
 
 

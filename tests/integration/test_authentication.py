@@ -4,11 +4,12 @@ import datetime as dt
 
 import pyotp
 import pytest
-from sqlmodel import select
+from sqlalchemy import event
+from sqlmodel import Session, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import get_engine, utcnow
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import AuthSession, User
+from myapprentice_app.models import AuthSession, LoginThrottle, User
 from myapprentice_app.security import token_digest
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
@@ -139,3 +140,20 @@ def test_the_mfa_step_up_is_fresh_for_five_minutes_only(session, make_actor) -> 
     second_factor.step_up(session, token=token, code=pyotp.TOTP(secret).at(utcnow() + dt.timedelta(seconds=30)))
     assert auth.resolve(session, token).recent_mfa
     assert not auth.resolve(session, token, now=utcnow() + dt.timedelta(minutes=6)).recent_mfa
+
+
+def test_two_first_sign_ins_for_one_address_at_the_same_moment_both_get_the_usual_answer(session) -> None:
+    email = "first-time@example.test"
+
+    def another_sign_in_writes_the_address_first(_flushing, _context, _instances) -> None:
+        with Session(get_engine()) as other:
+            if other.get(LoginThrottle, email) is None:
+                other.add(LoginThrottle(email=email, failures=1))
+                other.commit()
+
+    event.listen(session, "before_flush", another_sign_in_writes_the_address_first)
+    with pytest.raises(auth.LoginRefused) as refused:
+        auth.log_in(session, email=email, password="wrong-password")
+    assert str(refused.value) == auth.WRONG_CREDENTIALS
+    session.expire_all()
+    assert session.get(LoginThrottle, email).failures == 2  # type: ignore[union-attr]
