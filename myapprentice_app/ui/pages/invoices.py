@@ -14,8 +14,8 @@ from myapprentice_app.ui.components.sync_actions import (
     connection_banner,
     send_all_button,
     sync_all_button,
-    sync_board_panel,
 )
+from myapprentice_app.ui.components.sync_board import sync_board_panel
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoices import ALL, InvoicesState
 
