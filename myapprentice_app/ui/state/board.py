@@ -43,7 +43,7 @@ class BoardState(rx.SharedState):
 
     @rx.event
     async def join(self):
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)  # the page says no
         if principal is None:
             return refusal
         shared = await self._link_to(board_token(principal.business_id))
