@@ -150,14 +150,16 @@ class QueryCounter:
             self.count += 1
 
 
-def serve_web() -> None:
+def serve_web() -> tuple[uvicorn.Server, threading.Thread]:
     os.chdir(ROOT)
     from reflex.utils.prerequisites import get_and_validate_app
 
     app, _ = get_and_validate_app()
     server = uvicorn.Server(uvicorn.Config(app(), host="127.0.0.1", port=WEB, log_level="warning", ws="wsproto"))
-    threading.Thread(target=contextvars.copy_context().run, args=(server.run,), daemon=True, name="web").start()
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(server.run,), daemon=True, name="web")
+    thread.start()
     wait_for(lambda: answers(httpx.Client(base_url=os.environ["APP_URL"]), "/ping"), 60, "the web process")
+    return server, thread
 
 
 def commits(log: Path, since: float) -> dict[int, float]:
@@ -217,7 +219,7 @@ def main() -> int:
     sandbox = start([sys.executable, "-m", "myapprentice_app", "sandbox", "xero", "--port", str(SANDBOX)])
     log = WORK / "commits.log"
     log.touch()
-    worker = None
+    worker = web = None
     try:
         admin = httpx.Client(base_url=os.environ["XERO_SANDBOX_URL"], timeout=30)
         wait_for(lambda: answers(admin, "/sandbox-admin/organisations"), 20, "the Xero sandbox to start")
@@ -226,7 +228,7 @@ def main() -> int:
             seed(session, tenant_id, admin, INVOICES, CLIENTS)
             TOKEN[0] = auth.log_in(session, email="owner@bench.test", password="bench-password-1").token
         worker = start([sys.executable, "-m", "benchmarks.board_worker", str(log)])
-        serve_web()
+        web = serve_web()
         counter = QueryCounter()
         admin.post("/sandbox-admin/faults", json={"rate_limits": "real", "latency_ms": LATENCY_MS})
         figures = {}
@@ -252,6 +254,9 @@ def main() -> int:
               f"finished invoices the worker committed x each board); Xero {LATENCY_MS} ms a call, real limits")
         return 0
     finally:
+        if web is not None:
+            web[0].should_exit = True
+            web[1].join(timeout=10)
         for process in (worker, sandbox):
             if process is not None:
                 os.killpg(process.pid, signal.SIGTERM)

@@ -138,8 +138,10 @@ def sync_board_panel(errors_panel: rx.Component | None = None) -> rx.Component:
         errors_panel if errors_panel is not None else rx.fragment(),
         _history(),
         _outcome_dialog(),
-        # Remounted when a run starts or ends (its key changes), so the open invoice views show their new status.
-        rx.box(key=f"{board.run_id}-{board.active}", on_mount=reload_invoice_views(), display="none"),
+        # When a run starts or ends one of these replaces the other, and its mounting refreshes the open
+        # invoice views, so their rows show their new sync status.
+        rx.cond(board.active, rx.box(on_mount=reload_invoice_views(), display="none", data_testid="run-started"),
+                rx.box(on_mount=reload_invoice_views(), display="none", data_testid="run-ended")),
         on_mount=BoardState.join,
         width="100%",
         spacing="2",
