@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
 
@@ -49,6 +51,17 @@ def _new_invoices(app_server: AppServer, count: int, *, failing: int = 0) -> lis
                 line.tax_rate_id = unmapped.id
             session.commit()
         return list(session.exec(select(Invoice).where(col(Invoice.id).in_(ids)).order_by(col(Invoice.id))).all())
+
+
+@pytest.fixture(autouse=True)
+def _unmapped_rates_mapped_afterwards(app_server: AppServer) -> Iterator[None]:
+    """The invoices a test left in Error go to Xero with the next Send all of a later test."""
+    yield
+    with Session(get_engine(app_server.database_url)) as session:
+        for rate in session.exec(select(TaxRate).where(col(TaxRate.name).startswith("Unmapped LV"))).all():
+            rate.xero_tax_type = "OUTPUT"
+            session.add(rate)
+        session.commit()
 
 
 def _eligible(app_server: AppServer) -> int:
@@ -122,11 +135,13 @@ def test_a_tab_opened_or_reloaded_mid_run_shows_it_and_closing_every_browser_lea
     made = _new_invoices(app_server, 8)
     total = _eligible(app_server)
     finance = _on_invoices(browser, app_server, "finance@brightspark.test")
-    xero_admin.faults(latency_ms=SLOW_XERO_MS * 2)
+    late = browser.new_context().new_page()
+    login(late, app_server, "owner@brightspark.test", then="/quotes")  # signed in, not on a board yet
+    xero_admin.faults(latency_ms=SLOW_XERO_MS * 4)
     finance.get_by_test_id("send-all-to-xero").click()
     expect(finance.get_by_test_id("sync-board-progress")).to_have_text(_of(total))
 
-    late = _on_invoices(browser, app_server, "owner@brightspark.test")  # opened mid-run
+    late.goto(f"{app_server.url}/invoices")  # the board opened mid-run
     expect(late.get_by_test_id("sync-board-progress")).to_have_text(_of(total))
     expect(late.get_by_test_id("board-chip")).to_have_count(min(total, 60))
     finance.reload()
@@ -138,7 +153,7 @@ def test_a_tab_opened_or_reloaded_mid_run_shows_it_and_closing_every_browser_lea
     for page in (finance, late):
         page.context.close()
 
-    wait_until(lambda: _latest_run(app_server).state == "done", seconds=60, waiting_for="the run to finish")
+    wait_until(lambda: _latest_run(app_server).state == "done", seconds=90, waiting_for="the run to finish")
     xero_admin.faults(latency_ms=0)
     numbers = xero_admin.invoices_numbered(xero_connected)
     assert all(len(numbers.get(invoice.number, [])) == 1 for invoice in made), "each invoice reached Xero once"

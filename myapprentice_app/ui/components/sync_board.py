@@ -12,7 +12,7 @@ import reflex as rx
 from myapprentice_app.domain.sync_states import ItemOutcome
 from myapprentice_app.selectors.board import Chip, RunRow
 from myapprentice_app.ui.state.board import BoardState
-from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
+from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.run_history import RunHistoryState
 from myapprentice_app.ui.state.sync_actions import SyncActionsState
 
@@ -121,8 +121,8 @@ def _outcome_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(outcome.title),
-            rx.flex(rx.foreach(outcome.chips, lambda item: chip(item, "run-outcome-chip")), wrap="wrap",
-                    spacing="1"),
+            rx.flex(rx.foreach(outcome.chips, lambda item: rx.dialog.close(chip(item, "run-outcome-chip"))),
+                    wrap="wrap", spacing="1"),
             rx.dialog.close(rx.button("Close", variant="soft", margin_top="1em")),
             data_testid="run-outcome",
         ),
@@ -138,10 +138,10 @@ def sync_board_panel(errors_panel: rx.Component | None = None) -> rx.Component:
         errors_panel if errors_panel is not None else rx.fragment(),
         _history(),
         _outcome_dialog(),
-        # When a run starts or ends one of these replaces the other, and its mounting refreshes the open
-        # invoice views, so their rows show their new sync status.
-        rx.cond(board.active, rx.box(on_mount=reload_invoice_views(), display="none", data_testid="run-started"),
-                rx.box(on_mount=reload_invoice_views(), display="none", data_testid="run-ended")),
+        # When a run starts or ends one of these replaces the other, and its mounting refreshes the invoice
+        # list (when it is the page open), so its rows show their new sync status.
+        rx.cond(board.active, rx.box(on_mount=InvoicesState.refresh, display="none", data_testid="run-started"),
+                rx.box(on_mount=InvoicesState.refresh, display="none", data_testid="run-ended")),
         on_mount=BoardState.join,
         width="100%",
         spacing="2",
