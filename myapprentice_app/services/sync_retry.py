@@ -8,7 +8,7 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_states import BOARD_RUN_KINDS, ItemOutcome
 from myapprentice_app.models import Invoice, SyncRun, SyncRunItem
-from myapprentice_app.services import audit, xero_sync
+from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.principal import Principal
 
@@ -20,14 +20,11 @@ def retry_failed(session: Session, actor: Principal, run_id: int) -> tuple[int, 
     run = session.get(SyncRun, run_id)
     if run is None or run.business_id != actor.business_id or run.kind not in BOARD_RUN_KINDS:
         raise NotFound("That run")
-    xero_sync.require_connected(session, actor.business_id)
     failed = list(session.exec(
         select(Invoice.id).join(SyncRunItem, col(SyncRunItem.invoice_id) == Invoice.id)
         .where(SyncRunItem.run_id == run_id, SyncRunItem.outcome == ItemOutcome.ERROR,
                Invoice.business_id == actor.business_id, Invoice.sync_status == SyncStatus.ERROR)).all())
     if not failed:
         raise ActionRefused("No invoice of that run is in Error any more.")
-    audit.record(session, actor, actor.business_id, "xero.retry_failed", detail=f"{len(failed)} invoices")
-    new_run = xero_sync.resume_run(session, actor.business_id, [invoice_id or 0 for invoice_id in failed],
-                                   actor.user_id)
+    new_run = xero_sync.requeue(session, actor, [invoice_id or 0 for invoice_id in failed])
     return new_run or 0, len(failed)

@@ -289,9 +289,6 @@ def _require_connected(session: Session, actor: Principal) -> None:
         raise ActionRefused(NEEDS_RECONNECT)
 
 
-require_connected = _require_connected  # for the other services that queue runs (Retry failed)
-
-
 def _invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.business_id != actor.business_id:

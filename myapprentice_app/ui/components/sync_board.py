@@ -12,10 +12,12 @@ import reflex as rx
 from myapprentice_app.domain.sync_states import ItemOutcome
 from myapprentice_app.selectors.board import Chip, RunRow
 from myapprentice_app.ui.state.board import BoardState
+from myapprentice_app.ui.state.error_causes import ErrorCausesState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.run_history import RunHistoryState
 from myapprentice_app.ui.state.sync_actions import SyncActionsState
 
+REFRESH = [InvoicesState.refresh, ErrorCausesState.refresh]
 OUTCOME_COLOURS = ((ItemOutcome.SYNCED.value, "green"), (ItemOutcome.ERROR.value, "red"), "amber")
 
 
@@ -139,9 +141,9 @@ def sync_board_panel(errors_panel: rx.Component | None = None) -> rx.Component:
         _history(),
         _outcome_dialog(),
         # When a run starts or ends one of these replaces the other, and its mounting refreshes the invoice
-        # list (when it is the page open), so its rows show their new sync status.
-        rx.cond(board.active, rx.box(on_mount=InvoicesState.refresh, display="none", data_testid="run-started"),
-                rx.box(on_mount=InvoicesState.refresh, display="none", data_testid="run-ended")),
+        # list (when it is the page open) and the errors by cause, so they show the run's outcome.
+        rx.cond(board.active, rx.box(on_mount=REFRESH, display="none", data_testid="run-started"),
+                rx.box(on_mount=REFRESH, display="none", data_testid="run-ended")),
         on_mount=BoardState.join,
         width="100%",
         spacing="2",
