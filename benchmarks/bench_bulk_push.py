@@ -19,12 +19,9 @@ import math
 import os
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,27 +54,15 @@ os.environ.update({
 import httpx  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
-from myapprentice_app.db import get_engine, utcnow  # noqa: E402
-from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals  # noqa: E402
-from myapprentice_app.domain.roles import Role  # noqa: E402
-from myapprentice_app.integrations.xero import tokens  # noqa: E402
-from myapprentice_app.integrations.xero.oauth import sdk_token  # noqa: E402
+from benchmarks.seeding import answers, seed, start, wait_for  # noqa: E402
+from myapprentice_app.db import get_engine  # noqa: E402
 from myapprentice_app.jobs import tasks  # noqa: E402,F401  (registers the tasks the services queue)
 from myapprentice_app.migrate import upgrade  # noqa: E402
 from myapprentice_app.models import (  # noqa: E402
-    Business,
-    Client,
     Invoice,
-    LineItem,
-    Membership,
     SyncRun,
-    TaxRate,
-    XeroConnection,
-    XeroSettings,
 )
-from myapprentice_app.services import auth, xero_sync  # noqa: E402
-from myapprentice_app.sync import cache  # noqa: E402
-from myapprentice_app.sync.context import OrgContext  # noqa: E402
+from myapprentice_app.services import xero_sync  # noqa: E402
 
 
 def floor_seconds(calls: int, per_call: float) -> float:
@@ -87,73 +72,10 @@ def floor_seconds(calls: int, per_call: float) -> float:
     return full_windows * 60.0 + math.ceil(last / CONCURRENT) * per_call
 
 
-def start(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def seed(session: Session, tenant_id: str, admin: httpx.Client) -> object:
-    business = Business(name="Bench Electrical")
-    session.add(business)
-    session.commit()
-    user = auth.create_user(session, email="owner@bench.test", name="Owner", password="bench-password-1")
-    session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
-    session.commit()
-    token = sdk_token(admin.post("/sandbox-admin/tokens", json={"tenantIds": [tenant_id]}).json())
-    connection = XeroConnection(business_id=business.id or 0, status="connected", tenant_id=tenant_id,
-                                tenant_name="Bench Org", token_enc="", access_expires_at=utcnow())
-    tokens.store(connection, token)
-    session.add(connection)
-    rate = TaxRate(business_id=business.id or 0, name="GST 10%", rate=Decimal(10), xero_tax_type="OUTPUT")
-    settings = XeroSettings(business_id=business.id or 0, labour_account="200", materials_account="200",
-                            other_account="260", payment_account="090")
-    session.add_all([rate, settings])
-    session.commit()
-    cache.refresh(OrgContext(business_id=business.id or 0, tenant_id=tenant_id, settings=settings))
-    clients = [Client(business_id=business.id or 0, name=f"Bench Client {i:03d}") for i in range(CLIENTS)]
-    session.add_all(clients)
-    session.flush()
-    lines = [(Decimal("2"), Decimal("95.50")), (Decimal("1"), Decimal("40.25"))]
-    totals = [line_totals(q, u, Decimal(10), AmountsAre.EXCLUSIVE) for q, u in lines]
-    document = document_totals(totals, AmountsAre.EXCLUSIVE)
-    today = dt.date.today()
-    for number in range(INVOICES):
-        invoice = Invoice(business_id=business.id or 0, client_id=clients[number % CLIENTS].id or 0,
-                          number=f"B-{number:05d}", issue_date=today, due_date=today + dt.timedelta(days=14),
-                          status="authorised", subtotal=document.subtotal, total_tax=document.total_tax,
-                          total=document.total)
-        session.add(invoice)
-        session.flush()
-        for position, ((quantity, unit), line) in enumerate(zip(lines, totals, strict=True)):
-            session.add(LineItem(invoice_id=invoice.id, position=position, description="Work", quantity=quantity,
-                                 unit_amount=unit, category="labour", tax_rate_id=rate.id,
-                                 line_amount=line.line_amount, tax_amount=line.tax_amount))
-    session.commit()
-    principal = auth.resolve(session, auth.log_in(session, email="owner@bench.test", password="bench-password-1").token)
-    assert principal is not None
-    return principal
-
-
 def accounting_calls(admin: httpx.Client) -> dict[str, int]:
     """Every Accounting API call the sandbox answered (contacts, invoices, reads; any status), by endpoint."""
     calls = admin.get("/sandbox-admin/stats").json()["calls"]
     return {endpoint: sum(counts.values()) for endpoint, counts in calls.items() if "/connect/" not in endpoint}
-
-
-def wait_for(condition: Callable[[], T | None], seconds: float, what: str, every: float = 0.05) -> T:
-    deadline = time.monotonic() + seconds
-    while not (outcome := condition()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {seconds:g} s for {what}")
-        time.sleep(every)
-    return outcome
-
-
-def answers(client: httpx.Client, path: str) -> bool:
-    try:
-        return client.get(path).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def main() -> int:
@@ -165,7 +87,7 @@ def main() -> int:
         wait_for(lambda: answers(admin, "/sandbox-admin/organisations"), 20, "the Xero sandbox to start")
         tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
         with Session(get_engine(), expire_on_commit=False) as session:
-            principal = seed(session, tenant_id, admin)
+            principal = seed(session, tenant_id, admin, INVOICES, CLIENTS)
             worker = start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"])  # as the Procfile
             # The consumer is up and taking tasks before the clock starts: a task with nothing to do, waited for.
             tasks.fetch_online_invoice_links(principal.business_id).get(blocking=True, timeout=60)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Xero's limits per organisation: the sync engine keeps to them, the sync board estimates from them."""
+"""Xero's limits per organisation, which the sync engine keeps to."""
 
 MINUTE_LIMIT = 60  # calls a minute
 CONCURRENT = 5  # calls at a time

@@ -1,34 +1,25 @@
-"""Read side of Xero sync: the invoice's Xero panel, the sync board and the connection banner."""
+"""Read side of Xero sync: the invoice's Xero panel and the connection banner (the board: selectors/board.py)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix, entry_for
 from myapprentice_app.domain.sync_states import (
-    ACTIVE_RUN_STATES,
-    BOARD_RUN_KINDS,
     ConnectionStatus,
-    ItemOutcome,
-    RunState,
 )
-from myapprentice_app.domain.xero_limits import BATCH, CONCURRENT
 from myapprentice_app.integrations.xero.endpoints import endpoints
 from myapprentice_app.models import (
     Client,
     Invoice,
     SyncAttempt,
     SyncProblem,
-    SyncRun,
-    SyncRunItem,
     User,
-    XeroBudget,
     XeroConnection,
     XeroContact,
 )
@@ -73,30 +64,6 @@ class XeroPanel:
     open_in_xero: str = ""
     online_invoice: str = ""
     history: list[HistoryRow] = field(default_factory=list)
-
-
-@dataclass
-class BoardRow:
-    number: str = ""
-    outcome: str = ""
-
-
-@dataclass
-class SyncBoard:
-    active: bool = False
-    run_id: int = 0
-    kind: str = ""
-    state: str = ""
-    total: int = 0
-    synced: int = 0
-    failed: int = 0
-    pending: int = 0
-    percent: int = 0
-    day_remaining: str = "unknown"
-    minute_remaining: str = "unknown"
-    eta: str = ""
-    next_try: str = ""
-    rows: list[BoardRow] = field(default_factory=list)
 
 
 def connection_health(session: Session, actor: Principal) -> str:
@@ -209,35 +176,3 @@ def _history(session: Session, invoice_id: int) -> list[HistoryRow]:
                        action=attempt.action, outcome=attempt.outcome, key=attempt.idempotency_key or "",
                        sent=(attempt.sent or "")[:4000], answer=(attempt.answer or "")[:4000])
             for attempt, name in rows]
-
-
-def sync_board(session: Session, actor: Principal) -> SyncBoard:
-    actor.require(Permission.VIEW_INVOICES)
-    run = session.exec(select(SyncRun).where(SyncRun.business_id == actor.business_id,
-                                             col(SyncRun.kind).in_(BOARD_RUN_KINDS))
-                       .order_by(col(SyncRun.id).desc())).first()
-    if run is None:
-        return SyncBoard()
-    counts = dict(session.exec(select(SyncRunItem.outcome, func.count()).where(SyncRunItem.run_id == run.id)
-                               .group_by(SyncRunItem.outcome)).all())
-    board = SyncBoard(active=run.state in ACTIVE_RUN_STATES, run_id=run.id or 0, kind=run.kind, state=run.state,
-                      total=run.total, synced=counts.get(ItemOutcome.SYNCED, 0),
-                      failed=counts.get(ItemOutcome.ERROR, 0),
-                      pending=counts.get(ItemOutcome.PENDING, 0))
-    board.percent = int(100 * (board.synced + board.failed) / board.total) if board.total else 100
-    connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == actor.business_id)).first()
-    if connection and connection.tenant_id:
-        quota = session.get(XeroBudget, connection.tenant_id)  # Xero's X-*Limit-Remaining, as last seen
-        day, minute = (quota.day_remaining, quota.minute_remaining) if quota else (None, None)
-        board.day_remaining = "unknown" if day is None else str(day)
-        board.minute_remaining = "unknown" if minute is None else str(minute)
-    if board.active and board.pending:
-        batches = math.ceil(board.pending / BATCH)
-        board.eta = f"about {max(1, math.ceil(batches / CONCURRENT))} s"
-    if run.next_try_at and run.state == RunState.WAITING:
-        board.next_try = run.next_try_at.strftime("%H:%M:%S UTC")
-    recent = session.exec(select(Invoice.number, SyncRunItem.outcome)
-                          .join(SyncRunItem, col(SyncRunItem.invoice_id) == Invoice.id)
-                          .where(SyncRunItem.run_id == run.id).order_by(col(Invoice.id).desc()).limit(20)).all()
-    board.rows = [BoardRow(number, outcome) for number, outcome in recent]
-    return board

@@ -18,6 +18,9 @@ import pytest
 import reflex as rx
 import sqlalchemy as sa
 from huey.storage import MemoryStorage
+from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.shared import SharedState, SharedStateBaseInternal
+from reflex_base.event.context import EventContext
 from sqlmodel import Session, SQLModel
 
 import myapprentice_app.ui
@@ -54,6 +57,24 @@ REFLEX_INTERNAL = frozenset({"setvar", "set_is_hydrated", "hydrate", "hydrate_an
 
 async def call_handler(state: rx.State, name: str, args: tuple = ()) -> list[Any]:
     """Call one event handler as the event processor would, and return every event it returned or yielded."""
+    if not isinstance(state, SharedState):
+        return await _call_handler(state, name, args)
+    # The processor patches linked states in around the handler, from its state manager.
+    context = EventContext(token="tab-1", state_manager=StateManagerMemory(), enqueue_impl=_nowhere)
+    reset = EventContext.set(context)
+    try:
+        shared = await state._get_root_state().get_state(SharedStateBaseInternal)
+        async with shared._modify_linked_states():
+            return await _call_handler(state, name, args)
+    finally:
+        EventContext.reset(reset)
+
+
+async def _nowhere(*_: Any) -> None:
+    """Events a handler enqueues for later go nowhere: what it returned is what the tests look at."""
+
+
+async def _call_handler(state: rx.State, name: str, args: tuple) -> list[Any]:
     handler = type(state).event_handlers[name]
     outcome = handler.fn(state, *args)
     if inspect.isawaitable(outcome):

@@ -19,7 +19,7 @@ import pyotp
 import pytest
 
 from myapprentice_app.domain.roles import Permission, Role, can
-from myapprentice_app.selectors.sync import SyncBoard, XeroPanel
+from myapprentice_app.selectors.sync import XeroPanel
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.invoice_delivery import EmailDraft
 from myapprentice_app.ui.state.session import SessionState
@@ -205,12 +205,13 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "InvoiceActionsState.set_pay_open": Public(UI_ONLY),
     "OutboxState.load": Guarded(Permission.VIEW_INVOICES, PAGE, path=lambda w: "/outbox"),
     # --- Xero sync --------------------------------------------------------------------------------------------------
-    "SyncActionsState.load_board": Guarded(Permission.VIEW_INVOICES, PAGE),
+    "BoardState.join": Guarded(Permission.VIEW_INVOICES, PAGE),
+    "RunHistoryState.open_run": Guarded(Permission.VIEW_INVOICES, args=lambda w: (0,)),
+    "RunHistoryState.set_showing": Public(UI_ONLY),
     "SyncActionsState.push_invoice": Guarded(Permission.PUSH_TO_XERO, args=lambda w: (w.authorised_invoice_id,)),
     "SyncActionsState.send_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.sync_all": Guarded(Permission.PUSH_TO_XERO),
-    "SyncActionsState.watch": Guarded(Permission.VIEW_INVOICES, SILENT,
-                                      prepare=lambda state, w: setattr(state, "board", SyncBoard())),
+    "SyncActionsState.retry_failed": Guarded(Permission.RETRY_SYNC, args=lambda w: (0,)),
     "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),

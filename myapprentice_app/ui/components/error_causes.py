@@ -8,7 +8,6 @@ import reflex as rx
 from myapprentice_app.selectors.error_causes import CauseGroup
 from myapprentice_app.ui.state.error_causes import ErrorCausesState
 from myapprentice_app.ui.state.invoices import InvoicesState
-from myapprentice_app.ui.state.sync_actions import SyncActionsState
 
 
 def _picker(group: rx.Var[CauseGroup], label: str, choices: rx.Var) -> rx.Component:
@@ -41,7 +40,7 @@ def _fix(group: rx.Var[CauseGroup]) -> rx.Component:
             align="center", wrap="wrap",
         ),
         # The board shows the run the fix queued; the list shows those invoices Pending.
-        on_submit=[ErrorCausesState.fix, SyncActionsState.load_board, InvoicesState.refresh],
+        on_submit=[ErrorCausesState.fix, InvoicesState.refresh],
     )
 
 

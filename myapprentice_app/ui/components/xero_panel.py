@@ -127,4 +127,4 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             width="100%",
         ),
         rx.center(rx.spinner(size="2"), width="100%"),
-    ), width="100%", data_testid="xero-panel")
+    ), width="100%", id="xero-panel", data_testid="xero-panel")  # the sync board's invoice chips link here

@@ -14,8 +14,8 @@ from myapprentice_app.ui.components.sync_actions import (
     connection_banner,
     send_all_button,
     sync_all_button,
-    sync_board_panel,
 )
+from myapprentice_app.ui.components.sync_board import sync_board_panel
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoices import ALL, InvoicesState
 
@@ -183,8 +183,7 @@ def _content() -> rx.Component:
         _toolbar(),
         connection_banner(),
         rx.flex(send_all_button(), sync_all_button(), spacing="2", wrap="wrap"),
-        sync_board_panel(),
-        errors_by_cause_panel(),
+        sync_board_panel(errors_panel=errors_by_cause_panel()),
         _filters_toggle(),
         _filters(),
         rx.cond(InvoicesState.loaded, rx.vstack(_table(), _pager(), width="100%", spacing="3"),

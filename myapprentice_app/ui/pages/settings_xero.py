@@ -6,12 +6,8 @@ import reflex as rx
 
 from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.ui.components.layout import field_error, field_label
-from myapprentice_app.ui.components.sync_actions import (
-    SyncActionsState,
-    send_all_button,
-    sync_all_button,
-    sync_board_panel,
-)
+from myapprentice_app.ui.components.sync_actions import send_all_button, sync_all_button
+from myapprentice_app.ui.components.sync_board import sync_board_panel
 from myapprentice_app.ui.state.xero_settings import XeroSettingsState
 
 CONNECT_ROLES_HINT = "Ask your Business Owner or Admin to connect Xero."
@@ -133,7 +129,7 @@ def xero_tab() -> rx.Component:
     connected = XeroSettingsState.connection.status == ConnectionStatus.CONNECTED.value
     return rx.vstack(integrations_tab(),
                      rx.cond(connected, rx.vstack(rx.hstack(send_all_button(), sync_all_button()), sync_board_panel(),
-                                                  on_mount=SyncActionsState.load_board, width="100%"),
+                                                  width="100%"),
                              rx.fragment()),
                      rx.cond(connected, _mappings(), rx.fragment()), align="start", width="100%")
 

@@ -10,6 +10,7 @@ from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
 from myapprentice_app.services import sync_causes
 from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.session import authorise
 
 FIXES = {"pick_account": Fix.PICK_ACCOUNT, "map_tax_rate": Fix.MAP_TAX_RATE, "create_contact": Fix.CREATE_CONTACT,
@@ -50,4 +51,5 @@ class ErrorCausesState(rx.State):
                 self.causes = error_causes(session, principal)
         except (ActionRefused, PermissionDenied) as refused:
             return rx.toast.error(str(refused))
+        follow(principal.business_id)  # the board shows the run the fix queued
         return rx.toast.success("Done. Sending those invoices to Xero again.")

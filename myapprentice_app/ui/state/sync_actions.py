@@ -1,45 +1,22 @@
-"""Push to Xero, Send all, Sync All and the live sync board.
+"""Push to Xero, Send all, Sync All and Retry failed.
 
 Handlers only authorise and call the service that records the request (Pending + a SyncRun) and queues it;
-the worker does the Xero work. The board is read from the database by a background event that polls only
-while a run is active."""
+the worker does the Xero work, and the business's shared sync board (ui/state/board.py) shows it live."""
 
 from __future__ import annotations
-
-import asyncio
 
 import reflex as rx
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.selectors.sync import SyncBoard, connection_health, sync_board
-from myapprentice_app.services import xero_sync
+from myapprentice_app.services import sync_retry, xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
-from myapprentice_app.ui.state.error_causes import ErrorCausesState
+from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
 from myapprentice_app.ui.state.session import authorise
 
-POLL_SECONDS = 0.5
-
 
 class SyncActionsState(rx.State):
-    board: SyncBoard = SyncBoard()
-    connection: str = ""
-    _watching: bool = False
-    _business_id: int = 0
-
-    @rx.event
-    async def load_board(self):
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)  # the page says no
-        if principal is None:
-            return refusal
-        self._business_id = principal.business_id
-        with session_scope() as session:
-            self.board = sync_board(session, principal)
-            self.connection = connection_health(session, principal)
-        if self.board.active:
-            return SyncActionsState.watch
-
     @rx.event
     async def push_invoice(self, invoice_id: int):
         principal, refusal = await authorise(self, Permission.PUSH_TO_XERO)
@@ -50,7 +27,8 @@ class SyncActionsState(rx.State):
                 xero_sync.push_invoice(session, principal, int(invoice_id))
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
-        return [rx.toast.info("Sending to Xero…"), SyncActionsState.load_board, *reload_invoice_views()]
+        follow(principal.business_id)
+        return [rx.toast.info("Sending to Xero…"), *reload_invoice_views()]
 
     @rx.event
     async def send_all(self):
@@ -62,8 +40,9 @@ class SyncActionsState(rx.State):
                 _, started = xero_sync.send_all(session, principal)
         except ActionRefused as refused:
             return rx.toast.error(str(refused))
+        follow(principal.business_id)
         message = "Sending all invoices to Xero…" if started else "Send all is already running."
-        return [rx.toast.info(message), SyncActionsState.load_board, *reload_invoice_views()]
+        return [rx.toast.info(message), *reload_invoice_views()]
 
     @rx.event
     async def sync_all(self):
@@ -75,29 +54,19 @@ class SyncActionsState(rx.State):
                 xero_sync.sync_all(session, principal)
         except ActionRefused as refused:
             return rx.toast.error(str(refused))
-        return [rx.toast.info("Checking Xero for payments and changes…"), SyncActionsState.load_board,
-                *reload_invoice_views()]
+        follow(principal.business_id)
+        return [rx.toast.info("Checking Xero for payments and changes…"), *reload_invoice_views()]
 
-    @rx.event(background=True)
-    async def watch(self):
-        async with self:
-            if self._watching:
-                return
-            self._watching = True
+    @rx.event
+    async def retry_failed(self, run_id: int):
+        principal, refusal = await authorise(self, Permission.RETRY_SYNC)
+        if principal is None:
+            return refusal
         try:
-            while True:
-                async with self:
-                    principal, _ = await authorise(self, Permission.VIEW_INVOICES)
-                if principal is None:
-                    return
-                with session_scope() as session:
-                    board = sync_board(session, principal)
-                    health = connection_health(session, principal)  # a run may find the connection revoked
-                async with self:
-                    self.board, self.connection = board, health
-                if not board.active:  # the rows' sync badges and the errors by cause, now the run is over
-                    return [*reload_invoice_views(), ErrorCausesState.refresh]
-                await asyncio.sleep(POLL_SECONDS)
-        finally:
-            async with self:
-                self._watching = False
+            with session_scope() as session:
+                _, count = sync_retry.retry_failed(session, principal, int(run_id))
+        except (ActionRefused, NotFound) as refused:
+            return rx.toast.error(str(refused))
+        follow(principal.business_id)
+        return [rx.toast.info(f"Sending {count} invoice{'' if count == 1 else 's'} to Xero again…"),
+                *reload_invoice_views()]

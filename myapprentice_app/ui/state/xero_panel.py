@@ -13,6 +13,7 @@ from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.sync import XeroPanel, xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import authorise
@@ -99,6 +100,8 @@ class XeroPanelState(rx.State):
                 run_id = xero_sync.fix(session, principal, int(invoice_id), fix, value, shown=str(stamp))
         except (ActionRefused, NotFound) as refused:
             return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
+        if run_id:
+            follow(principal.business_id)
         return [rx.toast.success("Done. Sending to Xero again." if run_id else "Linked."), InvoiceDetailState.refresh,
                 XeroPanelState.refresh]
 

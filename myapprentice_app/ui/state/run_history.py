@@ -1,0 +1,32 @@
+"""One past run of the sync board opened in this tab: every invoice it took, and how each ended."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from myapprentice_app.db import session_scope
+from myapprentice_app.domain.roles import Permission
+from myapprentice_app.selectors.board import RunOutcome, run_outcome
+from myapprentice_app.services.errors import NotFound
+from myapprentice_app.ui.state.session import authorise
+
+
+class RunHistoryState(rx.State):
+    outcome: RunOutcome = RunOutcome()
+    showing: bool = False
+
+    @rx.event
+    async def open_run(self, run_id: int):
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                self.outcome = run_outcome(session, principal, int(run_id))
+        except NotFound as missing:
+            return rx.toast.error(str(missing))
+        self.showing = True
+
+    @rx.event
+    def set_showing(self, value: bool):
+        self.showing = bool(value)
