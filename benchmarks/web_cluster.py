@@ -85,9 +85,11 @@ def web_cluster(env: dict[str, str], workdir: Path, processes: int = 2) -> Itera
             web.append(_start([sys.executable, "-m", "myapprentice_app.serve", "--backend-only"], web_env,
                               workdir / f"web-{index}.log"))
             started.append(web[-1])
-        started.append(_start([sys.executable, "-m", "myapprentice_app.balancer", "--host", "127.0.0.1",
-                               "--port", str(balancer_port), *(f"127.0.0.1:{port}" for port in ports)],
-                              env, workdir / "balancer.log"))
+        balancer = _start([sys.executable, "-m", "myapprentice_app.balancer", "--host", "127.0.0.1",
+                           "--port", str(balancer_port), *(f"127.0.0.1:{port}" for port in ports)],
+                          env, workdir / "balancer.log")
+        started.append(balancer)
+        _wait_for_listening(balancer, workdir / "balancer.log")
         for index, port in enumerate(ports):
             _wait_for_ping(f"http://127.0.0.1:{port}", web[index], workdir / f"web-{index}.log")
         yield WebCluster(url=env["APP_URL"], web=web, ports=ports)
@@ -162,6 +164,18 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def _wait_for_listening(balancer: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Its own log line, not a connection: the port was chosen a while ago, and something else may hold it now."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if balancer.poll() is not None:
+            raise RuntimeError(f"the balancer exited while starting:\n{log.read_text()[-3000:]}")
+        if "listening on" in log.read_text():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the balancer did not start within {timeout:.0f}s:\n{log.read_text()[-3000:]}")
 
 
 def _wait_for_ping(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:

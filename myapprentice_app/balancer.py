@@ -54,6 +54,7 @@ def _upstream(text: str) -> tuple[str, int]:
 
 async def serve(host: str, port: int, upstreams: list[tuple[str, int]]) -> None:
     server = await asyncio.start_server(Balancer(upstreams).handle, host, port)
+    log.info("listening on %s:%s for %s", host, port, ", ".join(f"{name}:{number}" for name, number in upstreams))
     async with server:
         await server.serve_forever()
 
@@ -65,8 +66,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("upstreams", nargs="+", type=_upstream, help="the web processes, host:port each")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s balancer %(message)s")
-    log.info("listening on %s:%s for %s", args.host, args.port,
-             ", ".join(f"{host}:{port}" for host, port in args.upstreams))
     asyncio.run(serve(args.host, args.port, args.upstreams))
 
 
