@@ -135,6 +135,9 @@ ATTEMPTS = [
     Attempt("XeroPanelState.refresh", "their_invoice", SILENT, **_their_invoice_page("authorised_invoice_id")),
     Attempt("SyncActionsState.push_invoice", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,),
             connected=True),
+    # --- a sync run's id (the board's Retry failed, the run history) -------------------------------------------------
+    Attempt("SyncActionsState.retry_failed", "their_run", args=lambda o, t: (t.run_id,), connected=True),
+    Attempt("RunHistoryState.open_run", "their_run", args=lambda o, t: (t.run_id,)),
     Attempt("InvoiceActionsState.export_csv", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.open_payment", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,)),
     Attempt("InvoiceActionsState.record_payment", "their_invoice", prepare=_payment),
