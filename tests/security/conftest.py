@@ -25,8 +25,8 @@ from sqlmodel import Session, SQLModel
 
 import myapprentice_app.ui
 from myapprentice_app.db import get_engine
-from myapprentice_app.domain.roles import Role
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.roles import Role
 from myapprentice_app.domain.sync_states import ItemOutcome, RunKind, RunState
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import (
@@ -244,17 +244,17 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
     errored = invoices.create_invoice(session, owner, invoice_draft())
     invoices.authorise_invoice(session, owner, errored.id or 0)
     errored.sync_status = SyncStatus.ERROR
-    run = SyncRun(business_id=owner.business_id, kind=RunKind.SEND_ALL, state=RunState.DONE, total=1,
+    send_all = SyncRun(business_id=owner.business_id, kind=RunKind.SEND_ALL, state=RunState.DONE, total=1,
                   started_by_user_id=owner.user_id, finished_at=dt.datetime.now(dt.UTC))
-    session.add(run)
+    session.add(send_all)
     session.flush()
-    session.add(SyncRunItem(run_id=run.id or 0, invoice_id=errored.id or 0, outcome=ItemOutcome.ERROR))
+    session.add(SyncRunItem(run_id=send_all.id or 0, invoice_id=errored.id or 0, outcome=ItemOutcome.ERROR))
     session.commit()
     return World(marker=marker, business_id=owner.business_id, owner=owner, client_id=client.id,
                  rate_id=rate.id, draft_invoice_id=draft.id or 0, authorised_invoice_id=authorised.id or 0,
                  job_id=job.id or 0, quote_id=quote.id or 0, member_user_id=supervisor.user_id,
                  tenant_id=tenant_id, xero_contact_id=f"{code}-contact", xero_account_code=f"{code[:3]}200",
-                 run_id=run.id or 0)
+                 run_id=send_all.id or 0)
 
 
 @pytest.fixture
