@@ -99,6 +99,11 @@ def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[
     else:
         os.killpg(workers[owner].pid, signal.SIGSTOP)  # paused past the run's lease
     stopped_at = synced()
+    # Still its claim after the signal: the process stopped was the run's holder, not one that had lost it already.
+    session.expire_all()
+    run = session.get(SyncRun, run_id)
+    was_holder = (run is not None and run.generation == generation
+                  and (run.owner or "").split(":")[1:2] == [str(workers[owner].pid)])
     successor = wait_for(lambda: (found := holder()) is not None and found[1] > generation and found,
                          60, f"another worker to take the run over from worker {owner}")
     moved_on_after = time.monotonic() - lost_at
@@ -116,7 +121,8 @@ def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[
 
     wait_for(run_done, 150, f"the run to finish after worker {owner} was lost at {stopped_at} synced")
     time.sleep(1.0)  # the woken worker finds it lost the run and stops
-    return {"synced": synced(), "lost_at": stopped_at, "lost": owner, "finished_by": sorted(held_by),
+    return {"synced": synced(), "lost_at": stopped_at, "lost": owner, "lost_was_holder": was_holder,
+            "finished_by": sorted(held_by),
             "moved_on_after": round(moved_on_after, 1)}
 
 

@@ -36,6 +36,7 @@ def test_send_all_on_postgres_and_redis_goes_on_in_another_worker_when_the_one_r
     result = drill([str(HERE / "sync_scale_run.py"), "kill"], postgres_url, tmp_path)
 
     assert 50 <= result["lost_at"] < 600, "the worker running the run was killed mid-run"
+    assert result["lost_was_holder"], "the process killed held the run's claim (its owner in the database)"
     assert result["finished_by"] and result["lost"] not in result["finished_by"]
     assert result["moved_on_after"] <= RESUMED_WITHIN_SECONDS
     assert (result["synced"], result["in_xero"], result["distinct"]) == (600, 600, 600)
@@ -47,6 +48,7 @@ def test_a_worker_stopped_past_its_lease_loses_the_run_to_another_and_on_waking_
     result = drill([str(HERE / "sync_scale_run.py"), "stall"], postgres_url, tmp_path)
 
     assert 50 <= result["lost_at"] < 600, "the worker holding the run was stopped mid-run"
+    assert result["lost_was_holder"], "the process stopped held the run's claim (its owner in the database)"
     assert result["finished_by"] and result["lost"] not in result["finished_by"]
     assert result["moved_on_after"] <= RESUMED_WITHIN_SECONDS
     assert (result["synced"], result["in_xero"], result["distinct"]) == (600, 600, 600)
