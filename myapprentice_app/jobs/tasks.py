@@ -74,7 +74,19 @@ def refresh_organisation_cache(business_id: int) -> None:
 @huey.periodic_task(crontab(minute="*"))
 def recover_and_sync_payments() -> None:
     """Crash safety and the payment cycle: re-enqueue runs no live worker holds; sync new payments."""
-    recover()
+    if first_this_minute("recover_and_sync_payments"):
+        recover()
+
+
+def first_this_minute(name: str) -> bool:
+    """Every worker process's scheduler queues the periodic tasks, so with N workers each is queued N times a
+    minute: the first to run takes the minute's key in the queue's storage (shared by every worker), the others
+    find it taken. The key of two minutes before is dropped, so keys don't pile up."""
+    minute = int(time.time() // 60)
+    if not huey.put_if_empty(f"periodic:{name}:{minute}", "taken"):
+        return False
+    huey.delete(f"periodic:{name}:{minute - 2}")
+    return True
 
 
 def recover() -> None:

@@ -99,6 +99,11 @@ def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[
     else:
         os.killpg(workers[owner].pid, signal.SIGSTOP)  # paused past the run's lease
     stopped_at = synced()
+    # Still its claim after the signal: the process stopped was the run's holder, not one that had lost it already.
+    session.expire_all()
+    run = session.get(SyncRun, run_id)
+    was_holder = (run is not None and run.generation == generation
+                  and (run.owner or "").split(":")[1:2] == [str(workers[owner].pid)])
     successor = wait_for(lambda: (found := holder()) is not None and found[1] > generation and found,
                          60, f"another worker to take the run over from worker {owner}")
     moved_on_after = time.monotonic() - lost_at
@@ -116,7 +121,8 @@ def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[
 
     wait_for(run_done, 150, f"the run to finish after worker {owner} was lost at {stopped_at} synced")
     time.sleep(1.0)  # the woken worker finds it lost the run and stops
-    return {"synced": synced(), "lost_at": stopped_at, "lost": owner, "finished_by": sorted(held_by),
+    return {"synced": synced(), "lost_at": stopped_at, "lost": owner, "lost_was_holder": was_holder,
+            "finished_by": sorted(held_by),
             "moved_on_after": round(moved_on_after, 1)}
 
 
@@ -127,16 +133,15 @@ def worst_log_lines() -> list[str]:
             for line in path.read_text(errors="replace").splitlines() if any(word in line for word in bad)]
 
 
-def main() -> None:
-    upgrade()
-    huey.flush()
-    admin = httpx.Client(base_url=os.environ["XERO_SANDBOX_URL"], timeout=30)
-    tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Scale Org"}).json()["tenantId"]
+def seed_business(admin: httpx.Client, name: str, email: str, invoices: int) -> tuple[Principal, str]:
+    """A business connected to a new sandbox organisation, with `invoices` authorised invoices numbered S-00000….
+    Returns its signed-in owner and the organisation's tenant id."""
+    tenant_id = admin.post("/sandbox-admin/organisations", json={"name": name}).json()["tenantId"]
     with Session(get_engine(), expire_on_commit=False) as session:
-        business = Business(name="Scale Electrical")
+        business = Business(name=name)
         session.add(business)
         session.commit()
-        user = auth.create_user(session, email="owner@scale.test", name="Owner", password="scale-password-1")
+        user = auth.create_user(session, email=email, name="Owner", password="scale-password-1")
         session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
         connection = XeroConnection(business_id=business.id or 0, status="connected", tenant_id=tenant_id,
                                     token_enc="", access_expires_at=utcnow())
@@ -151,7 +156,7 @@ def main() -> None:
         session.flush()
         line = line_totals(Decimal(3), Decimal("80.00"), Decimal(10), AmountsAre.EXCLUSIVE)
         document = document_totals([line], AmountsAre.EXCLUSIVE)
-        for number in range(INVOICES):
+        for number in range(invoices):
             invoice = Invoice(business_id=business.id or 0, client_id=clients[number % 12].id or 0,
                               number=f"S-{number:05d}", issue_date=dt.date.today(), due_date=dt.date.today(),
                               status="authorised", subtotal=document.subtotal, total_tax=document.total_tax,
@@ -162,8 +167,23 @@ def main() -> None:
                                  unit_amount=Decimal("80.00"), tax_rate_id=rate.id, line_amount=line.line_amount,
                                  tax_amount=line.tax_amount))
         session.commit()
-        actor = auth.resolve(session, auth.log_in(session, email="owner@scale.test", password="scale-password-1").token)
-        assert actor is not None
+        actor = auth.resolve(session, auth.log_in(session, email=email, password="scale-password-1").token)
+    assert actor is not None
+    return actor, tenant_id
+
+
+def numbers_in_xero(admin: httpx.Client, tenant_id: str) -> list[str]:
+    """The number of every S- invoice the sandbox organisation holds, once per invoice it holds."""
+    return [i["InvoiceNumber"] for i in admin.get(f"/sandbox-admin/organisations/{tenant_id}/invoices")
+            .json()["Invoices"] if i["InvoiceNumber"].startswith("S-")]
+
+
+def main() -> None:
+    upgrade()
+    huey.flush()
+    admin = httpx.Client(base_url=os.environ["XERO_SANDBOX_URL"], timeout=30)
+    actor, tenant_id = seed_business(admin, "Scale Electrical", "owner@scale.test", INVOICES)
+    with Session(get_engine(), expire_on_commit=False) as session:
         drill = sys.argv[1]
         admin.post("/sandbox-admin/faults", json={"p_500": 0.1, "p_429": 0.05, "p_drop_after_commit": 0.02,
                                                   "latency_ms": 100 if drill == "kill" else 400, "seed": 3,
@@ -178,8 +198,7 @@ def main() -> None:
                     os.killpg(worker.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-    numbers = [i["InvoiceNumber"] for i in admin.get(f"/sandbox-admin/organisations/{tenant_id}/invoices")
-               .json()["Invoices"] if i["InvoiceNumber"].startswith("S-")]
+    numbers = numbers_in_xero(admin, tenant_id)
     result.update(in_xero=len(numbers), distinct=len(set(numbers)), log_problems=worst_log_lines())
     print(json.dumps(result))
 
