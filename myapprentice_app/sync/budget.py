@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from myapprentice_app.config import get_settings
 from myapprentice_app.db import session_scope, write_scope
 from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
 from myapprentice_app.integrations.xero.errors import RateLimited
@@ -26,6 +27,11 @@ SLOT_LEASE_SECONDS = 8.0
 SHORT_WAIT = 5.0  # longer than this, a caller leaves the work for later instead of holding a worker
 # Xero's window starts when our first call arrives, a moment after it left: ours is a little longer.
 WINDOW_SECONDS = 61.0
+
+
+def window_seconds() -> float:
+    """The minute window, shortened like the sandbox's when it runs time-scaled (XERO_TIME_SCALE)."""
+    return WINDOW_SECONDS / get_settings().xero_minute_scale
 
 _budget = XeroBudget.__table__  # type: ignore[attr-defined]
 _slots = XeroCallSlot.__table__  # type: ignore[attr-defined]
@@ -106,7 +112,7 @@ class RateBudget:
         with session_scope() as session:
             row = session.execute(sa.select(_budget.c.window_started_at, _budget.c.window_calls)
                                   .where(_budget.c.tenant_id == self.tenant_id)).one_or_none()
-        if row is None or time.time() >= row.window_started_at + WINDOW_SECONDS:
+        if row is None or time.time() >= row.window_started_at + window_seconds():
             return MINUTE_LIMIT
         return MINUTE_LIMIT - int(row.window_calls)
 
@@ -122,9 +128,10 @@ class RateBudget:
             started, used, blocked_until, problem = row
             if blocked_until > now:
                 return None, blocked_until - now, problem or "minute"
-            in_window = started > now - WINDOW_SECONDS
+            window = window_seconds()
+            in_window = started > now - window
             if in_window and used >= MINUTE_LIMIT:
-                return None, started + WINDOW_SECONDS - now, "minute"
+                return None, started + window - now, "minute"
             # Counted only if no other worker counted a call since we looked (else look again).
             counted = session.execute(
                 sa.update(_budget).where(_budget.c.tenant_id == self.tenant_id,
