@@ -86,7 +86,8 @@ class RateBudget:
             raise
 
     def give_back(self, slot: Slot, day_remaining: int | None = None, minute_remaining: int | None = None) -> None:
-        """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining)."""
+        """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining):
+        the day's is written at once, for the board and the Xero tab; the minute's with the next take."""
         self._remaining.update({name: value for name, value in (("day_remaining", day_remaining),
                                                                 ("minute_remaining", minute_remaining))
                                 if value is not None})
@@ -95,6 +96,11 @@ class RateBudget:
                 session.execute(sa.update(_slots).where(_slots.c.tenant_id == self.tenant_id,
                                                         _slots.c.slot == slot.number, _slots.c.holder == slot.holder)
                                 .values(held_until=0.0, holder=None))
+                if day_remaining is not None:  # an answer arriving after a day-limit 429 doesn't undo it
+                    session.execute(sa.update(_budget).where(
+                        _budget.c.tenant_id == self.tenant_id,
+                        sa.or_(sa.func.coalesce(_budget.c.blocked_problem, "") != "day",
+                               _budget.c.blocked_until < time.time())).values(day_remaining=day_remaining))
                 session.commit()
         finally:
             self._gate.release()
@@ -102,10 +108,13 @@ class RateBudget:
     def refused(self, retry_after: float, problem: str) -> None:
         """Xero said 429: every worker waits until Retry-After has passed."""
         until = time.time() + retry_after
+        spent = {"day_remaining": 0} if problem == "day" else {}
+        if spent:
+            self._remaining.update(spent)
         with write_scope() as session:
             session.execute(sa.update(_budget).where(_budget.c.tenant_id == self.tenant_id,
                                                      _budget.c.blocked_until < until)
-                            .values(blocked_until=until, blocked_problem=problem))
+                            .values(blocked_until=until, blocked_problem=problem, **spent))
             session.commit()
 
     def calls_left_this_minute(self) -> int:
