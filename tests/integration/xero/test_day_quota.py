@@ -15,7 +15,7 @@ from myapprentice_app.models import Invoice, SyncRun, XeroBudget
 from myapprentice_app.selectors.board import live_board
 from myapprentice_app.services import xero_connection, xero_sync
 
-from .conftest import make_invoices
+from .conftest import make_invoices, worker_busy
 
 STARTER_DAY_LIMIT = 1000
 
@@ -81,3 +81,24 @@ def test_a_send_all_bigger_than_todays_quota_sends_what_fits_and_queues_the_rest
     assert {number: len(found) for number, found in admin.invoices_numbered(tenant).items()
             if number.startswith("DQB-")} == {f"DQB-{n:05d}": 1 for n in range(1, 301)}
 
+
+
+def test_while_a_send_all_waits_its_turn_the_board_says_how_many_of_its_invoices_todays_quota_fits(
+        session, connected, admin, tenant):
+    admin.faults(unique_numbers=False, rate_limits="real", day_limit=STARTER_DAY_LIMIT)
+    first = make_invoices(session, connected.business_id, 1, clients=1, prefix="DQC-")[0]
+    xero_sync.push_invoice(session, connected, first)  # the app's first calls of the day
+    spend_the_day_down_to(admin, tenant, 9)
+    second = make_invoices(session, connected.business_id, 1, clients=1, prefix="DQD-")[0]
+    xero_sync.push_invoice(session, connected, second)  # Xero's answers tell the app what is left
+    left = day_left(admin, tenant) + 1
+    make_invoices(session, connected.business_id, 300, clients=3, prefix="DQE-")
+
+    with worker_busy():
+        xero_sync.send_all(session, connected)
+        board = live_board(session, connected)
+
+    assert 1 < left < 7
+    assert board.quota_day == str(left)
+    assert board.quota_note == (f"Today's Xero quota ({left} calls) fits about {(left - 1) * 50} of the 300 "
+                                f"invoices; the rest go after Xero's reset.")
