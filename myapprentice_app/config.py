@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     xero_client_id: str | None = None
     xero_client_secret: SecretStr | None = None
     xero_sandbox_url: str = "http://127.0.0.1:8901"
+    # The sandbox's `time_scale` fault, for the engine: its minute window is this many times shorter too.
+    # Simulation only: ignored against real Xero.
+    xero_time_scale: float = Field(default=1.0, gt=0)
 
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -78,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def uses_real_xero(self) -> bool:
         return bool(self.xero_client_id and self.xero_client_secret)
+
+    @property
+    def xero_minute_scale(self) -> float:
+        return 1.0 if self.uses_real_xero else self.xero_time_scale
 
     @property
     def uses_real_stripe(self) -> bool:

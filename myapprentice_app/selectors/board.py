@@ -21,6 +21,7 @@ from myapprentice_app.domain.sync_states import (
     RunKind,
     RunState,
 )
+from myapprentice_app.domain.xero_limits import day_quota_note
 from myapprentice_app.models import Invoice, SyncRun, SyncRunItem, User, XeroBudget, XeroConnection
 from myapprentice_app.services.errors import NotFound
 from myapprentice_app.services.principal import Principal
@@ -56,6 +57,7 @@ class BoardView:
     next_try: str = ""
     quota_minute: str = ""  # empty until Xero's X-MinLimit-Remaining has been seen
     quota_day: str = ""  # empty until Xero's X-DayLimit-Remaining has been seen
+    quota_note: str = ""  # when today's quota can't take the whole run: how much it takes, when the rest goes
     chips: list[Chip] = field(default_factory=list)
     more: int = 0  # invoices in the run beyond the chips shown
     summary: str = ""  # the one line a finished run collapses to
@@ -114,6 +116,10 @@ def board_for_business(session: Session, business_id: int, now: dt.datetime | No
     if budget is not None:
         board.quota_minute = "" if budget.minute_remaining is None else str(budget.minute_remaining)
         board.quota_day = "" if budget.day_remaining is None else str(budget.day_remaining)
+        if run.state == RunState.WAITING and budget.blocked_problem == "day":
+            board.quota_note = run.message or ""
+        elif board.active:
+            board.quota_note = day_quota_note(budget.day_remaining, board.pending)
     board.chips = _chips(session, run.id or 0)
     board.more = max(0, board.total - len(board.chips))
     if not board.active:

@@ -16,10 +16,11 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import ConnectionStatus
+from myapprentice_app.domain.xero_limits import day_quota_line
 from myapprentice_app.integrations.xero import oauth, tokens
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import XeroProblem
-from myapprentice_app.models import Invoice, OAuthState, XeroConnection
+from myapprentice_app.models import Invoice, OAuthState, XeroBudget, XeroConnection
 from myapprentice_app.services import audit, follow_up, xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
@@ -36,6 +37,7 @@ class ConnectionView:
     organisation: str = ""
     problem: str = ""
     choices: list[dict[str, str]] = field(default_factory=list)
+    day_quota: str = ""  # Xero's calls left today for the organisation, once Xero's headers have told it
 
 
 def redirect_uri() -> str:
@@ -54,7 +56,15 @@ def view_for(session: Session, business_id: int) -> ConnectionView:
     status = ConnectionStatus(connection.status)
     return ConnectionView(status=status.value, label=status.label,
                           organisation=connection.tenant_name or "", problem=connection.problem or "",
-                          choices=json.loads(connection.tenant_choices or "[]"))
+                          choices=json.loads(connection.tenant_choices or "[]"),
+                          day_quota=day_quota_line(day_calls_left(session, business_id)))
+
+
+def day_calls_left(session: Session, business_id: int) -> int | None:
+    """The organisation's calls left today as Xero's last X-DayLimit-Remaining said (None: not seen yet)."""
+    return session.exec(select(XeroBudget.day_remaining).join(
+        XeroConnection, col(XeroConnection.tenant_id) == XeroBudget.tenant_id)
+        .where(XeroConnection.business_id == business_id)).first()
 
 
 def start_connect(session: Session, actor: Principal) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from myapprentice_app.config import get_settings
 from myapprentice_app.db import session_scope, write_scope
 from myapprentice_app.domain.xero_limits import CONCURRENT, MINUTE_LIMIT
 from myapprentice_app.integrations.xero.errors import RateLimited
@@ -26,6 +27,11 @@ SLOT_LEASE_SECONDS = 8.0
 SHORT_WAIT = 5.0  # longer than this, a caller leaves the work for later instead of holding a worker
 # Xero's window starts when our first call arrives, a moment after it left: ours is a little longer.
 WINDOW_SECONDS = 61.0
+
+
+def window_seconds() -> float:
+    """The minute window, shortened like the sandbox's when it runs time-scaled (XERO_TIME_SCALE)."""
+    return WINDOW_SECONDS / get_settings().xero_minute_scale
 
 _budget = XeroBudget.__table__  # type: ignore[attr-defined]
 _slots = XeroCallSlot.__table__  # type: ignore[attr-defined]
@@ -80,7 +86,8 @@ class RateBudget:
             raise
 
     def give_back(self, slot: Slot, day_remaining: int | None = None, minute_remaining: int | None = None) -> None:
-        """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining)."""
+        """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining):
+        the day's is written at once, for the board and the Xero tab; the minute's with the next take."""
         self._remaining.update({name: value for name, value in (("day_remaining", day_remaining),
                                                                 ("minute_remaining", minute_remaining))
                                 if value is not None})
@@ -89,6 +96,11 @@ class RateBudget:
                 session.execute(sa.update(_slots).where(_slots.c.tenant_id == self.tenant_id,
                                                         _slots.c.slot == slot.number, _slots.c.holder == slot.holder)
                                 .values(held_until=0.0, holder=None))
+                if day_remaining is not None:  # an answer arriving after a day-limit 429 doesn't undo it
+                    session.execute(sa.update(_budget).where(
+                        _budget.c.tenant_id == self.tenant_id,
+                        sa.or_(sa.func.coalesce(_budget.c.blocked_problem, "") != "day",
+                               _budget.c.blocked_until < time.time())).values(day_remaining=day_remaining))
                 session.commit()
         finally:
             self._gate.release()
@@ -96,17 +108,20 @@ class RateBudget:
     def refused(self, retry_after: float, problem: str) -> None:
         """Xero said 429: every worker waits until Retry-After has passed."""
         until = time.time() + retry_after
+        spent = {"day_remaining": 0} if problem == "day" else {}
+        if spent:
+            self._remaining.update(spent)
         with write_scope() as session:
             session.execute(sa.update(_budget).where(_budget.c.tenant_id == self.tenant_id,
                                                      _budget.c.blocked_until < until)
-                            .values(blocked_until=until, blocked_problem=problem))
+                            .values(blocked_until=until, blocked_problem=problem, **spent))
             session.commit()
 
     def calls_left_this_minute(self) -> int:
         with session_scope() as session:
             row = session.execute(sa.select(_budget.c.window_started_at, _budget.c.window_calls)
                                   .where(_budget.c.tenant_id == self.tenant_id)).one_or_none()
-        if row is None or time.time() >= row.window_started_at + WINDOW_SECONDS:
+        if row is None or time.time() >= row.window_started_at + window_seconds():
             return MINUTE_LIMIT
         return MINUTE_LIMIT - int(row.window_calls)
 
@@ -122,9 +137,10 @@ class RateBudget:
             started, used, blocked_until, problem = row
             if blocked_until > now:
                 return None, blocked_until - now, problem or "minute"
-            in_window = started > now - WINDOW_SECONDS
+            window = window_seconds()
+            in_window = started > now - window
             if in_window and used >= MINUTE_LIMIT:
-                return None, started + WINDOW_SECONDS - now, "minute"
+                return None, started + window - now, "minute"
             # Counted only if no other worker counted a call since we looked (else look again).
             counted = session.execute(
                 sa.update(_budget).where(_budget.c.tenant_id == self.tenant_id,

@@ -1,7 +1,8 @@
 """Pushing invoices, as one pipeline:
 
-    prepare (snapshot, pre-flight, contacts) → batches of 50 → at most five senders, each call in a slot of the
-    organisation's RateBudget → one recorder writing Xero's answers down.
+    prepare (snapshot, pre-flight, contacts) → batches of 50 → at most five senders, each putting its batch on
+    the wire and then making the call in a slot of the organisation's RateBudget → one recorder writing Xero's
+    answers down.
 
 Every write is fenced by the run's token (`OrgContext.writing`), and a batch is stored with its Idempotency-Key
 right before it leaves, so a batch whose answer is lost is found again (`reconcile`) before anything is re-sent.
@@ -37,45 +38,43 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
 
     `unsent`: batches another worker stored and Xero has none of (see `reconcile_leftovers`): sent again as
     they were, under their own keys, when their invoices are still as they were."""
-    ready, bodies = _prepare(ctx, invoice_ids, bool(create_contacts))
-    batches = _resent(ctx, ready, bodies, unsent or [])
+    ready, cache = _prepare(ctx, invoice_ids, bool(create_contacts))
+    batches = _resent(ctx, ready, cache, unsent or [])
     again = {s.invoice.id for batch in batches for s in batch.snapshots}
-    batches += [_Batch(ctx, mode, chunk, bodies) for mode, chunk in _chunks([s for s in ready
-                                                                             if s.invoice.id not in again])]
+    batches += [_Batch(ctx, mode, chunk, cache) for mode, chunk in _chunks([s for s in ready
+                                                                            if s.invoice.id not in again])]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-record") as recorder, \
             ThreadPoolExecutor(max_workers=CONCURRENT, thread_name_prefix="xero-send") as senders:
         sent = [senders.submit(batch.send, recorder) for batch in batches]
         _settled(_settled(sent))  # sent, then recorded
 
 
-def _prepare(ctx: OrgContext, invoice_ids: list[int], forced_contacts: bool) -> tuple[list[InvoiceSnapshot], dict]:
-    """The invoices that pass pre-flight and have a Xero contact, and each one's body as it goes on the wire.
+def _prepare(ctx: OrgContext, invoice_ids: list[int], forced_contacts: bool) -> tuple[list[InvoiceSnapshot],
+                                                                                     OrgCache | None]:
+    """The invoices that pass pre-flight and have a Xero contact, and the organisation's cache to wire them with.
 
-    The bodies are serialised while the contacts are made (the one call the invoices wait for)."""
+    Each batch is put on the wire by its sender (`_Batch.send`): 10,000 invoices take seconds to serialise, and
+    this way the first batch doesn't wait for the last one's."""
     with session_scope() as session:
         snapshots = [s for s in load_invoices(session, invoice_ids) if s.invoice.sync_status == SyncStatus.PENDING]
         cache = load_cache(session, ctx.business_id)
     ready = _preflight(ctx, snapshots, cache, forced_contacts)
     if not ready:
-        return [], {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-wire") as helper:
-        wired = helper.submit(_wire_all, ctx, ready, cache)
-        with_contacts = ensure_contacts(ctx, ready, cache, create=forced_contacts or
-                                        ctx.settings.contact_policy == "create")
-        bodies = wired.result()
-    for snapshot in with_contacts:
-        bodies[snapshot.invoice.id or 0]["Contact"] = contact_ref(snapshot.client.xero_contact_id or "")
-    return with_contacts, bodies
+        return [], None
+    return ensure_contacts(ctx, ready, cache, create=forced_contacts or ctx.settings.contact_policy == "create"), cache
 
 
 class _Batch:
     """Up to 50 invoices, created (or, when linked already, updated) in one call until Xero has answered it."""
 
-    def __init__(self, ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], bodies: dict) -> None:
-        self.ctx, self.mode, self.snapshots, self.bodies = ctx, mode, snapshots, bodies
+    def __init__(self, ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache | None) -> None:
+        self.ctx, self.mode, self.snapshots, self.cache = ctx, mode, snapshots, cache
+        self.bodies: dict[int, dict] = {}
         self.stored: XeroBatch | None = None
 
     def send(self, recorder: ThreadPoolExecutor) -> Future[None]:
+        assert self.cache is not None  # there are invoices to send, so there is a cache
+        self.bodies = _wire_all(self.ctx, self.snapshots, self.cache)
         try:
             reply = retry.call(self.ctx, self._attempt, settle=self._settle)
         except Rejected as rejected:
@@ -116,14 +115,15 @@ class _Batch:
         return self.stored
 
 
-def _resent(ctx: OrgContext, ready: list[InvoiceSnapshot], bodies: dict, unsent: list[XeroBatch]) -> list[_Batch]:
+def _resent(ctx: OrgContext, ready: list[InvoiceSnapshot], cache: OrgCache | None,
+            unsent: list[XeroBatch]) -> list[_Batch]:
     by_id = {s.invoice.id: s for s in ready if not s.invoice.xero_invoice_id}
     resent = []
     for stored in unsent:
         items = items_of(stored)
         if all(local_id in by_id and by_id[local_id].invoice.version == version for local_id, version in items):
             adopt(ctx, stored)
-            batch = _Batch(ctx, "create", [by_id.pop(local_id) for local_id, _ in items], bodies)
+            batch = _Batch(ctx, "create", [by_id.pop(local_id) for local_id, _ in items], cache)
             batch.stored = stored
             resent.append(batch)
     return resent
@@ -153,8 +153,13 @@ def _chunks(snapshots: list[InvoiceSnapshot]) -> list[tuple[str, list[InvoiceSna
 
 
 def _wire_all(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> dict[int, dict]:
-    """Each invoice as the SDK puts it on the wire, by invoice id (its contact is set once known)."""
-    return {s.invoice.id or 0: wire(invoice_model(preflight.outgoing(s, cache, ctx.settings))) for s in snapshots}
+    """Each invoice as the SDK puts it on the wire, with its Xero contact, by invoice id."""
+    bodies = {}
+    for snapshot in snapshots:
+        body = wire(invoice_model(preflight.outgoing(snapshot, cache, ctx.settings)))
+        body["Contact"] = contact_ref(snapshot.client.xero_contact_id or "")
+        bodies[snapshot.invoice.id or 0] = body
+    return bodies
 
 
 def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,

@@ -164,9 +164,21 @@ def _wait(ctx: OrgContext, invoice_ids: list[int], next_try: dt.datetime, proble
     for it (the watcher resumes it then; nothing is retried meanwhile)."""
     with ctx.writing() as session:
         outcomes.waiting(session, ctx, invoice_ids, next_try, reason, _WHY.get(problem, ""))
+        message = outcomes.waiting_message(next_try, _WHY.get(problem, ""))
+        if problem == "day":
+            message = _day_spent(session, ctx.run_id or 0, next_try)
         session.execute(sa.update(_runs).where(_runs.c.id == ctx.run_id).values(
             state=RunState.WAITING, next_try_at=next_try, calls_made=_runs.c.calls_made + ctx.calls,
-            message=outcomes.waiting_message(next_try, _WHY.get(problem, ""))))
+            message=message))
+
+
+def _day_spent(session: Session, run_id: int, next_try: dt.datetime) -> str:
+    """How much of the run today's quota took, and when the rest goes."""
+    counts = dict(session.exec(select(SyncRunItem.outcome, sa.func.count()).where(SyncRunItem.run_id == run_id)
+                               .group_by(col(SyncRunItem.outcome))).all())
+    waiting = counts.get(ItemOutcome.PENDING, 0)
+    return (f"Today's Xero quota took {sum(counts.values()) - waiting:,} of the {sum(counts.values()):,} invoices; "
+            f"the other {waiting:,} go after Xero's reset — next try at {next_try:%H:%M} UTC.")
 
 
 def _connection_lost(ctx: OrgContext, reason: str) -> None:

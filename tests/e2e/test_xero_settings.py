@@ -62,3 +62,6 @@ def test_finance_sends_all_to_xero_from_the_xero_area_too(page: Page, app_server
     expect(page.get_by_test_id("sync-board-summary")).to_have_text(
         re.compile(r"^Last Send all: \d+ synced, 0 errors — just now$"), timeout=60_000)
     screenshot(page, "xero-area-send-all")
+    page.reload()  # the tab shows the day's quota as Xero's answers to the Send all told it
+    expect(page.get_by_test_id("xero-day-quota")).to_have_text(
+        re.compile(r"^Xero calls left today: [\d,]+ \(room for about [\d,]+ invoices; the rest of a push goes after"))

@@ -72,6 +72,8 @@ def _live() -> rx.Component:
                 size="1", color_scheme="gray", data_testid="sync-board-quota"), rx.fragment()),
             rx.cond(board.next_try != "", rx.text("Waiting for Xero: next try at ", board.next_try, size="1"),
                     rx.fragment()),
+            rx.cond(board.quota_note != "", rx.text(board.quota_note, size="1", data_testid="sync-board-quota-note"),
+                    rx.fragment()),
             rx.flex(rx.foreach(board.chips, lambda item: chip(item)), wrap="wrap", spacing="1"),
             rx.cond(board.more > 0, rx.text(f"and {board.more} more", size="1", color_scheme="gray"),
                     rx.fragment()),

@@ -49,6 +49,8 @@ def integrations_tab() -> rx.Component:
             rx.text(connection.organisation, weight="bold", data_testid="xero-organisation"),
             data_testid="xero-connection",
         ),
+        rx.cond(connection.day_quota != "", rx.text(connection.day_quota, size="2", color_scheme="gray",
+                                                    data_testid="xero-day-quota"), rx.fragment()),
         rx.cond(XeroSettingsState.message != "", rx.callout(XeroSettingsState.message, color_scheme="red"),
                 rx.fragment()),
         rx.cond(
