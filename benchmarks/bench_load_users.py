@@ -31,10 +31,12 @@ import httpx
 from benchmarks.load_seed import BUSINESSES, INVOICES_PER_BUSINESS, PASSWORD, SENDER, USERS, seed_businesses
 from benchmarks.reflex_socket import ROOT_STATE, Tab
 from benchmarks.web_cluster import (
+    POSTGRES_ADMIN,
     balancer_url,
     free_port,
     group_cpu_seconds,
     group_rss_mb,
+    missing_services,
     start_process,
     stop,
     wait_until_answers,
@@ -44,28 +46,11 @@ from benchmarks.web_cluster import (
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SEND_ALL_AT = 15.0
 SIGN_IN_EVERY = 25
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 INVOICES = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
 DETAIL = "reflex___state____state.myapprentice_app___ui___state___invoice_detail____invoice_detail_state"
 SEARCHES = ["job 12", "harbour", "B1-00", "fitness", "bench client 7", "job 4999", "nothing-matches"]
 STATUSES = ["all", "draft", "authorised", "sent", "paid"]
-
-
-def _missing_services() -> str:
-    import psycopg
-    import redis
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
-            pass
-    except psycopg.Error:
-        return "PostgreSQL is not reachable at 127.0.0.1:5432"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError:
-        return "Redis is not reachable at 127.0.0.1:6379"
-    return ""
 
 
 def _listed_after_hydrate(delta: dict) -> bool:
@@ -156,7 +141,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> int:
-    if reason := _missing_services():
+    if reason := missing_services(REDIS_URL):
         print(f"load_users: skipped ({reason})")
         print(f"web_rss_mb: skipped ({reason})")
         return 0

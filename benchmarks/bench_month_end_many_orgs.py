@@ -31,7 +31,7 @@ from decimal import Decimal
 
 import httpx
 
-from benchmarks.web_cluster import free_port
+from benchmarks.web_cluster import POSTGRES_ADMIN, free_port, missing_services
 
 BUSINESSES = int(os.environ.get("SCALE_BUSINESSES", "12"))
 INVOICES_EACH = 250
@@ -40,25 +40,8 @@ CLIENTS_EACH = 5
 WORKERS = (1, 2, 4)
 LATENCY = 0.150
 APP_MINUTE = 10_000
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 PASSWORD = "bench-password-1"
-
-
-def _missing_services() -> str:
-    import psycopg
-    import redis
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
-            pass
-    except psycopg.Error:
-        return "PostgreSQL is not reachable at 127.0.0.1:5432"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError:
-        return "Redis is not reachable at 127.0.0.1:6379"
-    return ""
 
 
 def floor_seconds(businesses: int) -> float:
@@ -188,7 +171,7 @@ def _synced() -> int:
 
 
 def main() -> int:
-    if reason := _missing_services():
+    if reason := missing_services(REDIS_URL):
         print(f"month_end_many_orgs: skipped ({reason})")
         return 0
     import psycopg

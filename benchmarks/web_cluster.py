@@ -57,6 +57,26 @@ def _established_local_ports() -> set[int]:
     return ports
 
 
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def missing_services(redis_url: str) -> str:
+    """Why a PostgreSQL + Redis benchmark must skip, or "" when both answer."""
+    import psycopg
+    import redis
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.Error:
+        return "PostgreSQL is not reachable at 127.0.0.1:5432"
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError:
+        return "Redis is not reachable at 127.0.0.1:6379"
+    return ""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
