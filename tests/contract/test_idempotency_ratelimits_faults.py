@@ -91,13 +91,16 @@ def test_the_daily_limit_is_reported_as_day(xero, admin):
 
 def test_more_than_five_concurrent_calls_per_organisation_are_refused(sandbox, admin, tenant_id):
     token = admin.token(tenant_id)["access_token"]
-    admin.faults(rate_limits="real", latency_ms=300)
+    # Each call is held 2 s, so all seven overlap even when a loaded machine starts the threads slowly.
+    admin.faults(rate_limits="real", latency_ms=2000)
     statuses, problems = [], []
+    together = threading.Barrier(7)
 
     def call() -> None:
+        together.wait()
         response = httpx.get(
             f"{sandbox.base_url}/api.xro/2.0/Organisation",
-            timeout=5,
+            timeout=10,
             headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id},
         )
         statuses.append(response.status_code)
@@ -107,7 +110,7 @@ def test_more_than_five_concurrent_calls_per_organisation_are_refused(sandbox, a
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=10)  # each call gives up after 5 s
+        thread.join(timeout=15)  # each call gives up after 10 s
     assert statuses.count(200) == 5 and statuses.count(429) == 2
     assert problems.count("concurrent") == 2
 
