@@ -11,10 +11,11 @@ from sqlmodel import col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.integrations.xero import results
-from myapprentice_app.integrations.xero.client import XeroClient
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
+from myapprentice_app.sync import retry
+from myapprentice_app.sync.budget import WaitForXero
 from myapprentice_app.sync.context import OrgContext
 
 NO_FEE_ACCOUNT = "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero."
@@ -82,19 +83,19 @@ def post_fees(ctx: OrgContext) -> None:
                                "UnitAmount": float(from_minor(card.fee, card.currency)),
                                "AccountCode": ctx.settings.stripe_fee_account}]}
         try:
-            reply = ctx.call(functools.partial(_spend, body=body, key=f"stripe-fee-{card.id}"))
-        except (RateLimited, Unavailable, OutcomeUnknown):
-            return
+            reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
+                                                                           key=f"stripe-fee-{card.id}"))
+        except WaitForXero:
+            return  # the next cycle sends it again, under the same key
         except Rejected as rejected:
             _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
             continue
-        [element] = reply.items("BankTransactions")[:1] or [{}]
-        result = results.outcome(element, "BankTransactionID")
+        [result] = reply.bank_transactions()
         _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
                      None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
 
 
-def _spend(xero: XeroClient, body: dict, key: str):  # type: ignore[no-untyped-def]
+def _spend(xero: XeroClient, body: dict, key: str) -> Reply:
     return xero.create_bank_transactions([body], key)
 
 
@@ -116,9 +117,10 @@ def note_disputes(ctx: OrgContext) -> None:
     for dispute, invoice in due:
         text = dispute_note(dispute)
         try:
-            ctx.call(functools.partial(_note, invoice_id=invoice.xero_invoice_id or "", text=text,
-                                       key=f"stripe-dispute-{dispute.id}-{dispute.status}"))
-        except (RateLimited, Unavailable, OutcomeUnknown):
+            retry.write_again_under_its_key(ctx, functools.partial(
+                _note, invoice_id=invoice.xero_invoice_id or "", text=text,
+                key=f"stripe-dispute-{dispute.id}-{dispute.status}"))
+        except WaitForXero:
             return  # the next cycle writes it (the same key: never twice)
         except Rejected:
             pass  # an invoice Xero won't annotate (deleted there): the app still shows the dispute
@@ -137,7 +139,7 @@ def dispute_note(dispute: StripeDispute) -> str:
             f"Stripe dispute {dispute.id}: {what}.")[:450]
 
 
-def _note(xero: XeroClient, invoice_id: str, text: str, key: str):  # type: ignore[no-untyped-def]
+def _note(xero: XeroClient, invoice_id: str, text: str, key: str) -> Reply:
     return xero.add_history_note(invoice_id, text, key)
 
 
