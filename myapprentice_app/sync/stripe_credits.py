@@ -18,7 +18,7 @@ from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import Rejected
-from myapprentice_app.integrations.xero.mapping import credit_refund_model
+from myapprentice_app.integrations.xero.mapping import credit_refund_model, sales_credit_note
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.budget import WaitForXero
@@ -61,12 +61,8 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
     main = max(out.lines, key=lambda line: line.quantity * line.unit_amount)
     no_tax = snapshot.invoice.amounts_are == AmountsAre.NO_TAX
     what = f"Card refund for invoice {snapshot.invoice.number} ({intent_id})"
-    return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": out.contact_id}, "Date": credit.refunded_on.isoformat(),
-            "Status": "AUTHORISED", "LineAmountTypes": "NoTax" if no_tax else "Inclusive",
-            "CurrencyCode": credit.currency, "Reference": what[:255],
-            "LineItems": [{"Description": what, "Quantity": 1,
-                           "UnitAmount": float(from_minor(credit.amount, credit.currency)),
-                           "AccountCode": main.account_code, **({"TaxType": main.tax_type} if main.tax_type else {})}]}
+    return sales_credit_note(out.contact_id, credit.refunded_on, no_tax, credit.currency, what,
+                             from_minor(credit.amount, credit.currency), main.account_code, main.tax_type)
 
 
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:

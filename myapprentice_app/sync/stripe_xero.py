@@ -13,6 +13,7 @@ from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.mapping import spend_money
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.budget import WaitForXero
@@ -75,13 +76,10 @@ def post_fees(ctx: OrgContext) -> None:
             session.commit()
             return
     for card, payment in rows:
-        body = {"Type": "SPEND", "Contact": {"Name": "Stripe"}, "BankAccount": {"Code": ctx.settings.stripe_account},
-                "Date": payment.paid_on.isoformat(),
-                "Reference": f"Stripe fee {card.charge_id or card.payment_intent_id}",
-                "LineAmountTypes": "Inclusive",
-                "LineItems": [{"Description": f"Stripe fee for {card.payment_intent_id}", "Quantity": 1,
-                               "UnitAmount": float(from_minor(card.fee, card.currency)),
-                               "AccountCode": ctx.settings.stripe_fee_account}]}
+        body = spend_money(ctx.settings.stripe_account or "", payment.paid_on,
+                           f"Stripe fee {card.charge_id or card.payment_intent_id}",
+                           f"Stripe fee for {card.payment_intent_id}", from_minor(card.fee, card.currency),
+                           ctx.settings.stripe_fee_account or "")
         try:
             reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
                                                                            key=f"stripe-fee-{card.id}"))
