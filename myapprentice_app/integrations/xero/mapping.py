@@ -108,7 +108,3 @@ def wire(model: Any) -> dict[str, Any]:
     body: dict[str, Any] = serialize(model)
     return body
 
-
-def contact_ref(contact_id: str) -> dict[str, Any]:
-    """An invoice's `Contact` on the wire, as `wire(invoice_model(...))` puts it."""
-    return wire(Contact(contact_id=contact_id))
