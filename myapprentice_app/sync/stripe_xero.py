@@ -5,6 +5,7 @@ written in the invoice's History and Notes in Xero, each time its status changes
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from sqlmodel import col, select
 
@@ -12,7 +13,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.errors import Rejected
 from myapprentice_app.integrations.xero.mapping import spend_money
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync import retry
@@ -30,18 +31,27 @@ def reverse_refunded(ctx: OrgContext) -> None:
                                                  col(Payment.xero_reversal_due).is_(True),
                                                  col(Payment.xero_payment_id).is_not(None))).all()
     for payment in due:
+        delete = functools.partial(_delete, payment_id=payment.xero_payment_id or "")
         try:
-            ctx.call(functools.partial(_delete, payment_id=payment.xero_payment_id or ""))
-        except (RateLimited, Unavailable, OutcomeUnknown):
-            return  # the next cycle tries again (deleting twice is refused harmlessly)
+            retry.call(ctx, delete, settle=functools.partial(_still_to_delete, ctx, delete,
+                                                             payment.xero_payment_id or ""))
+        except WaitForXero:
+            return  # the next cycle tries again
         except Rejected as rejected:
             _settle_reversal(payment.id or 0, refused=rejected.text)
             continue
         _settle_reversal(payment.id or 0, refused=None)
 
 
-def _delete(xero: XeroClient, payment_id: str):  # type: ignore[no-untyped-def]
+def _delete(xero: XeroClient, payment_id: str) -> Reply:
     return xero.delete_payment(payment_id)
+
+
+def _still_to_delete(ctx: OrgContext, delete: Callable[[XeroClient], Reply], payment_id: str
+                     ) -> Callable[[XeroClient], Reply] | None:
+    """A delete whose answer was lost: Xero refuses to delete a payment twice, so look first (None: deleted)."""
+    [found] = retry.read(ctx, lambda xero: xero.payment(payment_id)).payments()
+    return None if found.deleted else delete
 
 
 def _settle_reversal(payment_id: int, refused: str | None) -> None:

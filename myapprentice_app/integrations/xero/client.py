@@ -133,6 +133,9 @@ class XeroClient:
             kwargs["if_modified_since"] = since
         return self._call(self.accounting.get_payments, self.tenant_id, **kwargs)
 
+    def payment(self, payment_id: str) -> Reply:
+        return self._call(self.accounting.get_payment, self.tenant_id, payment_id)
+
     def payments_with_reference(self, references: list[str]) -> Reply:
         where = " OR ".join(f'Reference=="{reference}"' for reference in references)
         return self._call(self.accounting.get_payments, self.tenant_id, where=where)

@@ -1,6 +1,7 @@
 """Stripe's fee and a part refund's credit note reach Xero exactly once when Xero fails a call on the way: the
 sync cycle tries again by itself (a 500: nothing was made; a lost answer: made, and sent again under the same
-Idempotency-Key, Xero answers with what it made), instead of leaving the work to a later cycle."""
+Idempotency-Key, Xero answers with what it made), instead of leaving the work to a later cycle. A full refund's
+deletion whose answer is lost is looked up before deleting again (Xero refuses to delete a payment twice)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from decimal import Decimal
 from sqlmodel import select
 
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import StripeCredit, StripePayment, XeroSettings
+from myapprentice_app.models import Payment, StripeCredit, StripePayment, XeroSettings
 from myapprentice_app.sync.stripe_credits import NO_STRIPE_ACCOUNT
 from myapprentice_app.sync.stripe_xero import NO_FEE_ACCOUNT
 from tests.support.waiting import wait_until
 
-from .test_refunds_in_xero import paid_in_xero, refund
+from .conftest import invoice_reaches
+from .test_refunds_in_xero import paid_in_xero, refund, sync_until_the_reversal_settles
 
 
 def a_seed_failing_only_the_first_call(probability: float) -> int:
@@ -78,3 +80,20 @@ def test_a_part_refund_reaches_xero_once_in_the_same_cycle_when_xeros_answers_ar
     session.refresh(credit)
     assert credit.xero_credit_note_id == note["CreditNoteID"] and credit.xero_refund_id == paid_out["PaymentID"]
     assert credit.sync_message is None
+
+
+def test_a_full_refund_whose_deletion_answer_is_lost_still_shows_the_payment_deleted_in_xero(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    webhooks_delivered(stripe_admin)
+
+    admin.faults(p_drop_after_commit=1.0)  # Xero deletes the payment, and its answer never arrives
+    refund(session, stripe_connected, stripe_admin, client_of)
+    invoice_reaches(session, invoice.id, "sent")
+    sync_until_the_reversal_settles(session)
+
+    [deleted] = admin.stored(tenant, "payments")
+    assert deleted["PaymentID"] == in_xero["PaymentID"] and deleted["Status"] == "DELETED"
+    payment = session.exec(select(Payment)).one()
+    assert payment.sync_status == "synced"
+    assert payment.sync_error_message == "Refunded by card: the payment was deleted in Xero."
