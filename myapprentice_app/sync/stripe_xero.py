@@ -31,16 +31,23 @@ def reverse_refunded(ctx: OrgContext) -> None:
                                                  col(Payment.xero_reversal_due).is_(True),
                                                  col(Payment.xero_payment_id).is_not(None))).all()
     for payment in due:
-        delete = functools.partial(_delete, payment_id=payment.xero_payment_id or "")
         try:
-            retry.call(ctx, delete, settle=functools.partial(_still_to_delete, ctx, delete,
-                                                             payment.xero_payment_id or ""))
+            refused = _reverse(ctx, payment.xero_payment_id or "")
         except WaitForXero:
             return  # the next cycle tries again
-        except Rejected as rejected:
-            _settle_reversal(payment.id or 0, refused=rejected.text)
-            continue
-        _settle_reversal(payment.id or 0, refused=None)
+        _settle_reversal(payment.id or 0, refused)
+
+
+def _reverse(ctx: OrgContext, payment_id: str) -> str | None:
+    """Delete the payment in Xero; Xero's refusal if it refused. Xero refuses to delete a payment twice, so after
+    a lost answer (or when another cycle deleted it first) the payment is looked up, not deleted again."""
+    delete = functools.partial(_delete, payment_id=payment_id)
+    still_to_delete = functools.partial(_still_to_delete, ctx, delete, payment_id)
+    try:
+        retry.call(ctx, delete, settle=still_to_delete)
+    except Rejected as rejected:
+        return None if still_to_delete() is None else rejected.text
+    return None
 
 
 def _delete(xero: XeroClient, payment_id: str) -> Reply:
@@ -49,8 +56,11 @@ def _delete(xero: XeroClient, payment_id: str) -> Reply:
 
 def _still_to_delete(ctx: OrgContext, delete: Callable[[XeroClient], Reply], payment_id: str
                      ) -> Callable[[XeroClient], Reply] | None:
-    """A delete whose answer was lost: Xero refuses to delete a payment twice, so look first (None: deleted)."""
-    [found] = retry.read(ctx, lambda xero: xero.payment(payment_id)).payments()
+    """The delete to send, or None when Xero has the payment deleted already."""
+    try:
+        [found] = retry.read(ctx, lambda xero: xero.payment(payment_id)).payments()
+    except Rejected:
+        return delete  # Xero doesn't know the payment: the delete's own refusal says so
     return None if found.deleted else delete
 
 

@@ -95,5 +95,5 @@ def test_a_full_refund_whose_deletion_answer_is_lost_still_shows_the_payment_del
     [deleted] = admin.stored(tenant, "payments")
     assert deleted["PaymentID"] == in_xero["PaymentID"] and deleted["Status"] == "DELETED"
     payment = session.exec(select(Payment)).one()
-    assert payment.sync_status == "synced"
-    assert payment.sync_error_message == "Refunded by card: the payment was deleted in Xero."
+    assert (payment.sync_status, payment.sync_error_message) == (
+        "synced", "Refunded by card: the payment was deleted in Xero.")
