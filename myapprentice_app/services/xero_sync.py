@@ -148,6 +148,7 @@ def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value:
     invoice = _invoice(session, actor, invoice_id)
     if shown != invoice.sync_stamp:
         raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
+    _require_connected(session, actor)  # before any change: a fix that can't be sent must not half-apply
     try:
         return _apply_fix(session, actor, invoice, action, value)
     except ValueError as refused:
