@@ -9,6 +9,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from myapprentice_app.api.integrations_tab import back, sign_in_first
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.stripe.client import BadSignature, StripeProblem, verify_event
@@ -18,12 +19,6 @@ from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_pay import PayView
 
 log = logging.getLogger(__name__)
-BACK = "/settings/integrations"
-
-
-def _back(**params: str) -> RedirectResponse:
-    query = "&".join(f"{key}={quote(value)}" for key, value in params.items())
-    return RedirectResponse(f"{BACK}?{query}" if query else BACK, status_code=302)
 
 
 def onboarding_refresh(request: Request) -> Response:
@@ -31,11 +26,11 @@ def onboarding_refresh(request: Request) -> Response:
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
-            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+            return sign_in_first()
         try:
             url = stripe_connection.onboarding_link(session, actor)
         except (ActionRefused, PermissionDenied, StripeProblem) as refused:
-            return _back(stripe_error=str(refused))
+            return back(stripe_error=str(refused))
     return RedirectResponse(url, status_code=302)
 
 
@@ -44,12 +39,12 @@ def onboarding_return(request: Request) -> Response:
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
-            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+            return sign_in_first()
         try:
             view = stripe_connection.refresh_status(session, actor)
         except (PermissionDenied, StripeProblem) as refused:
-            return _back(stripe_error=str(refused))
-    return _back(stripe=view.status)
+            return back(stripe_error=str(refused))
+    return back(stripe=view.status)
 
 
 async def webhook(request: Request) -> Response:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from myapprentice_app.api.integrations_tab import back, sign_in_first
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.xero.errors import XeroProblem
@@ -14,23 +13,16 @@ from myapprentice_app.services import auth, xero_connection
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused
 
-BACK = "/settings/integrations"
-
-
-def _back(**params: str) -> RedirectResponse:
-    query = "&".join(f"{key}={quote(value)}" for key, value in params.items())
-    return RedirectResponse(f"{BACK}?{query}" if query else BACK, status_code=302)
-
 
 def connect(request: Request) -> Response:
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
-            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+            return sign_in_first()
         try:
             url = xero_connection.start_connect(session, actor)
         except (ActionRefused, PermissionDenied) as refused:
-            return _back(xero_error=str(refused))
+            return back(xero_error=str(refused))
     return RedirectResponse(url, status_code=302)
 
 
@@ -39,12 +31,12 @@ def callback(request: Request) -> Response:
     with session_scope() as session:
         actor = auth.resolve(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
-            return RedirectResponse(f"/login?next={quote(BACK)}", status_code=302)
+            return sign_in_first()
         try:
             status = xero_connection.finish_connect(session, actor, state=params.get("state", ""),
                                                     code=params.get("code"), error=params.get("error"))
         except (ActionRefused, PermissionDenied) as refused:
-            return _back(xero_error=str(refused))
+            return back(xero_error=str(refused))
         except XeroProblem:
-            return _back(xero_error="Xero didn't complete the connection. Try again in a minute.")
-    return _back(xero=status)
+            return back(xero_error="Xero didn't complete the connection. Try again in a minute.")
+    return back(xero=status)

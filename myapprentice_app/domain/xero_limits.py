@@ -3,6 +3,7 @@
 MINUTE_LIMIT = 60  # calls a minute
 CONCURRENT = 5  # calls at a time
 BATCH = 50  # invoices in one request
+DAY_SECONDS = 86_400.0  # Xero's day: a quota it reported longer ago than this has been reset since
 
 
 def invoices_fitting(calls_left: int) -> int:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from myapprentice_app.db import ExactDecimal, UTCDateTime, utcnow
+from myapprentice_app.domain.invoice_status import InvoiceStatus
 
 ZERO = Decimal("0.00")
 
@@ -60,7 +61,17 @@ class Invoice(SQLModel, table=True):
 
     @property
     def amount_due(self) -> Decimal:
+        """What the client still owes: nothing on a voided invoice."""
+        if self.status == InvoiceStatus.VOIDED:
+            return ZERO
         return self.total - self.amount_paid
+
+    @property
+    def pushable(self) -> bool:
+        """A voided invoice goes to Xero only to void it there: not when Xero never had it, nor once it has the void."""
+        if self.status != InvoiceStatus.VOIDED:
+            return True
+        return bool(self.xero_invoice_id) and self.synced_version != self.version
 
     @property
     def sync_stamp(self) -> str:

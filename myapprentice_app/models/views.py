@@ -19,6 +19,7 @@ class InvoiceRow:
     sync_status: str = ""
     sync_label: str = ""
     xero_url: str = ""
+    pushable: bool = True  # not a voided invoice with nothing to take back in Xero
 
 
 @dataclass

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from myapprentice_app.config import get_settings
 from myapprentice_app.db import ExactDecimal, UTCDateTime, utcnow
 from myapprentice_app.domain.sync_states import BatchState, ConnectionStatus, ItemOutcome, RunState
+from myapprentice_app.domain.xero_limits import DAY_SECONDS
 
 
 class XeroConnection(SQLModel, table=True):
@@ -119,7 +122,14 @@ class XeroBudget(SQLModel, table=True):
     blocked_until: float = 0.0
     blocked_problem: str | None = Field(default=None, sa_type=sa.String(12))  # the limit a 429 named
     day_remaining: int | None = None
+    day_remaining_at: float = 0.0  # when Xero said so
     minute_remaining: int | None = None
+
+    def calls_left_today(self) -> int | None:
+        """Xero's last X-DayLimit-Remaining while it can still hold: a figure older than a day (shortened like the
+        sandbox's when it runs time-scaled) says nothing, as Xero's day has reset since."""
+        day = DAY_SECONDS / get_settings().xero_minute_scale
+        return None if self.day_remaining is None or time.time() >= self.day_remaining_at + day else self.day_remaining
 
 
 class XeroCallSlot(SQLModel, table=True):

@@ -115,11 +115,12 @@ def board_for_business(session: Session, business_id: int, now: dt.datetime | No
     budget = connection[1] if connection else None
     if budget is not None:
         board.quota_minute = "" if budget.minute_remaining is None else str(budget.minute_remaining)
-        board.quota_day = "" if budget.day_remaining is None else str(budget.day_remaining)
+        day_left = budget.calls_left_today()
+        board.quota_day = "" if day_left is None else str(day_left)
         if run.state == RunState.WAITING and budget.blocked_problem == "day":
             board.quota_note = run.message or ""
         elif board.active:
-            board.quota_note = day_quota_note(budget.day_remaining, board.pending)
+            board.quota_note = day_quota_note(day_left, board.pending)
     board.chips = _chips(session, run.id or 0)
     board.more = max(0, board.total - len(board.chips))
     if not board.active:

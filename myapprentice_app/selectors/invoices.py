@@ -85,4 +85,5 @@ def _row(invoice: Invoice, client_name: str, xero_link: Callable[[str], str] | N
         sync_status=invoice.sync_status,
         sync_label=SyncStatus(invoice.sync_status).label,
         xero_url=xero_link(invoice.xero_invoice_id) if xero_link and invoice.xero_invoice_id else "",
+        pushable=invoice.pushable,
     )

@@ -51,6 +51,7 @@ class XeroPanel:
     error_message: str = ""
     error_detail: str = ""
     drift: str = ""
+    can_push: bool = False  # not a voided invoice with nothing to take back in Xero
     fixes: list[Option] = field(default_factory=list)
     contact_suggestions: list[Option] = field(default_factory=list)
     accounts: list[Option] = field(default_factory=list)
@@ -102,8 +103,8 @@ def xero_panel(session: Session, actor: Principal, invoice_id: int) -> XeroPanel
         invoice_id=invoice_id, stamp=invoice.sync_stamp, sync_status=invoice.sync_status,
         sync_label=SyncStatus(invoice.sync_status).label,
         error_title=entry.title if entry else "", error_message=invoice.sync_error_message or "",
-        error_detail=invoice.sync_error_detail or "", drift=invoice.xero_drift or "", fixes=fixes,
-        ask_for_fixes=_whom_to_ask(others), history=_history(session, invoice_id),
+        error_detail=invoice.sync_error_detail or "", drift=invoice.xero_drift or "", can_push=invoice.pushable,
+        fixes=fixes, ask_for_fixes=_whom_to_ask(others), history=_history(session, invoice_id),
     )
     offered = {option.value for option in fixes}
     panel.offer_link_contact = Fix.LINK_CONTACT.value in offered

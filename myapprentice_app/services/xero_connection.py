@@ -63,9 +63,10 @@ def view_for(session: Session, business_id: int) -> ConnectionView:
 
 def day_calls_left(session: Session, business_id: int) -> int | None:
     """The organisation's calls left today as Xero's last X-DayLimit-Remaining said (None: not seen yet)."""
-    return session.exec(select(XeroBudget.day_remaining).join(
+    budget = session.exec(select(XeroBudget).join(
         XeroConnection, col(XeroConnection.tenant_id) == XeroBudget.tenant_id)
         .where(XeroConnection.business_id == business_id)).first()
+    return None if budget is None else budget.calls_left_today()
 
 
 def start_connect(session: Session, actor: Principal) -> str:

@@ -38,7 +38,7 @@ NEEDS_RECONNECT = "The Xero connection needs reconnecting. Ask your Business Own
 
 
 def eligible_for_send_all(business_id: int):  # type: ignore[no-untyped-def]
-    """Authorised invoices not synced at their current version, and drafts awaiting a push."""
+    """Authorised invoices not synced at their current version, drafts awaiting a push, and voids Xero hasn't had."""
     authorised = [status.value for status in AUTHORISED_STATES]
     not_current = sa.or_(col(Invoice.synced_version).is_(None), col(Invoice.synced_version) != col(Invoice.version))
     return (select(Invoice.id, Invoice.version)
@@ -47,7 +47,9 @@ def eligible_for_send_all(business_id: int):  # type: ignore[no-untyped-def]
                 sa.and_(col(Invoice.status).in_(authorised), not_current),
                 sa.and_(col(Invoice.status) == InvoiceStatus.DRAFT, sa.or_(
                     col(Invoice.sync_status) == SyncStatus.ERROR,
-                    sa.and_(col(Invoice.xero_invoice_id).is_not(None), not_current))))))
+                    sa.and_(col(Invoice.xero_invoice_id).is_not(None), not_current))),
+                sa.and_(col(Invoice.status) == InvoiceStatus.VOIDED, col(Invoice.xero_invoice_id).is_not(None),
+                        not_current))))
 
 
 def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: bool = False,
@@ -56,8 +58,9 @@ def push_invoice(session: Session, actor: Principal, invoice_id: int, *, retry: 
     actor.require(Permission.RETRY_SYNC if retry else Permission.PUSH_TO_XERO)
     _require_connected(session, actor)
     invoice = _invoice(session, actor, invoice_id)
-    if invoice.status == InvoiceStatus.VOIDED and not invoice.xero_invoice_id:
-        raise ActionRefused("A voided invoice that never reached Xero isn't sent.")
+    if not invoice.pushable:
+        raise ActionRefused("Xero already has this invoice voided." if invoice.xero_invoice_id
+                            else "A voided invoice that never reached Xero isn't sent.")
     if invoice.sync_status == SyncStatus.PENDING:
         return None
     run = SyncRun(business_id=actor.business_id, kind=RunKind.PUSH, started_by_user_id=actor.user_id, total=1,
@@ -145,6 +148,7 @@ def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value:
     invoice = _invoice(session, actor, invoice_id)
     if shown != invoice.sync_stamp:
         raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
+    _require_connected(session, actor)  # before any change: a fix that can't be sent must not half-apply
     try:
         return _apply_fix(session, actor, invoice, action, value)
     except ValueError as refused:

@@ -100,7 +100,8 @@ class RateBudget:
                     session.execute(sa.update(_budget).where(
                         _budget.c.tenant_id == self.tenant_id,
                         sa.or_(sa.func.coalesce(_budget.c.blocked_problem, "") != "day",
-                               _budget.c.blocked_until < time.time())).values(day_remaining=day_remaining))
+                               _budget.c.blocked_until < time.time()))
+                        .values(day_remaining=day_remaining, day_remaining_at=time.time()))
                 session.commit()
         finally:
             self._gate.release()
@@ -108,14 +109,20 @@ class RateBudget:
     def refused(self, retry_after: float, problem: str) -> None:
         """Xero said 429: every worker waits until Retry-After has passed."""
         until = time.time() + retry_after
-        spent = {"day_remaining": 0} if problem == "day" else {}
+        spent = {"day_remaining": 0, "day_remaining_at": time.time()} if problem == "day" else {}
         if spent:
-            self._remaining.update(spent)
+            self._remaining["day_remaining"] = 0
         with write_scope() as session:
             session.execute(sa.update(_budget).where(_budget.c.tenant_id == self.tenant_id,
                                                      _budget.c.blocked_until < until)
                             .values(blocked_until=until, blocked_problem=problem, **spent))
             session.commit()
+
+    def calls_left_today(self) -> int | None:
+        """Xero's last word on the day's remaining calls, or None when it has said nothing within a day."""
+        with session_scope() as session:
+            row = session.get(XeroBudget, self.tenant_id)
+            return None if row is None else row.calls_left_today()
 
     def calls_left_this_minute(self) -> int:
         with session_scope() as session:

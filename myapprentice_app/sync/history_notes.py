@@ -10,6 +10,9 @@ a minute, while a push sends 50 invoices in one call. So the notes cost what the
   from the batches still to go. Its notes go to a low-priority task that spends only spare budget (it stops
   while fewer than RESERVE calls of the organisation's minute are left) and comes back a minute later for
   the rest, as the online-invoice links wait for a quiet moment too. The pushes are the work; a note can wait.
+- nor do they spend the day: on Xero's Starter plan (1,000 calls a day) a Send all of 1,000 invoices takes 21
+  calls and its notes would take the rest, leaving nothing for the day's payments and pushes. Notes stop while
+  DAY_RESERVE calls or fewer are left today, and wait for Xero's reset.
 
 Each note carries its own Idempotency-Key, so a note whose answer was lost is not written twice.
 """
@@ -36,6 +39,7 @@ from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.runs import settings_for
 
 RESERVE = 20  # calls of the minute a deferred note never touches: they are the pushes' and the pulls'
+DAY_RESERVE = 500  # calls of the day a deferred note never touches: half of Xero's Starter quota
 Note = tuple[str, str, str]  # (Xero InvoiceID, text, Idempotency-Key)
 
 
@@ -71,6 +75,11 @@ def _add(xero: XeroClient, invoice_id: str, text: str, key: str) -> Reply:
     return xero.add_history_note(invoice_id, text, key)
 
 
+def _spare(ctx: OrgContext) -> bool:
+    today = ctx.budget.calls_left_today()
+    return ctx.budget.calls_left_this_minute() > RESERVE and (today is None or today > DAY_RESERVE)
+
+
 def write(business_id: int, notes: list[Note], spare_only: bool = False) -> list[Note]:
     """Write the notes in order; returns those left for later (busy Xero, or no spare budget)."""
     with session_scope() as session:
@@ -80,7 +89,7 @@ def write(business_id: int, notes: list[Note], spare_only: bool = False) -> list
         ctx = OrgContext(business_id=business_id, tenant_id=connection.tenant_id,
                          settings=settings_for(session, business_id))
     for index, (invoice_id, text, key) in enumerate(notes):
-        if spare_only and ctx.budget.calls_left_this_minute() <= RESERVE:
+        if spare_only and not _spare(ctx):
             return notes[index:]
         try:
             ctx.call(functools.partial(_add, invoice_id=invoice_id, text=text, key=key))

@@ -37,6 +37,8 @@ def contact_problem(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSe
 
 def invoice_problems(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> list[Problem]:
     """Every problem of the invoice at once (each cause once), so one look shows all there is to fix."""
+    if snapshot.invoice.status == InvoiceStatus.VOIDED:
+        return []  # voiding it in Xero takes its id alone: its accounts and tax rates don't matter any more
     found = [contact_problem(snapshot, cache, settings)]
     for line in snapshot.lines:
         found.append(_account_problem(line.category, settings, cache))
@@ -101,9 +103,13 @@ def _tax_problem(tax_rate_id: int | None, category: str, snapshot: InvoiceSnapsh
     return None
 
 
-def xero_status(snapshot: InvoiceSnapshot, settings: XeroSettings) -> str:
-    """Drafts go as DRAFT; sent or paid invoices must be AUTHORISED in Xero; the rest follow the setting."""
+def xero_status(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> str:
+    """Drafts go as DRAFT; sent or paid invoices must be AUTHORISED in Xero; the rest follow the setting.
+    A void is VOIDED in Xero, or DELETED where Xero holds it as a draft (Xero can't void a draft)."""
     status = InvoiceStatus(snapshot.invoice.status)
+    if status == InvoiceStatus.VOIDED:
+        held = cache.refs.get(snapshot.invoice.number.upper())
+        return "DELETED" if held is not None and held.status in ("DRAFT", "SUBMITTED") else "VOIDED"
     if status == InvoiceStatus.DRAFT:
         return "DRAFT"
     if status == InvoiceStatus.AUTHORISED and settings.push_as == "draft":
@@ -121,7 +127,7 @@ def outgoing(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings)
         due_date=invoice.due_date,
         line_amount_types=AmountsAre(invoice.amounts_are).xero_line_amount_type,
         currency=invoice.currency,
-        status=xero_status(snapshot, settings),
+        status=xero_status(snapshot, cache, settings),
         contact_id=snapshot.client.xero_contact_id or "",
         xero_invoice_id=invoice.xero_invoice_id,
         lines=[LineOut(description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,

@@ -35,3 +35,25 @@ def test_a_supervisor_pushes_from_the_three_dot_menu_and_then_opens_the_invoice_
     # Against real Xero this is go.xero.com's page for the invoice; offline, the sandbox's.
     expect(open_in_xero).to_have_attribute("href", f"{app_server.xero_sandbox_url}/sandbox-online-invoice/"
                                                    f"{business.tenant_id}/{xero_id}")
+
+
+def test_voiding_a_synced_invoice_takes_it_back_in_xero_and_then_offers_no_push(
+        page: Page, app_server: AppServer, xero_admin: SandboxAdmin) -> None:
+    business = own_business(app_server, xero_admin, "Voided Here")
+    invoice_id, number = business.invoice("100")
+    login(page, app_server, business.email(Role.OWNER), then=f"/invoices/{invoice_id}")
+    panel = page.get_by_test_id("xero-panel")
+    panel.get_by_test_id("push-to-xero").click()
+    expect(panel.get_by_test_id("sync-status")).to_have_text("Synced", timeout=30_000)
+
+    page.get_by_test_id("void").click()
+    page.get_by_test_id("confirm-void").click()
+    expect(page.get_by_test_id("invoice-status").first).to_have_text("Voided")
+    expect(page.get_by_test_id("amount-due")).to_have_text("Amount due $0.00")
+    expect(panel.get_by_test_id("sync-status")).to_have_text("Not synced")
+    panel.get_by_test_id("push-to-xero").click()  # the void is still to reach Xero
+
+    expect(panel.get_by_test_id("sync-status")).to_have_text("Synced", timeout=30_000)
+    expect(panel.get_by_test_id("push-to-xero")).to_have_count(0)
+    [held] = xero_admin.invoices_numbered(business.tenant_id)[number]
+    assert held["Status"] == "VOIDED"

@@ -38,13 +38,16 @@ class InvoiceOut:
     due_date: dt.date
     line_amount_types: str  # Exclusive | Inclusive | NoTax
     currency: str
-    status: str  # DRAFT | AUTHORISED
+    status: str  # DRAFT | AUTHORISED, or VOIDED | DELETED to take back one Xero has
     contact_id: str
     xero_invoice_id: str | None = None
     lines: list[LineOut] = field(default_factory=list)
 
 
 def invoice_model(invoice: InvoiceOut) -> Invoice:
+    if invoice.status in ("VOIDED", "DELETED"):  # Xero's way to void or delete: the id and the status, nothing else
+        return Invoice(invoice_id=invoice.xero_invoice_id, invoice_number=invoice.number,
+                       contact=Contact(contact_id=invoice.contact_id), status=invoice.status)
     model = Invoice(
         type="ACCREC",
         contact=Contact(contact_id=invoice.contact_id),

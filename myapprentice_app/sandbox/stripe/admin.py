@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..admin_requests import AdminError, json_body
 from . import accounts, checkout
 from .api import json_response
 from .errors import StripeError
 from .events import register_endpoint
 from .runtime import Sandbox
-
-
-class AdminError(ValueError):
-    pass
-
-
-async def json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise AdminError(f"body is not JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise AdminError("body must be a JSON object")
-    return body
 
 
 def admin(handler):

@@ -4,14 +4,12 @@ memory in a single process and optionally written to one JSON file."""
 from __future__ import annotations
 
 import copy
-import json
-import os
 import secrets
 import string
-import tempfile
 import time
 from typing import Any
 
+from ..state_files import load_state, save_state
 from . import account_object
 from .errors import no_such
 
@@ -47,7 +45,7 @@ class Store:
         self.state_file = state_file
         self.clock_offset = 0
         self.dirty = False
-        self.state = self._load() if state_file and os.path.exists(state_file) else empty_state()
+        self.state = load_state(state_file, empty_state)
         if not self.state["platform"]:
             self._add_platform()
 
@@ -124,24 +122,11 @@ class Store:
     def changed(self) -> None:
         self.dirty = True
 
-    def _load(self) -> dict[str, Any]:
-        assert self.state_file
-        with open(self.state_file, encoding="utf-8") as handle:
-            loaded = json.load(handle)
-        state = empty_state()
-        state.update(loaded)
-        return state
-
     def save(self) -> None:
         if not self.state_file or not self.dirty:
             return
         self.dirty = False
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=".stripe-sandbox-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.state, handle, separators=(",", ":"))
-        os.replace(tmp_path, self.state_file)
+        save_state(self.state_file, self.state, ".stripe-sandbox-")
 
 
 def no_such_account(account_id: str) -> Exception:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..admin_requests import AdminError, json_body
 from . import serialize, tokens
 from .faults import FaultError
 from .ratelimit import Limits
@@ -24,25 +24,10 @@ DEFAULT_SCOPE = (
 _users = itertools.count(1)
 
 
-class AdminError(ValueError):
-    pass
-
 
 def sandbox_of(request: Request) -> Sandbox:
     return request.app.state.sandbox
 
-
-async def json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise AdminError(f"body is not JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise AdminError("body must be a JSON object")
-    return body
 
 
 def admin(handler):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 import time
 from collections import defaultdict
 from typing import Any
 
+from ..state_files import load_state, save_state
 from . import dates, seed, signing
 
 log = logging.getLogger(__name__)
@@ -33,7 +31,7 @@ class Store:
         self.state_file = state_file
         self.clock_offset_ms = 0
         self.dirty = False
-        self.state = self._load() if state_file and os.path.exists(state_file) else empty_state()
+        self.state = load_state(state_file, empty_state)
         self.stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self._rebuild_indexes()
         self.dirty = signing.STATE_KEY not in self.state
@@ -99,22 +97,9 @@ class Store:
     def changed(self) -> None:
         self.dirty = True
 
-    def _load(self) -> dict[str, Any]:
-        assert self.state_file
-        with open(self.state_file, encoding="utf-8") as handle:
-            loaded = json.load(handle)
-        state = empty_state()
-        state.update(loaded)
-        return state
-
     def save(self) -> None:
         if not self.state_file or not self.dirty:
             return
         self.dirty = False
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=".xero-sandbox-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.state, handle, separators=(",", ":"))
-        os.replace(tmp_path, self.state_file)
+        save_state(self.state_file, self.state, ".xero-sandbox-")
         log.debug("sandbox state written to %s", self.state_file)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from myapprentice_app.ui.components.forms import labelled
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
+from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 
 def send_dialog() -> rx.Component:
@@ -52,7 +53,8 @@ def send_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
-                        rx.icon("send", size=16), "Send", on_click=s.send, loading=s.sending, data_testid="confirm-send"
+                        rx.icon("send", size=16), "Send", on_click=[s.send, XeroPanelState.refresh],  # sent: not synced
+                        loading=s.sending, data_testid="confirm-send"
                     ),
                     justify="end",
                     width="100%",

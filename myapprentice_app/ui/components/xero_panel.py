@@ -111,8 +111,9 @@ def xero_panel_card(invoice_id: rx.Var | int) -> rx.Component:
             rx.cond(panel.drift != "", rx.callout(panel.drift, icon="git-compare", color_scheme="amber",
                                                   data_testid="xero-drift"), rx.fragment()),
             rx.hstack(
-                rx.button("Push to Xero", size="2", on_click=SyncActionsState.push_invoice(invoice_id),
-                          data_testid="push-to-xero"),
+                rx.cond(panel.can_push, rx.button("Push to Xero", size="2",
+                                                  on_click=SyncActionsState.push_invoice(invoice_id),
+                                                  data_testid="push-to-xero"), rx.fragment()),
                 rx.cond(panel.open_in_xero != "", rx.link("Open in Xero", href=panel.open_in_xero, is_external=True,
                                                           data_testid="open-in-xero"), rx.fragment()),
                 rx.cond(panel.online_invoice != "", rx.link("Online invoice", href=panel.online_invoice,

@@ -14,6 +14,7 @@ from myapprentice_app.ui.components.url import route_param
 from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
+from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 
 def _actions() -> rx.Component:
@@ -25,7 +26,8 @@ def _actions() -> rx.Component:
             rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft"), href=f"/invoices/{inv.id}/edit"),
             rx.fragment(),
         ),
-        rx.cond(editable, rx.button("Authorise", on_click=s.authorise_invoice, data_testid="authorise"), rx.fragment()),
+        rx.cond(editable, rx.button("Authorise", on_click=[s.authorise_invoice, XeroPanelState.refresh],
+                                             data_testid="authorise"), rx.fragment()),
         rx.cond(
             s.can_edit & (inv.status != InvoiceStatus.PAID.value) & (inv.status != InvoiceStatus.VOIDED.value),
             rx.button(rx.icon("send", size=16), "Send to client", on_click=s.open_send, data_testid="send-to-client"),
@@ -81,7 +83,7 @@ def _void_button() -> rx.Component:
                     rx.button(
                         "Void invoice",
                         color_scheme="red",
-                        on_click=InvoiceDetailState.void_invoice,
+                        on_click=[InvoiceDetailState.void_invoice, XeroPanelState.refresh],  # its sync status too
                         data_testid="confirm-void",
                     )
                 ),

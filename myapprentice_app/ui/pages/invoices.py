@@ -92,7 +92,8 @@ def _menu(row: Any) -> rx.Component:
                                        aria_label=f"Actions for {row.number}", data_testid="row-menu")),
         rx.menu.content(
             rx.menu.item("View", on_click=rx.redirect(f"/invoices/{row.id}")),
-            rx.menu.item("Push to Xero", on_click=SyncActionsState.push_invoice(row.id), data_testid="menu-push"),
+            rx.cond(row.pushable, rx.menu.item("Push to Xero", on_click=SyncActionsState.push_invoice(row.id),
+                                               data_testid="menu-push"), rx.fragment()),
             rx.cond(InvoicesState.can_export,
                     rx.menu.item("CSV export", on_click=InvoiceActionsState.export_csv(row.id)), rx.fragment()),
             rx.cond(InvoicesState.can_pay & ((row.status == InvoiceStatus.AUTHORISED.value)

@@ -23,7 +23,7 @@ class ErrorCausesState(rx.State):
 
     @rx.event
     async def load(self):
-        principal, refusal = await authorise(self, Permission.VIEW_INVOICES)
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)  # the page says no
         if principal is None:
             return refusal
         with session_scope() as session:

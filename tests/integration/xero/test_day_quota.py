@@ -102,3 +102,17 @@ def test_while_a_send_all_waits_its_turn_the_board_says_how_many_of_its_invoices
     assert board.quota_day == str(left)
     assert board.quota_note == (f"Today's Xero quota ({left} calls) fits about {(left - 1) * 50} of the 300 "
                                 f"invoices; the rest go after Xero's reset.")
+
+
+def test_a_day_old_word_from_xero_on_todays_quota_is_not_shown_as_today(session, connected, admin, tenant):
+    admin.faults(rate_limits="real", day_limit=STARTER_DAY_LIMIT)
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="DQD-")
+    xero_sync.push_invoice(session, connected, invoice_id)
+    assert xero_connection.connection_view(session, connected).day_quota.startswith("Xero calls left today: ")
+
+    session.expire_all()
+    budget = session.get(XeroBudget, tenant)
+    budget.day_remaining_at -= 86_400  # a day later, with no call since: Xero's day has reset
+    session.commit()
+
+    assert xero_connection.connection_view(session, connected).day_quota == ""

@@ -8,7 +8,7 @@ from sqlmodel import select
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.domain.sync_errors import Fix
-from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroContact, XeroSettings
+from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroConnection, XeroContact, XeroSettings
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused
@@ -227,3 +227,22 @@ def test_pushing_before_xero_is_connected_tells_each_role_what_it_can_do(session
     with pytest.raises(ActionRefused) as refused:
         xero_sync.push_invoice(session, supervisor, invoice_id)
     assert str(refused.value) == "Xero isn't connected yet. Ask your Business Owner or Admin to connect it."
+
+
+def test_a_fix_pressed_after_the_connection_needs_reconnecting_is_refused_and_changes_nothing(
+        session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="INV-", start=1)
+    session.get(Invoice, invoice_id).number = "INV-0001"  # the sandbox's own first invoice has this number
+    session.commit()
+    assert push(session, connected, invoice_id).sync_error_code == "number_conflict"
+    shown = xero_panel(session, connected, invoice_id).stamp
+    connection = session.exec(select(XeroConnection)).one()
+    connection.status = "needs_reconnect"  # Xero revoked the connection meanwhile
+    session.commit()
+
+    with pytest.raises(ActionRefused, match="reconnect"):
+        xero_sync.fix(session, connected, invoice_id, Fix.RENUMBER, shown=shown)
+
+    session.expire_all()
+    invoice = session.get(Invoice, invoice_id)
+    assert invoice.number == "INV-0001" and invoice.sync_status == SyncStatus.ERROR

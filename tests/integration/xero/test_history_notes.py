@@ -55,3 +55,22 @@ def test_send_all_notes_wait_while_the_minute_is_nearly_spent(session, connected
     session.commit()
     assert history_notes.write(connected.business_id, owed.notes, spare_only=True) == owed.notes
     assert admin.calls(HISTORY) == calls_before  # nothing spent from the reserve
+
+
+def test_send_all_notes_leave_the_rest_of_a_starter_day_to_payments_and_pushes(session, connected, admin, tenant):
+    make_invoices(session, connected.business_id, 2, clients=1)
+    run_id, _ = xero_sync.send_all(session, connected)
+    owed = history_notes.notes_for(run_id)
+    assert owed is not None and len(owed.notes) == 2
+    calls_before = admin.calls(HISTORY)
+    row = session.exec(select(XeroBudget).where(XeroBudget.tenant_id == tenant)).one()
+    row.day_remaining, row.day_remaining_at = history_notes.DAY_RESERVE, time.time()  # Xero's last word on today
+    session.commit()
+
+    assert history_notes.write(connected.business_id, owed.notes, spare_only=True) == owed.notes
+    assert admin.calls(HISTORY) == calls_before
+
+    row.day_remaining_at = time.time() - 86_401  # that was yesterday: Xero's day has reset since
+    session.commit()
+    assert history_notes.write(connected.business_id, owed.notes, spare_only=True) == []
+    assert admin.calls(HISTORY) == calls_before + 2
