@@ -20,6 +20,7 @@ from myapprentice_app.domain.xero_limits import day_quota_line
 from myapprentice_app.integrations.xero import oauth, tokens
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import XeroProblem
+from myapprentice_app.integrations.xero.results import Tenant
 from myapprentice_app.models import Invoice, OAuthState, XeroBudget, XeroConnection
 from myapprentice_app.services import audit, follow_up, xero_sync
 from myapprentice_app.services.errors import ActionRefused
@@ -91,15 +92,15 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
         raise ActionRefused("Xero access wasn't granted, so nothing changed.")
     token = oauth.exchange_code(redirect_uri(), code, pending.code_verifier)
     client = XeroClient("", lambda: token)
-    organisations = [c for c in client.connections() if c.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+    organisations = [tenant for tenant in client.connections() if tenant.organisation]
     if not organisations:
         raise ActionRefused("No Xero organisation was chosen. Try again and pick one.")
     # The token isn't revoked on refusal: Xero keeps one connection per app and organisation, so revoking it
     # could cut off the business that already uses the organisation.
-    taken = _used_elsewhere(session, actor.business_id, [o["tenantId"] for o in organisations])
+    taken = _used_elsewhere(session, actor.business_id, [o.tenant_id for o in organisations])
     if len(taken) == len(organisations):
-        raise ActionRefused(already_used(organisations[0].get("tenantName") or ""))
-    organisations = [o for o in organisations if o["tenantId"] not in taken]
+        raise ActionRefused(already_used(organisations[0].name))
+    organisations = [o for o in organisations if o.tenant_id not in taken]
     connection = _connection(session, actor.business_id) or XeroConnection(
         business_id=actor.business_id, token_enc="", access_expires_at=utcnow())
     tokens.store(connection, token)
@@ -110,8 +111,8 @@ def finish_connect(session: Session, actor: Principal, *, state: str, code: str 
         _use(connection, organisations[0])
     else:
         connection.status, connection.tenant_id, connection.tenant_name = ConnectionStatus.CHOOSE_ORG, None, None
-        connection.tenant_choices = json.dumps([{"id": o["tenantId"], "name": o.get("tenantName") or "",
-                                                 "connection_id": o.get("id") or ""} for o in organisations])
+        connection.tenant_choices = json.dumps([{"id": o.tenant_id, "name": o.name,
+                                                 "connection_id": o.connection_id or ""} for o in organisations])
     audit.record(session, actor, actor.business_id, "xero.connected", detail=connection.tenant_name)
     _commit_unless_taken(session, connection.tenant_name or "")
     if connection.status == ConnectionStatus.CONNECTED:
@@ -129,7 +130,8 @@ def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> N
         raise ActionRefused("Choose one of the organisations you allowed.")
     if _used_elsewhere(session, actor.business_id, [tenant_id]):
         raise ActionRefused(already_used(choice["name"]))
-    _use(connection, {"tenantId": choice["id"], "tenantName": choice["name"], "id": choice["connection_id"]})
+    _use(connection, Tenant(tenant_id=choice["id"], name=choice["name"],
+                            connection_id=choice["connection_id"] or None, organisation=True))
     audit.record(session, actor, actor.business_id, "xero.organisation_chosen", detail=choice["name"])
     _commit_unless_taken(session, choice["name"])
     after_connect(session, actor.business_id, actor.user_id)
@@ -198,11 +200,11 @@ def _commit_unless_taken(session: Session, organisation: str) -> None:
         raise ActionRefused(already_used(organisation)) from clash
 
 
-def _use(connection: XeroConnection, organisation: dict) -> None:
+def _use(connection: XeroConnection, organisation: Tenant) -> None:
     connection.status = ConnectionStatus.CONNECTED
-    connection.tenant_id = organisation["tenantId"]
-    connection.tenant_name = organisation.get("tenantName") or ""
-    connection.connection_id = organisation.get("id")
+    connection.tenant_id = organisation.tenant_id
+    connection.tenant_name = organisation.name
+    connection.connection_id = organisation.connection_id
     connection.tenant_choices = None
 
 

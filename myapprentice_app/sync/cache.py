@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from myapprentice_app.db import session_scope, utcnow
-from myapprentice_app.integrations.xero import results
-from myapprentice_app.integrations.xero.results import ContactResult, InvoiceResult
+from myapprentice_app.integrations.xero.client import Reply
+from myapprentice_app.integrations.xero.results import Account, ContactResult, InvoiceResult, TaxRate
 from myapprentice_app.models import XeroAccount, XeroConnection, XeroContact, XeroInvoiceRef, XeroTaxRate
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.context import OrgContext
@@ -21,6 +21,7 @@ MAX_AGE = dt.timedelta(minutes=10)
 _refs = XeroInvoiceRef.__table__  # type: ignore[attr-defined]
 UPDATED = ("invoice_id", "contact_id", "total", "status")
 PAGE = 1000
+T = TypeVar("T")
 
 
 def refresh_if_stale(ctx: OrgContext) -> None:
@@ -32,64 +33,61 @@ def refresh_if_stale(ctx: OrgContext) -> None:
 
 
 def refresh(ctx: OrgContext) -> None:
-    accounts = retry.read(ctx, lambda xero: xero.accounts()).items("Accounts")
-    rates = retry.read(ctx, lambda xero: xero.tax_rates()).items("TaxRates")
-    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
-    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), "Invoices")
+    accounts = retry.read(ctx, lambda xero: xero.accounts()).accounts()
+    rates = retry.read(ctx, lambda xero: xero.tax_rates()).tax_rates()
+    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), Reply.contacts)
+    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(None, page), Reply.invoices)
     with session_scope() as session:
         _replace_accounts(session, ctx.business_id, accounts)
         _replace_tax_rates(session, ctx.business_id, rates)
         replace_contacts(session, ctx.business_id, contacts)
-        _replace_invoice_refs(session, ctx.business_id, [results.invoice(invoice) for invoice in invoices])
+        _replace_invoice_refs(session, ctx.business_id, invoices)
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         connection.cache_refreshed_at = utcnow()
         session.commit()
 
 
 def refresh_contacts(ctx: OrgContext) -> None:
-    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), "Contacts")
+    contacts = all_pages(ctx, lambda xero, page: xero.contacts(page), Reply.contacts)
     with session_scope() as session:
         replace_contacts(session, ctx.business_id, contacts)
         session.commit()
 
 
-def all_pages(ctx: OrgContext, fetch: Any, plural: str) -> list[dict[str, Any]]:
-    """Every page of a paged Xero read: a page shorter than PAGE is the last."""
-    found: list[dict[str, Any]] = []
+def all_pages(ctx: OrgContext, fetch: Callable[..., Reply], read: Callable[[Reply], list[T]]) -> list[T]:
+    """Every page of a paged Xero read (`fetch(xero, page=…)`), typed by `read`: a page shorter than PAGE is
+    the last."""
+    found: list[T] = []
     page = 1
     while True:
-        items = retry.read(ctx, functools.partial(fetch, page=page)).items(plural)
+        items = read(retry.read(ctx, functools.partial(fetch, page=page)))
         found.extend(items)
         if len(items) < PAGE:
             return found
         page += 1
 
 
-def _replace_accounts(session: Session, business_id: int, accounts: list[dict[str, Any]]) -> None:
+def _replace_accounts(session: Session, business_id: int, accounts: list[Account]) -> None:
     session.execute(sa.delete(XeroAccount).where(XeroAccount.business_id == business_id))  # type: ignore[arg-type]
     for account in accounts:
         session.add(XeroAccount(
-            business_id=business_id, account_id=account["AccountID"], code=account.get("Code") or "",
-            name=account.get("Name") or "", type=account.get("Type") or "", account_class=account.get("Class") or "",
-            status=account.get("Status") or "ACTIVE", tax_type=account.get("TaxType"),
-            enable_payments=bool(account.get("EnablePaymentsToAccount")),
+            business_id=business_id, account_id=account.account_id, code=account.code, name=account.name,
+            type=account.type, account_class=account.account_class, status=account.status,
+            tax_type=account.tax_type, enable_payments=account.enable_payments,
         ))
 
 
-def _replace_tax_rates(session: Session, business_id: int, rates: list[dict[str, Any]]) -> None:
+def _replace_tax_rates(session: Session, business_id: int, rates: list[TaxRate]) -> None:
     session.execute(sa.delete(XeroTaxRate).where(XeroTaxRate.business_id == business_id))  # type: ignore[arg-type]
     for rate in rates:
-        session.add(XeroTaxRate(
-            business_id=business_id, tax_type=rate["TaxType"], name=rate.get("Name") or rate["TaxType"],
-            rate=Decimal(str(rate.get("EffectiveRate") or rate.get("DisplayTaxRate") or 0)).quantize(Decimal("0.0001")),
-            status=rate.get("Status") or "ACTIVE", for_revenue=rate.get("CanApplyToRevenue", True) is not False,
-        ))
+        session.add(XeroTaxRate(business_id=business_id, tax_type=rate.tax_type, name=rate.name, rate=rate.rate,
+                                status=rate.status, for_revenue=rate.for_revenue))
 
 
-def replace_contacts(session: Session, business_id: int, contacts: list[dict[str, Any]]) -> None:
+def replace_contacts(session: Session, business_id: int, contacts: list[ContactResult]) -> None:
     session.execute(sa.delete(XeroContact).where(XeroContact.business_id == business_id))  # type: ignore[arg-type]
     for contact in contacts:
-        remember_contact(session, business_id, results.contact(contact))
+        remember_contact(session, business_id, contact)
 
 
 def remember_contact(session: Session, business_id: int, contact: ContactResult) -> None:

@@ -50,9 +50,7 @@ def record_answer(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: lis
 def record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list, rejected: Rejected,
                      batch: XeroBatch) -> None:
     key = batch.idempotency_key
-    messages = [str(error.get("Message")) for element in rejected.body.get("Elements") or []
-                for error in element.get("ValidationErrors") or []] or [str(rejected.body.get("Message") or
-                                                                            rejected.text[:500])]
+    messages = rejected.messages
     code = classify(messages)
     with ctx.writing() as session:
         for snapshot, model in zip(snapshots, models, strict=False):

@@ -20,7 +20,7 @@ from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.domain.xero_limits import BATCH, CONCURRENT
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import ConnectionRevoked, Rejected
-from myapprentice_app.integrations.xero.mapping import contact_ref, invoice_model, wire
+from myapprentice_app.integrations.xero.mapping import invoice_model, wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, preflight, retry
 from myapprentice_app.sync.batches import adopt, close_batch, items_of, open_batch
@@ -153,13 +153,9 @@ def _chunks(snapshots: list[InvoiceSnapshot]) -> list[tuple[str, list[InvoiceSna
 
 
 def _wire_all(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> dict[int, dict]:
-    """Each invoice as the SDK puts it on the wire, with its Xero contact, by invoice id."""
-    bodies = {}
-    for snapshot in snapshots:
-        body = wire(invoice_model(preflight.outgoing(snapshot, cache, ctx.settings)))
-        body["Contact"] = contact_ref(snapshot.client.xero_contact_id or "")
-        bodies[snapshot.invoice.id or 0] = body
-    return bodies
+    """Each invoice as the SDK puts it on the wire, by invoice id."""
+    return {snapshot.invoice.id or 0: wire(invoice_model(preflight.outgoing(snapshot, cache, ctx.settings)))
+            for snapshot in snapshots}
 
 
 def _preflight(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from myapprentice_app.db import session_scope, utcnow
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
-from myapprentice_app.integrations.xero import results
+from myapprentice_app.integrations.xero.client import Reply
+from myapprentice_app.integrations.xero.results import InvoiceResult, PaymentResult
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
 from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
@@ -24,37 +24,36 @@ def pull(ctx: OrgContext) -> None:
     with session_scope() as session:
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         since = connection.last_pulled_at - OVERLAP if connection.last_pulled_at else None
-    payments = all_pages(ctx, lambda xero, page: xero.payments_changed_since(since, page), "Payments")
-    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(since, page), "Invoices")
+    payments = all_pages(ctx, lambda xero, page: xero.payments_changed_since(since, page), Reply.payments)
+    invoices = all_pages(ctx, lambda xero, page: xero.invoices_changed_since(since, page), Reply.invoices)
     with session_scope() as session:
         linked = {invoice.xero_invoice_id: invoice for invoice in session.exec(
             select(Invoice).where(Invoice.business_id == ctx.business_id, col(Invoice.xero_invoice_id).is_not(None)))}
-        for element in payments:
-            _take_payment(session, ctx, linked, element)
-        for element in invoices:
-            remember_invoice(session, ctx.business_id, results.invoice(element))
-            if (invoice := linked.get(element.get("InvoiceID"))) is not None:
-                _flag_drift(session, ctx, invoice, element)
+        for in_xero in payments:
+            _take_payment(session, ctx, linked, in_xero)
+        for found in invoices:
+            remember_invoice(session, ctx.business_id, found)
+            if (invoice := linked.get(found.xero_id)) is not None:
+                _flag_drift(session, ctx, invoice, found)
         connection = session.exec(select(XeroConnection).where(XeroConnection.business_id == ctx.business_id)).one()
         connection.last_pulled_at = started
         session.commit()
 
 
-def _take_payment(session: Session, ctx: OrgContext, linked: dict, element: dict[str, Any]) -> None:
-    invoice = linked.get((element.get("Invoice") or {}).get("InvoiceID"))
-    if invoice is None or element.get("Status") != "AUTHORISED":
+def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: PaymentResult) -> None:
+    invoice = linked.get(in_xero.invoice_id)
+    if invoice is None or not in_xero.authorised or not in_xero.xero_id:
         return
-    known = session.exec(select(Payment).where(Payment.xero_payment_id == element["PaymentID"])).first()
+    known = session.exec(select(Payment).where(Payment.xero_payment_id == in_xero.xero_id)).first()
     if known is not None:
         return
-    amount = Decimal(str(element["Amount"])).quantize(Decimal("0.01"))
+    amount = in_xero.amount.quantize(Decimal("0.01"))
     if amount > invoice.amount_due or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
         invoice.xero_drift = f"Xero has a payment of {amount:,.2f} this invoice can't take here."
         return
     session.add(Payment(business_id=ctx.business_id, invoice_id=invoice.id or 0, amount=amount,
-                        paid_on=_date(element.get("Date")) or dt.date.today(), method="xero",
-                        reference=(element.get("Reference") or None), source="xero",
-                        xero_payment_id=element["PaymentID"], sync_status=SyncStatus.SYNCED))
+                        paid_on=in_xero.paid_on or dt.date.today(), method="xero", reference=in_xero.reference,
+                        source="xero", xero_payment_id=in_xero.xero_id, sync_status=SyncStatus.SYNCED))
     invoice.amount_paid += amount
     invoice.status = status_after_payment(invoice.total, invoice.amount_paid).value
     invoice.updated_at = utcnow()
@@ -63,9 +62,8 @@ def _take_payment(session: Session, ctx: OrgContext, linked: dict, element: dict
                             answer=f"Payment of {amount:,.2f} made in Xero recorded here."))
 
 
-def _flag_drift(session: Session, ctx: OrgContext, invoice: Invoice, element: dict[str, Any]) -> None:
-    status = element.get("Status")
-    total = Decimal(str(element.get("Total") or 0))
+def _flag_drift(session: Session, ctx: OrgContext, invoice: Invoice, found: InvoiceResult) -> None:
+    status, total = found.status, found.total
     drift = None
     if status in ("VOIDED", "DELETED") and invoice.status != InvoiceStatus.VOIDED:
         drift = f"{status.capitalize()} in Xero; still {InvoiceStatus(invoice.status).label.lower()} here."
@@ -76,10 +74,3 @@ def _flag_drift(session: Session, ctx: OrgContext, invoice: Invoice, element: di
         session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
                                 user_id=ctx.user_id, action="pull", outcome="error", answer=drift))
 
-
-def _date(value: Any) -> dt.date | None:
-    text = str(value or "")
-    if text.startswith("/Date("):
-        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
-        return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date()
-    return None

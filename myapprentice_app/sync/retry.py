@@ -60,6 +60,17 @@ def call(ctx: OrgContext, action: Action, settle: Callable[[], Action | None] | 
                 action = settled
 
 
+def write_again_under_its_key(ctx: OrgContext, action: Action) -> Reply:
+    """A write of one thing under its own fixed Idempotency-Key (a Stripe fee, credit note, refund or note).
+
+    A lost answer is settled by sending the same request again under the same key: the retries are seconds
+    apart, well inside the minutes Xero remembers a key for, so Xero answers with what it did the first time
+    instead of doing it twice."""
+    reply = call(ctx, action, settle=lambda: action)
+    assert reply is not None
+    return reply
+
+
 def read(ctx: OrgContext, action: Action) -> Reply:
     """A read: safe to repeat."""
     reply = call(ctx, action)

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.money import AmountsAre
-from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
-from myapprentice_app.integrations.xero.mapping import credit_refund_model
+from myapprentice_app.integrations.xero.errors import Rejected
+from myapprentice_app.integrations.xero.mapping import credit_refund_model, sales_credit_note
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
+from myapprentice_app.sync import retry
+from myapprentice_app.sync.budget import WaitForXero
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.preflight import outgoing
 from myapprentice_app.sync.snapshot import load_cache, load_invoices
@@ -48,7 +49,7 @@ def post_credits(ctx: OrgContext) -> None:
             note_id = credit.xero_credit_note_id or _create_note(ctx, credit, notes[credit.id])
             if note_id:
                 _refund_note(ctx, credit, note_id, intent_id)
-        except (RateLimited, Unavailable, OutcomeUnknown):
+        except WaitForXero:
             return  # the next cycle carries on with the same Idempotency-Keys: nothing is made twice
         except Rejected as rejected:
             _outcome(credit.id or 0, message=f"Xero refused the card refund: {rejected.text[:500]}")
@@ -60,18 +61,13 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
     main = max(out.lines, key=lambda line: line.quantity * line.unit_amount)
     no_tax = snapshot.invoice.amounts_are == AmountsAre.NO_TAX
     what = f"Card refund for invoice {snapshot.invoice.number} ({intent_id})"
-    return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": out.contact_id}, "Date": credit.refunded_on.isoformat(),
-            "Status": "AUTHORISED", "LineAmountTypes": "NoTax" if no_tax else "Inclusive",
-            "CurrencyCode": credit.currency, "Reference": what[:255],
-            "LineItems": [{"Description": what, "Quantity": 1,
-                           "UnitAmount": float(from_minor(credit.amount, credit.currency)),
-                           "AccountCode": main.account_code, **({"TaxType": main.tax_type} if main.tax_type else {})}]}
+    return sales_credit_note(out.contact_id, credit.refunded_on, no_tax, credit.currency, what,
+                             from_minor(credit.amount, credit.currency), main.account_code, main.tax_type)
 
 
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
-    reply = ctx.call(functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
-    [element] = reply.items("CreditNotes")[:1] or [{}]
-    result = results.outcome(element, "CreditNoteID")
+    reply = retry.write_again_under_its_key(ctx, functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
+    [result] = reply.credit_notes()
     if not result.ok:
         _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
         return None
@@ -82,9 +78,9 @@ def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | Non
 def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id: str) -> None:
     model = credit_refund_model(note_id, ctx.settings.stripe_account or "", credit.refunded_on,
                                 Decimal(from_minor(credit.amount, credit.currency)), f"Stripe refund {intent_id}")
-    reply = ctx.call(functools.partial(_payments, models=[model], key=f"stripe-credit-refund-{credit.id}"))
-    [element] = reply.items("Payments")[:1] or [{}]
-    result = results.outcome(element, "PaymentID")
+    reply = retry.write_again_under_its_key(ctx, functools.partial(_payments, models=[model],
+                                                                   key=f"stripe-credit-refund-{credit.id}"))
+    [result] = reply.payments()
     if result.ok:
         _outcome(credit.id or 0, refund_id=result.xero_id)
     else:

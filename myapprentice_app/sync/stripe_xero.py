@@ -5,16 +5,19 @@ written in the invoice's History and Notes in Xero, each time its status changes
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from sqlmodel import col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.integrations.xero import results
-from myapprentice_app.integrations.xero.client import XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
+from myapprentice_app.integrations.xero.errors import Rejected
+from myapprentice_app.integrations.xero.mapping import spend_money
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
+from myapprentice_app.sync import retry
+from myapprentice_app.sync.budget import WaitForXero
 from myapprentice_app.sync.context import OrgContext
 
 NO_FEE_ACCOUNT = "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero."
@@ -29,17 +32,36 @@ def reverse_refunded(ctx: OrgContext) -> None:
                                                  col(Payment.xero_payment_id).is_not(None))).all()
     for payment in due:
         try:
-            ctx.call(functools.partial(_delete, payment_id=payment.xero_payment_id or ""))
-        except (RateLimited, Unavailable, OutcomeUnknown):
-            return  # the next cycle tries again (deleting twice is refused harmlessly)
-        except Rejected as rejected:
-            _settle_reversal(payment.id or 0, refused=rejected.text)
-            continue
-        _settle_reversal(payment.id or 0, refused=None)
+            refused = _reverse(ctx, payment.xero_payment_id or "")
+        except WaitForXero:
+            return  # the next cycle tries again
+        _settle_reversal(payment.id or 0, refused)
 
 
-def _delete(xero: XeroClient, payment_id: str):  # type: ignore[no-untyped-def]
+def _reverse(ctx: OrgContext, payment_id: str) -> str | None:
+    """Delete the payment in Xero; Xero's refusal if it refused. Xero refuses to delete a payment twice, so after
+    a lost answer (or when another cycle deleted it first) the payment is looked up, not deleted again."""
+    delete = functools.partial(_delete, payment_id=payment_id)
+    still_to_delete = functools.partial(_still_to_delete, ctx, delete, payment_id)
+    try:
+        retry.call(ctx, delete, settle=still_to_delete)
+    except Rejected as rejected:
+        return None if still_to_delete() is None else rejected.text
+    return None
+
+
+def _delete(xero: XeroClient, payment_id: str) -> Reply:
     return xero.delete_payment(payment_id)
+
+
+def _still_to_delete(ctx: OrgContext, delete: Callable[[XeroClient], Reply], payment_id: str
+                     ) -> Callable[[XeroClient], Reply] | None:
+    """The delete to send, or None when Xero has the payment deleted already."""
+    try:
+        [found] = retry.read(ctx, lambda xero: xero.payment(payment_id)).payments()
+    except Rejected:
+        return delete  # Xero doesn't know the payment: the delete's own refusal says so
+    return None if found.deleted else delete
 
 
 def _settle_reversal(payment_id: int, refused: str | None) -> None:
@@ -74,27 +96,24 @@ def post_fees(ctx: OrgContext) -> None:
             session.commit()
             return
     for card, payment in rows:
-        body = {"Type": "SPEND", "Contact": {"Name": "Stripe"}, "BankAccount": {"Code": ctx.settings.stripe_account},
-                "Date": payment.paid_on.isoformat(),
-                "Reference": f"Stripe fee {card.charge_id or card.payment_intent_id}",
-                "LineAmountTypes": "Inclusive",
-                "LineItems": [{"Description": f"Stripe fee for {card.payment_intent_id}", "Quantity": 1,
-                               "UnitAmount": float(from_minor(card.fee, card.currency)),
-                               "AccountCode": ctx.settings.stripe_fee_account}]}
+        body = spend_money(ctx.settings.stripe_account or "", payment.paid_on,
+                           f"Stripe fee {card.charge_id or card.payment_intent_id}",
+                           f"Stripe fee for {card.payment_intent_id}", from_minor(card.fee, card.currency),
+                           ctx.settings.stripe_fee_account or "")
         try:
-            reply = ctx.call(functools.partial(_spend, body=body, key=f"stripe-fee-{card.id}"))
-        except (RateLimited, Unavailable, OutcomeUnknown):
-            return
+            reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
+                                                                           key=f"stripe-fee-{card.id}"))
+        except WaitForXero:
+            return  # the next cycle sends it again, under the same key
         except Rejected as rejected:
             _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
             continue
-        [element] = reply.items("BankTransactions")[:1] or [{}]
-        result = results.outcome(element, "BankTransactionID")
+        [result] = reply.bank_transactions()
         _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
                      None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
 
 
-def _spend(xero: XeroClient, body: dict, key: str):  # type: ignore[no-untyped-def]
+def _spend(xero: XeroClient, body: dict, key: str) -> Reply:
     return xero.create_bank_transactions([body], key)
 
 
@@ -116,9 +135,10 @@ def note_disputes(ctx: OrgContext) -> None:
     for dispute, invoice in due:
         text = dispute_note(dispute)
         try:
-            ctx.call(functools.partial(_note, invoice_id=invoice.xero_invoice_id or "", text=text,
-                                       key=f"stripe-dispute-{dispute.id}-{dispute.status}"))
-        except (RateLimited, Unavailable, OutcomeUnknown):
+            retry.write_again_under_its_key(ctx, functools.partial(
+                _note, invoice_id=invoice.xero_invoice_id or "", text=text,
+                key=f"stripe-dispute-{dispute.id}-{dispute.status}"))
+        except WaitForXero:
             return  # the next cycle writes it (the same key: never twice)
         except Rejected:
             pass  # an invoice Xero won't annotate (deleted there): the app still shows the dispute
@@ -137,7 +157,7 @@ def dispute_note(dispute: StripeDispute) -> str:
             f"Stripe dispute {dispute.id}: {what}.")[:450]
 
 
-def _note(xero: XeroClient, invoice_id: str, text: str, key: str):  # type: ignore[no-untyped-def]
+def _note(xero: XeroClient, invoice_id: str, text: str, key: str) -> Reply:
     return xero.add_history_note(invoice_id, text, key)
 
 

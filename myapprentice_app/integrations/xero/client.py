@@ -62,6 +62,18 @@ class Reply:
     def payments(self) -> list[results.PaymentResult]:
         return [results.payment(element) for element in self.items("Payments")]
 
+    def bank_transactions(self) -> list[results.TransactionResult]:
+        return [results.transaction(element, "BankTransactionID") for element in self.items("BankTransactions")]
+
+    def credit_notes(self) -> list[results.TransactionResult]:
+        return [results.transaction(element, "CreditNoteID") for element in self.items("CreditNotes")]
+
+    def accounts(self) -> list[results.Account]:
+        return [results.account(element) for element in self.items("Accounts")]
+
+    def tax_rates(self) -> list[results.TaxRate]:
+        return [results.tax_rate(element) for element in self.items("TaxRates")]
+
     @property
     def day_remaining(self) -> int | None:
         value = self.headers.get("x-daylimit-remaining")
@@ -121,6 +133,9 @@ class XeroClient:
             kwargs["if_modified_since"] = since
         return self._call(self.accounting.get_payments, self.tenant_id, **kwargs)
 
+    def payment(self, payment_id: str) -> Reply:
+        return self._call(self.accounting.get_payment, self.tenant_id, payment_id)
+
     def payments_with_reference(self, references: list[str]) -> Reply:
         where = " OR ".join(f'Reference=="{reference}"' for reference in references)
         return self._call(self.accounting.get_payments, self.tenant_id, where=where)
@@ -166,9 +181,9 @@ class XeroClient:
 
     # -- identity ------------------------------------------------------------------------------------
 
-    def connections(self) -> list[dict[str, Any]]:
+    def connections(self) -> list[results.Tenant]:
         reply = self._call(self.identity.get_connections)
-        return list(reply.body or [])
+        return [results.tenant(element) for element in reply.body or []]
 
     def delete_connection(self, connection_id: str) -> None:
         self._call(self.identity.delete_connection, connection_id)

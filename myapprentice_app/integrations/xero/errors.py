@@ -42,6 +42,13 @@ class Rejected(XeroProblem):
         self.text = text
         super().__init__(text[:500])
 
+    @property
+    def messages(self) -> list[str]:
+        """Xero's validation messages for the request (or its one message)."""
+        messages = [str(error.get("Message")) for element in self.body.get("Elements") or []
+                    for error in element.get("ValidationErrors") or []]
+        return messages or [str(self.body.get("Message") or self.text[:500])]
+
 
 _RULES: list[tuple[re.Pattern[str], ErrorCode]] = [
     (re.compile(r"Invoice # must be unique", re.I), ErrorCode.NUMBER_CONFLICT),

@@ -1,4 +1,5 @@
-"""The app's invoices, contacts and payments as xero-python models, and Xero's answers read back."""
+"""What the app sends Xero: invoices, contacts and payments as xero-python models; Stripe's fee and a card
+refund's credit note in wire form. (Xero's answers are read in results.py.)"""
 
 from __future__ import annotations
 
@@ -85,12 +86,28 @@ def credit_refund_model(credit_note_id: str, account_code: str, paid_on: dt.date
                    date=paid_on, amount=amount, reference=reference)
 
 
+def spend_money(bank_code: str, paid_on: dt.date, reference: str, description: str, amount: Decimal,
+                account_code: str) -> dict[str, Any]:
+    """A Spend Money bank transaction (amount GST inclusive) to "Stripe", in wire form."""
+    return {"Type": "SPEND", "Contact": {"Name": "Stripe"}, "BankAccount": {"Code": bank_code},
+            "Date": paid_on.isoformat(), "Reference": reference, "LineAmountTypes": "Inclusive",
+            "LineItems": [{"Description": description, "Quantity": 1, "UnitAmount": float(amount),
+                           "AccountCode": account_code}]}
+
+
+def sales_credit_note(contact_id: str, on: dt.date, no_tax: bool, currency: str, description: str,
+                      amount: Decimal, account_code: str, tax_type: str | None) -> dict[str, Any]:
+    """An authorised ACCRECCREDIT credit note of one line (amount GST inclusive unless `no_tax`), in wire form;
+    its reference is its description."""
+    line: dict[str, Any] = {"Description": description, "Quantity": 1, "UnitAmount": float(amount),
+                            "AccountCode": account_code, **({"TaxType": tax_type} if tax_type else {})}
+    return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact_id}, "Date": on.isoformat(),
+            "Status": "AUTHORISED", "LineAmountTypes": "NoTax" if no_tax else "Inclusive",
+            "CurrencyCode": currency, "Reference": description[:255], "LineItems": [line]}
+
+
 def wire(model: Any) -> dict[str, Any]:
     """The model as the SDK puts it on the wire (its own serialiser): sent as is, and kept for the history."""
     body: dict[str, Any] = serialize(model)
     return body
 
-
-def contact_ref(contact_id: str) -> dict[str, Any]:
-    """An invoice's `Contact` on the wire, as `wire(invoice_model(...))` puts it."""
-    return wire(Contact(contact_id=contact_id))

@@ -1,8 +1,9 @@
 """Xero's answers read in one place: the elements of a `summarizeErrors=false` write (or of a read) as typed
-results, so the sync engine never touches Xero's JSON keys."""
+results, so the sync engine never touches Xero's JSON keys (nor its `/Date(…)/` dates)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,48 @@ class ContactResult(Outcome):
 class PaymentResult(Outcome):
     reference: str | None
     deleted: bool
+    authorised: bool
+    invoice_id: str | None  # Xero's InvoiceID of the invoice paid
+    amount: Decimal
+    paid_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class TransactionResult(Outcome):
+    """A bank transaction (spend or receive money) or a credit note Xero created, found by its reference."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    code: str
+    name: str
+    type: str
+    account_class: str
+    status: str
+    tax_type: str | None
+    enable_payments: bool
+
+
+@dataclass(frozen=True)
+class TaxRate:
+    tax_type: str
+    name: str
+    rate: Decimal  # percent, to 4 places
+    status: str
+    for_revenue: bool
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An organisation (or practice) the token may reach: GET /connections."""
+
+    tenant_id: str
+    name: str
+    connection_id: str | None
+    organisation: bool
 
 
 def outcome(element: dict[str, Any], id_key: str) -> Outcome:
@@ -70,5 +113,40 @@ def contact(element: dict[str, Any]) -> ContactResult:
 
 
 def payment(element: dict[str, Any]) -> PaymentResult:
-    return PaymentResult(**vars(outcome(element, "PaymentID")), reference=element.get("Reference"),
-                         deleted=element.get("Status") == "DELETED")
+    return PaymentResult(**vars(outcome(element, "PaymentID")), reference=element.get("Reference") or None,
+                         deleted=element.get("Status") == "DELETED", authorised=element.get("Status") == "AUTHORISED",
+                         invoice_id=(element.get("Invoice") or {}).get("InvoiceID"),
+                         amount=Decimal(str(element.get("Amount") or 0)), paid_on=ms_date(element.get("Date")))
+
+
+def transaction(element: dict[str, Any], id_key: str) -> TransactionResult:
+    return TransactionResult(**vars(outcome(element, id_key)), reference=element.get("Reference") or None)
+
+
+def account(element: dict[str, Any]) -> Account:
+    return Account(account_id=element["AccountID"], code=element.get("Code") or "", name=element.get("Name") or "",
+                   type=element.get("Type") or "", account_class=element.get("Class") or "",
+                   status=element.get("Status") or "ACTIVE", tax_type=element.get("TaxType"),
+                   enable_payments=bool(element.get("EnablePaymentsToAccount")))
+
+
+def tax_rate(element: dict[str, Any]) -> TaxRate:
+    rate = Decimal(str(element.get("EffectiveRate") or element.get("DisplayTaxRate") or 0))
+    return TaxRate(tax_type=element["TaxType"], name=element.get("Name") or element["TaxType"],
+                   rate=rate.quantize(Decimal("0.0001")), status=element.get("Status") or "ACTIVE",
+                   for_revenue=element.get("CanApplyToRevenue", True) is not False)
+
+
+def tenant(element: dict[str, Any]) -> Tenant:
+    return Tenant(tenant_id=element["tenantId"], name=element.get("tenantName") or "",
+                  connection_id=element.get("id") or None,
+                  organisation=element.get("tenantType", "ORGANISATION") == "ORGANISATION")
+
+
+def ms_date(value: Any) -> dt.date | None:
+    """Xero's `/Date(1700000000000+0000)/` as a date (UTC); None for anything else."""
+    text = str(value or "")
+    if not text.startswith("/Date("):
+        return None
+    millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date()

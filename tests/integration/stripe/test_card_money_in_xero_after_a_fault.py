@@ -1,0 +1,99 @@
+"""Stripe's fee and a part refund's credit note reach Xero exactly once when Xero fails a call on the way: the
+sync cycle tries again by itself (a 500: nothing was made; a lost answer: made, and sent again under the same
+Idempotency-Key, Xero answers with what it made), instead of leaving the work to a later cycle. A full refund's
+deletion whose answer is lost is looked up before deleting again (Xero refuses to delete a payment twice)."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from sqlmodel import select
+
+from myapprentice_app.jobs import tasks
+from myapprentice_app.models import Payment, StripeCredit, StripePayment, XeroSettings
+from myapprentice_app.sync.stripe_credits import NO_STRIPE_ACCOUNT
+from myapprentice_app.sync.stripe_xero import NO_FEE_ACCOUNT
+from tests.support.waiting import wait_until
+
+from .conftest import invoice_reaches
+from .test_refunds_in_xero import paid_in_xero, refund, sync_until_the_reversal_settles
+
+
+def a_seed_failing_only_the_first_call(probability: float) -> int:
+    """A seed for the sandbox's fault dice (one roll per call) under which the first call fails and the next
+    three don't."""
+    for seed in range(10_000):
+        dice = random.Random(seed)
+        if dice.random() < probability and all(dice.random() >= probability for _ in range(3)):
+            return seed
+    raise AssertionError("no such seed")
+
+
+def webhooks_delivered(stripe_admin) -> None:  # type: ignore[no-untyped-def]
+    """Every webhook Stripe sent has been answered: the cycles they started are over, none runs beside ours."""
+    wait_until(lambda: all(d["state"] in ("succeeded", "failed") for d in stripe_admin.deliveries()), seconds=10,
+               waiting_for="Stripe's webhooks to be delivered")
+
+
+def test_stripes_fee_reaches_xero_once_in_the_same_cycle_after_a_500(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    settings = session.get(XeroSettings, stripe_connected.business_id)
+    settings.stripe_account, settings.stripe_fee_account = "092", None  # the fee waits for its account
+    session.commit()
+    paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    card = wait_until(lambda: session.expire_all() or session.exec(select(StripePayment).where(
+        StripePayment.fee_sync_message == NO_FEE_ACCOUNT)).first(), seconds=10, waiting_for="the fee to wait")
+    assert card.fee > 0 and card.xero_fee_transaction_id is None
+    webhooks_delivered(stripe_admin)
+    settings.stripe_fee_account, card.fee_sync_message = "429", None  # the owner chooses the fee account
+    session.commit()
+
+    admin.faults(p_500=0.5, seed=a_seed_failing_only_the_first_call(0.5))
+    tasks.recover()  # one sync cycle
+
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    assert fee["Type"] == "SPEND" and fee["Status"] == "AUTHORISED"
+    session.refresh(card)
+    assert card.xero_fee_transaction_id == fee["BankTransactionID"] and card.fee_sync_message is None
+
+
+def test_a_part_refund_reaches_xero_once_in_the_same_cycle_when_xeros_answers_are_lost(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice, _ = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    settings = session.get(XeroSettings, stripe_connected.business_id)
+    account, settings.stripe_account = settings.stripe_account, None  # the refund waits for its account
+    session.commit()
+    refund(session, stripe_connected, stripe_admin, client_of, amount=5000)
+    credit = wait_until(lambda: session.expire_all() or session.exec(select(StripeCredit).where(
+        StripeCredit.sync_message == NO_STRIPE_ACCOUNT)).first(), seconds=10, waiting_for="the refund to wait")
+    webhooks_delivered(stripe_admin)
+    settings.stripe_account, credit.sync_message = account, None  # the owner chooses it again
+    session.commit()
+
+    admin.faults(p_drop_after_commit=1.0)  # Xero makes every write, and its answer never arrives
+    tasks.recover()  # one sync cycle
+
+    [note] = admin.get(f"organisations/{tenant}/creditnotes")["CreditNotes"]
+    assert note["Status"] == "PAID" and Decimal(str(note["Total"])) == 50
+    [paid_out] = [p for p in admin.stored(tenant, "payments") if p["PaymentType"] == "ARCREDITPAYMENT"]
+    session.refresh(credit)
+    assert credit.xero_credit_note_id == note["CreditNoteID"] and credit.xero_refund_id == paid_out["PaymentID"]
+    assert credit.sync_message is None
+
+
+def test_a_full_refund_whose_deletion_answer_is_lost_still_shows_the_payment_deleted_in_xero(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    webhooks_delivered(stripe_admin)
+
+    admin.faults(p_drop_after_commit=1.0)  # Xero deletes the payment, and its answer never arrives
+    refund(session, stripe_connected, stripe_admin, client_of)
+    invoice_reaches(session, invoice.id, "sent")
+    sync_until_the_reversal_settles(session)
+
+    [deleted] = admin.stored(tenant, "payments")
+    assert deleted["PaymentID"] == in_xero["PaymentID"] and deleted["Status"] == "DELETED"
+    payment = session.exec(select(Payment)).one()
+    assert (payment.sync_status, payment.sync_error_message) == (
+        "synced", "Refunded by card: the payment was deleted in Xero.")
