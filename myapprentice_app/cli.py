@@ -87,6 +87,9 @@ def _create_user(args: argparse.Namespace) -> int:
 
 def _worker() -> None:
     threads = get_settings().worker_runs  # one consumer thread per task (a sync run, mostly) worked at once
+    # Its runs write briefly between Xero's answers: 10 connections serve 16 runs, and leave PostgreSQL's 100
+    # for 4 workers and 2 web processes (README "Running scaled out").
+    os.environ.setdefault("DATABASE_CONNECTIONS", "10")
     consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
     # The SQLite queue is polled: huey's default backs off to 10 s between looks, so a Push to Xero could
     # sit unnoticed that long. Each thread looks at least every 10 ms × threads, so the process looks about
