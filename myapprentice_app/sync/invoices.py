@@ -58,17 +58,22 @@ def _send_and_record(batches: list[_Batch]) -> None:
     waiting = deque(batches)
     in_flight: set[Future[Record | None]] = set()
     failures: list[BaseException] = []
-    while in_flight or (waiting and not failures):
+
+    def top_up() -> None:
         while waiting and not failures and len(in_flight) < CONCURRENT:
             in_flight.add(senders.pool().submit(waiting.popleft().send))
+
+    top_up()
+    while in_flight:
         done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+        failures += [error for future in done if (error := future.exception()) is not None]
+        top_up()  # the next batches leave before these answers are written down
         for future in done:
-            try:
-                record = future.result()
-                if record is not None:
+            if future.exception() is None and (record := future.result()) is not None:
+                try:
                     record()
-            except Exception as error:
-                failures.append(error)
+                except Exception as error:
+                    failures.append(error)
     if failures:
         raise max(failures, key=lambda error: (isinstance(error, Superseded), isinstance(error, ConnectionRevoked),
                                                not isinstance(error, WaitForXero)))
