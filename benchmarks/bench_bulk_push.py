@@ -87,7 +87,7 @@ def main() -> int:
         tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
         with Session(get_engine(), expire_on_commit=False) as session:
             principal = seed(session, tenant_id, admin, INVOICES, CLIENTS)
-            worker = start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"])  # as the Procfile
+            worker = start([sys.executable, "-m", "myapprentice_app", "worker"])  # as the Procfile
             # The consumer is up and taking tasks before the clock starts: a task with nothing to do, waited for.
             tasks.fetch_online_invoice_links(principal.business_id).get(blocking=True, timeout=60)  # type: ignore[attr-defined]
             # Xero's own number check off: only the engine keeps an invoice from arriving twice.

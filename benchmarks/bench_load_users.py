@@ -173,7 +173,7 @@ def main() -> int:
         httpx.post(f"{admin}/faults", json={"rate_limits": "real", "latency_ms": 150})
         emails = seed_businesses(database_url, tenant_id, f"http://127.0.0.1:{sandbox_port}")
         env["APP_URL"] = balancer_url()  # chosen after the long seeding, so no other process takes the port first
-        worker = start_process([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"], env,
+        worker = start_process([sys.executable, "-m", "myapprentice_app", "worker"], env,
                                work / "worker.log")
         recorder = Recorder()
         with web_cluster(env, work, processes=2) as cluster:

@@ -1,6 +1,6 @@
 """Month-end for many businesses: each presses Send all within about a second, on PostgreSQL + Redis, worked by
-1, 2 and 4 huey worker processes (2 threads each, as the Procfile), against the sandbox with Xero's real limits
-(per organisation 60 a minute and 5 at a time, 10,000 a minute per app) and 150 ms a call.
+1, 2 and 4 huey worker processes (each working WORKER_RUNS runs at once, as the Procfile), against the sandbox
+with Xero's real limits (per organisation 60 a minute and 5 at a time, 10,000 a minute per app) and 150 ms a call.
 
 Prints: month_end_many_orgs: businesses=B invoices=N workers=1,2,4 seconds=… floor_seconds=F ratio_to_floor=…
         fairness_p95_over_median=…
@@ -14,6 +14,11 @@ Prints: month_end_many_orgs: businesses=B invoices=N workers=1,2,4 seconds=… f
      Send all just before them all (4 workers), over the same without it.
 The issue asks for 200 businesses of 250 invoices; SCALE_BUSINESSES sets how many run here (12 by default, so the
 benchmark takes about a minute): the printed line says which.
+A second line says what the machine spent per round: the CPU seconds of the workers, the sandbox and this process
+(which presses the Send alls and watches the runs), and of the whole machine (PostgreSQL and anything else
+running), against the cores it has: when those seconds over the cores exceed the floor, the machine sets the time.
+Each round starts with an empty task queue: the previous round's low-priority history notes are dropped, so
+they don't take the next round's worker threads.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 
+from benchmarks import cpu
 from benchmarks.web_cluster import POSTGRES_ADMIN, free_port, missing_services
 
 BUSINESSES = int(os.environ.get("SCALE_BUSINESSES", "12"))
@@ -119,23 +126,39 @@ def _seed(round_name: str, admin: httpx.Client, sizes: list[int]) -> list:
     return principals
 
 
-def _round(principals: list, workers: int, extra: list | None = None) -> tuple[float, list[float]]:
+@dataclass
+class Round:
+    seconds: float  # first click to the last run's finish
+    own: list[float]  # each business's click to its run's finish
+    cpu_seconds: float  # workers, sandbox and this process
+    machine_seconds: float  # every process on the machine
+    connections: int  # the most PostgreSQL sessions open on the benchmark's database at one look
+    pressing: float  # first Send all click to the last (this process presses them one after another)
+
+
+def _round(principals: list, workers: int, sandbox_pid: int, extra: list | None = None) -> Round:
     """Start `workers` worker processes, press every business's Send all (first the `extra` ones', whose runs
     are not waited for), wait for the others' runs to finish."""
+    import sqlalchemy as sa
     from sqlmodel import Session, col, select
 
     from benchmarks.seeding import wait_for
     from myapprentice_app.db import get_engine
     from myapprentice_app.jobs import tasks
+    from myapprentice_app.jobs.huey_app import huey
     from myapprentice_app.models import SyncRun
     from myapprentice_app.services import xero_sync
 
-    processes = [subprocess.Popen([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"],
+    huey.flush()
+    processes = [subprocess.Popen([sys.executable, "-m", "myapprentice_app", "worker"],
                                   env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True) for _ in range(workers)]
+    pids = [sandbox_pid, *(process.pid for process in processes)]
     try:
         for _ in range(workers * 2):  # every consumer up before the clock starts
             tasks.fetch_online_invoice_links(principals[0].business_id).get(blocking=True, timeout=120)  # type: ignore[attr-defined]
+        spent_before, machine_before = cpu.process_seconds(pids) + _own_cpu(), cpu.machine()
+        connections = 0
         clicks = {}
         with Session(get_engine(), expire_on_commit=False) as session:
             for principal in extra or []:
@@ -144,20 +167,30 @@ def _round(principals: list, workers: int, extra: list | None = None) -> tuple[f
                 clicks[xero_sync.send_all(session, principal)[0]] = time.time()
 
             def finished() -> dict[int, dt.datetime] | None:
+                nonlocal connections
                 session.expire_all()
+                connections = max(connections, session.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")).scalar_one())
                 rows = session.exec(select(SyncRun.id, SyncRun.finished_at)
                                     .where(col(SyncRun.id).in_(list(clicks)))).all()
                 done = {run_id or 0: at for run_id, at in rows if at is not None}
                 return done if len(done) == len(clicks) else None
 
             done = wait_for(finished, 600, "every business's Send all to finish", every=0.05)
+        spent, machine_now = cpu.process_seconds(pids) + _own_cpu() - spent_before, cpu.machine()
         first = min(clicks.values())
         own = [done[run_id].timestamp() - clicked for run_id, clicked in clicks.items()]
-        return max(at.timestamp() for at in done.values()) - first, own
+        return Round(max(at.timestamp() for at in done.values()) - first, own, spent,
+                     machine_now.busy - machine_before.busy, connections, max(clicks.values()) - first)
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def _synced() -> int:
@@ -187,6 +220,7 @@ def main() -> int:
     sandbox = None
     try:
         from benchmarks.seeding import answers, start, wait_for
+        from myapprentice_app.config import get_settings
         from myapprentice_app.migrate import upgrade
 
         upgrade()
@@ -196,21 +230,30 @@ def main() -> int:
         rounds = [_seed(f"w{workers}", admin, [INVOICES_EACH] * BUSINESSES) for workers in WORKERS]
         mixed = _seed("mix", admin, [INVOICES_EACH] * BUSINESSES + [BIG])
         admin.post("/sandbox-admin/faults", json={"rate_limits": "real", "latency_ms": int(LATENCY * 1000)})
-        results = [_round(principals, workers) for principals, workers in zip(rounds, WORKERS, strict=True)]
-        _, beside_big = _round(mixed[:-1], WORKERS[-1], extra=mixed[-1:])
+        results = [_round(principals, workers, sandbox.pid)
+                   for principals, workers in zip(rounds, WORKERS, strict=True)]
+        beside_big = _round(mixed[:-1], WORKERS[-1], sandbox.pid, extra=mixed[-1:]).own
         floor = floor_seconds(BUSINESSES)
-        seconds = [total for total, _ in results]
-        own = results[-1][1]
+        seconds = [result.seconds for result in results]
+        own = results[-1].own
         p95 = sorted(own)[max(0, math.ceil(0.95 * len(own)) - 1)]
         print(f"month_end_many_orgs: businesses={BUSINESSES} invoices={BUSINESSES * INVOICES_EACH} "
               f"workers={','.join(map(str, WORKERS))} seconds={','.join(f'{s:.2f}' for s in seconds)} "
               f"floor_seconds={floor:.2f} ratio_to_floor={','.join(f'{s / floor:.1f}' for s in seconds)} "
               f"fairness_p95_over_median={p95 / statistics.median(own):.2f} "
               f"small_beside_big_over_alone={statistics.median(beside_big) / statistics.median(own):.2f}")
-        print(f"# {BUSINESSES} businesses of {INVOICES_EACH} (the issue's 200 not run here: SCALE_BUSINESSES=200); "
-              f"PostgreSQL + Redis, 2 threads per worker, time not scaled; per organisation the 6 calls bind "
+        untold = " (the issue's 200 not run here: SCALE_BUSINESSES=200)" if BUSINESSES < 200 else ""
+        print(f"# {BUSINESSES} businesses of {INVOICES_EACH}{untold}; "
+              f"PostgreSQL + Redis, {get_settings().worker_runs} runs at once per worker (WORKER_RUNS), time "
+              f"not scaled; per organisation the 6 calls bind "
               f"(2 x 150 ms); {BUSINESSES * 6} calls in all, far under the app-wide 10,000 a minute, which does not "
               f"bind at this size; businesses per second: {', '.join(f'{BUSINESSES / s:.1f}' for s in seconds)}")
+        cores = cpu.machine().cores
+        print(f"# cpu_seconds={','.join(f'{r.cpu_seconds:.1f}' for r in results)} (workers, sandbox, benchmark) "
+              f"machine_cpu_seconds={','.join(f'{r.machine_seconds:.1f}' for r in results)} cores={cores}: "
+              f"that CPU alone takes at least {','.join(f'{r.cpu_seconds / cores:.2f}' for r in results)} s "
+              f"on {cores} cores; peak PostgreSQL sessions={','.join(str(r.connections) for r in results)}; "
+              f"the Send alls pressed over {','.join(f'{r.pressing:.2f}' for r in results)} s")
         synced = _synced()
         if synced < (len(WORKERS) + 1) * BUSINESSES * INVOICES_EACH:  # the big business may still be sending
             print(f"# only {synced} invoices ended Synced")

@@ -87,7 +87,7 @@ def connected_org(invoices: int, clients: int, time_scale: float) -> Iterator[Or
         tenant_id = admin.post("/sandbox-admin/organisations", json={"name": "Bench Org"}).json()["tenantId"]
         with Session(get_engine(), expire_on_commit=False) as session:
             principal = seed(session, tenant_id, admin, invoices, clients)
-            worker = start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"])
+            worker = start([sys.executable, "-m", "myapprentice_app", "worker"])
             tasks.fetch_online_invoice_links(principal.business_id).get(blocking=True, timeout=60)  # type: ignore[attr-defined]
             admin.post("/sandbox-admin/faults", json={"rate_limits": "real", "latency_ms": int(LATENCY * 1000),
                                                       "unique_numbers": False, "time_scale": time_scale})

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from myapprentice_app.config import get_settings
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Role
 
@@ -21,8 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     create_user.add_argument("--name", required=True)
     create_user.add_argument("--business", required=True)
     create_user.add_argument("--role", choices=[role.value for role in Role], default=Role.OWNER.value)
-    worker = commands.add_parser("worker", help="run a task-queue consumer (the Procfile's worker)")
-    worker.add_argument("--threads", type=int, default=2)
+    commands.add_parser("worker", help="run a task-queue consumer (the Procfile's worker; WORKER_RUNS at once)")
     sandbox = commands.add_parser("sandbox", help="run a local sandbox of an outside service")
     sandbox.add_argument("which", choices=["xero", "stripe"])
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-user":
         return _create_user(args)
     elif args.command == "worker":
-        _worker(args.threads)
+        _worker()
     elif args.command == "sandbox":
         return _sandbox(args)
     return 0
@@ -85,18 +85,22 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker(threads: int) -> None:
+def _worker() -> None:
+    threads = get_settings().worker_runs  # one consumer thread per task (a sync run, mostly) worked at once
+    # Its runs write briefly between Xero's answers: 10 connections serve 16 runs, and leave PostgreSQL's 100
+    # for 4 workers and 2 web processes (README "Running scaled out").
+    os.environ.setdefault("DATABASE_CONNECTIONS", "10")
     consumer = os.path.join(os.path.dirname(sys.executable), "huey_consumer")
     # The SQLite queue is polled: huey's default backs off to 10 s between looks, so a Push to Xero could
-    # sit unnoticed that long. 20 ms at most keeps pick-up instant for ~1% of a core while idle; Redis's
-    # blocking read needs no polling.
+    # sit unnoticed that long. Each thread looks at least every 10 ms × threads, so the process looks about
+    # every 10 ms whatever their number: pick-up stays instant for ~1% of a core while idle. Redis's blocking
+    # read needs no polling.
     os.execv(consumer, [consumer, "myapprentice_app.jobs.huey_app.huey", "--workers", str(threads),
-                        "--worker-type", "thread", "--delay", "0.01", "--max-delay", "0.02"])
+                        "--worker-type", "thread", "--delay", "0.01", "--max-delay", f"{0.01 * threads:.2f}"])
 
 
 def _sandbox(args: argparse.Namespace) -> int:
     if args.which == "stripe":
-        from myapprentice_app.config import get_settings
         from myapprentice_app.integrations.stripe.client import webhook_secret
         from myapprentice_app.sandbox.stripe.server import serve as serve_stripe
 

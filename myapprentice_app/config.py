@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # The sandbox's `time_scale` fault, for the engine: its minute window is this many times shorter too.
     # Simulation only: ignored against real Xero.
     xero_time_scale: float = Field(default=1.0, gt=0)
+    # How many tasks (sync runs, mostly) one worker process works at once: a run spends its life waiting on
+    # Xero, so one process keeps many organisations' runs in flight. Its senders: 5 per run, in one pool.
+    worker_runs: int = Field(default=16, ge=1)
+    # The most PostgreSQL connections one process opens, half of them kept open. Unset: 20 in a web process,
+    # 10 in a worker (`cli._worker`), whose runs hold one only for short writes between Xero's answers.
+    database_connections: int | None = Field(default=None, ge=2)
 
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None

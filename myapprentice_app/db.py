@@ -74,7 +74,8 @@ def get_engine(url: str | None = None) -> Engine:
     # session is named after its process, so the worker taking a run over can end its stalled owner's sessions
     # (one stopped halfway through sending a statement is not "idle" to the server).
     name = f"{os.uname().nodename[:30]}:{os.getpid()}"
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={
+    most = get_settings().database_connections or 20
+    return create_engine(url, pool_pre_ping=True, pool_size=most // 2, max_overflow=most - most // 2, connect_args={
         "options": "-c idle_in_transaction_session_timeout=10000", "application_name": name})
 
 

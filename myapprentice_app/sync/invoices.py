@@ -1,8 +1,8 @@
 """Pushing invoices, as one pipeline:
 
-    prepare (snapshot, pre-flight, contacts) → batches of 50 → at most five senders, each putting its batch on
-    the wire and then making the call in a slot of the organisation's RateBudget → one recorder writing Xero's
-    answers down.
+    prepare (snapshot, pre-flight, contacts) → batches of 50 → at most five at a time in the process's shared
+    sender pool (`senders`), each put on the wire and sent in a slot of the organisation's RateBudget → the
+    run's own thread writing Xero's answers down as they come.
 
 Every write is fenced by the run's token (`OrgContext.writing`), and a batch is stored with its Idempotency-Key
 right before it leaves, so a batch whose answer is lost is found again (`reconcile`) before anything is re-sent.
@@ -10,8 +10,10 @@ right before it leaves, so a batch whose answer is lost is found again (`reconci
 
 from __future__ import annotations
 
+import functools
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
@@ -22,7 +24,7 @@ from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import ConnectionRevoked, Rejected
 from myapprentice_app.integrations.xero.mapping import invoice_model, wire
 from myapprentice_app.models import XeroBatch
-from myapprentice_app.sync import outcomes, preflight, retry
+from myapprentice_app.sync import outcomes, preflight, retry, senders
 from myapprentice_app.sync.batches import adopt, close_batch, items_of, open_batch
 from myapprentice_app.sync.budget import WaitForXero
 from myapprentice_app.sync.contacts import ensure_contacts
@@ -43,10 +45,38 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
     again = {s.invoice.id for batch in batches for s in batch.snapshots}
     batches += [_Batch(ctx, mode, chunk, cache) for mode, chunk in _chunks([s for s in ready
                                                                             if s.invoice.id not in again])]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xero-record") as recorder, \
-            ThreadPoolExecutor(max_workers=CONCURRENT, thread_name_prefix="xero-send") as senders:
-        sent = [senders.submit(batch.send, recorder) for batch in batches]
-        _settled(_settled(sent))  # sent, then recorded
+    _send_and_record(batches)
+
+
+Record = Callable[[], None]
+
+
+def _send_and_record(batches: list[_Batch]) -> None:
+    """Keep up to five of the run's batches in the shared sender pool, and write each answer down here as it
+    comes. After a failure nothing more is sent; once the batches in flight are done the most telling failure
+    is raised (a lost claim first)."""
+    waiting = deque(batches)
+    in_flight: set[Future[Record | None]] = set()
+    failures: list[BaseException] = []
+
+    def top_up() -> None:
+        while waiting and not failures and len(in_flight) < CONCURRENT:
+            in_flight.add(senders.pool().submit(waiting.popleft().send))
+
+    top_up()
+    while in_flight:
+        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+        failures += [error for future in done if (error := future.exception()) is not None]
+        top_up()  # the next batches leave before these answers are written down
+        for future in done:
+            if future.exception() is None and (record := future.result()) is not None:
+                try:
+                    record()
+                except Exception as error:
+                    failures.append(error)
+    if failures:
+        raise max(failures, key=lambda error: (isinstance(error, Superseded), isinstance(error, ConnectionRevoked),
+                                               not isinstance(error, WaitForXero)))
 
 
 def _prepare(ctx: OrgContext, invoice_ids: list[int], forced_contacts: bool) -> tuple[list[InvoiceSnapshot],
@@ -72,21 +102,23 @@ class _Batch:
         self.bodies: dict[int, dict] = {}
         self.stored: XeroBatch | None = None
 
-    def send(self, recorder: ThreadPoolExecutor) -> Future[None]:
+    def send(self) -> Record | None:
+        """Wire and send the batch; what is left is writing the answer down (None: nothing to write)."""
         assert self.cache is not None  # there are invoices to send, so there is a cache
         self.bodies = _wire_all(self.ctx, self.snapshots, self.cache)
         try:
             reply = retry.call(self.ctx, self._attempt, settle=self._settle)
         except Rejected as rejected:
-            return recorder.submit(record_rejection, self.ctx, self.snapshots, self._models(), rejected, self._sent())
+            return functools.partial(record_rejection, self.ctx, self.snapshots, self._models(), rejected,
+                                     self._sent())
         except WaitForXero as later:
             if self.stored is not None and later.problem != "unavailable":
                 close_batch(self.stored, BatchState.UNSENT)  # refused with a 429: not processed by Xero
             raise
         if reply is None:  # Xero had them all (a lost answer)
-            return _done()
-        return recorder.submit(record_answer, self.ctx, self.snapshots, self._models(), reply.invoices(),
-                               self._sent())
+            return None
+        return functools.partial(record_answer, self.ctx, self.snapshots, self._models(), reply.invoices(),
+                                 self._sent())
 
     def _attempt(self, xero: XeroClient) -> Reply:
         """Holding a slot: store the batch under the run's token (unless a 429 left it unsent), then send it."""
@@ -127,21 +159,6 @@ def _resent(ctx: OrgContext, ready: list[InvoiceSnapshot], cache: OrgCache | Non
             batch.stored = stored
             resent.append(batch)
     return resent
-
-
-def _settled(futures: list[Future]) -> list:
-    """Every future's result, once all are done; the most telling failure is raised (a lost claim first)."""
-    failures = [error for future in futures if (error := future.exception()) is not None]
-    if failures:
-        raise max(failures, key=lambda error: (isinstance(error, Superseded), isinstance(error, ConnectionRevoked),
-                                               not isinstance(error, WaitForXero)))
-    return [future.result() for future in futures]
-
-
-def _done() -> Future[None]:
-    future: Future[None] = Future()
-    future.set_result(None)
-    return future
 
 
 def _chunks(snapshots: list[InvoiceSnapshot]) -> list[tuple[str, list[InvoiceSnapshot]]]:

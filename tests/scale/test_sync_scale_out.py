@@ -66,3 +66,15 @@ def test_three_businesses_pressing_send_all_at_once_on_two_workers_each_end_full
     assert [(business["in_xero"], business["distinct"], business["more_than_once"])
             for business in result["businesses"]] == [(300, 300, [])] * 3, "each organisation got each invoice once"
     assert result["log_problems"] == []
+
+
+def test_one_worker_works_four_businesses_send_all_at_once_and_the_small_ones_end_while_a_big_one_sends(
+        postgres_url, redis_available, tmp_path):
+    result = drill(["-m", "tests.scale.one_worker_run"], postgres_url, tmp_path)
+
+    assert result["most_runs_at_once"] == 4, "all four runs were being worked at the same moment, on one worker"
+    assert result["small_done_before_big"] == [True] * 3, "each small business was done while the big one sent"
+    assert [business["statuses"] for business in result["businesses"]] == [
+        {"synced": 1500}, {"synced": 100}, {"synced": 100}, {"synced": 100}]
+    assert [business["more_than_once"] for business in result["businesses"]] == [[]] * 4
+    assert result["log_problems"] == []

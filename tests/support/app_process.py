@@ -87,7 +87,7 @@ def running_app(workdir: Path, database_url: str, web_workdir: str, **extra_env:
                                  "--port", str(stripe_port)], stripe_env, stripe_log)
         processes.append(stripe_sandbox)
         worker_log = workdir / "worker.log"
-        worker = _start([sys.executable, "-m", "myapprentice_app", "worker", "--threads", "2"], env, worker_log)
+        worker = _start([sys.executable, "-m", "myapprentice_app", "worker"], env, worker_log)
         processes.append(worker)
         web_log = workdir / "server.log"
         web = _start([sys.executable, "-m", "myapprentice_app.serve"], env, web_log)
