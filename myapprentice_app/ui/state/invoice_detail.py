@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.models.invoice_views import InvoiceDetail
 from myapprentice_app.selectors.invoice_detail import invoice_detail
@@ -51,8 +51,7 @@ class InvoiceDetailState(rx.State):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.invoice = invoice_detail(session, principal, self._invoice_id())
+            self.invoice = await in_session_thread(invoice_detail, principal, self._invoice_id())
         except REFUSED as reason:
             self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
             return None

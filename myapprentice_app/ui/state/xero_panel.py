@@ -6,7 +6,7 @@ import asyncio
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import Fix
@@ -42,8 +42,7 @@ class XeroPanelState(rx.State):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.panel = xero_panel(session, principal, invoice_id)
+            self.panel = await in_session_thread(xero_panel, principal, invoice_id)
         except NotFound:
             return  # the invoice page says so
         if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
@@ -67,8 +66,7 @@ class XeroPanelState(rx.State):
                 if principal is None or not invoice_id:
                     return
                 try:
-                    with session_scope() as session:
-                        panel = xero_panel(session, principal, invoice_id)
+                    panel = await in_session_thread(xero_panel, principal, invoice_id)
                 except NotFound:
                     return
                 async with self:
