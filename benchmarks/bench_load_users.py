@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load_seed import BUSINESSES, INVOICES_PER_BUSINESS, PASSWORD, SENDER, USERS, seed_businesses
-from benchmarks.reflex_socket import ROOT_STATE, Tab
+from benchmarks.reflex_socket import ROOT_STATE, SESSION_STATE, Tab
 from benchmarks.web_cluster import (
     POSTGRES_ADMIN,
     balancer_url,
@@ -49,8 +49,8 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SEND_ALL_AT = 15.0
 SIGN_IN_EVERY = 25
 REDIS_URL = "redis://127.0.0.1:6379/12"
-INVOICES = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
-DETAIL = "reflex___state____state.myapprentice_app___ui___state___invoice_detail____invoice_detail_state"
+INVOICES = f"{SESSION_STATE}.myapprentice_app___ui___state___invoices____invoices_state"
+DETAIL = f"{SESSION_STATE}.myapprentice_app___ui___state___invoice_detail____invoice_detail_state"
 SEARCHES = ["job 12", "harbour", "B1-00", "fitness", "bench client 7", "job 4999", "nothing-matches"]
 STATUSES = ["all", "draft", "authorised", "sent", "paid"]
 

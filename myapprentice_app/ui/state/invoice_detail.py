@@ -14,13 +14,13 @@ from myapprentice_app.services import invoice_delivery, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoice_delivery import EmailDraft
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
 
 
-class InvoiceDetailState(rx.State):
+class InvoiceDetailState(SessionState):
     invoice: InvoiceDetail = InvoiceDetail()
     found: bool = False
     missing: str = ""  # why the URL's invoice can't be shown ("That invoice was not found."): the page says it

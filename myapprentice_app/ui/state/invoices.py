@@ -16,13 +16,13 @@ from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
 from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.outcomes import parse_id
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoices_list_in_url
 
 ALL = "all"
 
 
-class InvoicesState(rx.State):
+class InvoicesState(SessionState):
     rows: list[InvoiceRow] = []
     total_count: int = 0
     page: int = 1

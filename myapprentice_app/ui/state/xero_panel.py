@@ -16,13 +16,13 @@ from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.outcomes import parse_id
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 POLL_SECONDS = 0.5  # how often a Pending invoice's panel re-reads it
 
 
-class XeroPanelState(rx.State):
+class XeroPanelState(SessionState):
     panel: XeroPanel = XeroPanel()
     _watching: bool = False
 
