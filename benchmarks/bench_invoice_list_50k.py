@@ -22,12 +22,12 @@ from pathlib import Path
 import httpx
 
 from benchmarks.bench_invoice_list import INVOICES, TARGET_MS, _fill
-from benchmarks.reflex_socket import ROOT_STATE, Tab
+from benchmarks.reflex_socket import ROOT_STATE, SESSION_STATE, Tab
 from benchmarks.web_cluster import balancer_url, web_cluster
 
 EVENTS = 60
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-STATE = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
+STATE = f"{SESSION_STATE}.myapprentice_app___ui___state___invoices____invoices_state"
 
 
 def _prepare(database_url: str) -> None:

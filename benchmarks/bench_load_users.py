@@ -29,14 +29,16 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load_seed import BUSINESSES, INVOICES_PER_BUSINESS, PASSWORD, SENDER, USERS, seed_businesses
-from benchmarks.reflex_socket import ROOT_STATE, Tab
+from benchmarks.reflex_socket import ROOT_STATE, SESSION_STATE, Tab
 from benchmarks.web_cluster import (
     POSTGRES_ADMIN,
     balancer_url,
     free_port,
     group_cpu_seconds,
     group_rss_mb,
+    machine_cpu_seconds,
     missing_services,
+    named_cpu_seconds,
     start_process,
     stop,
     wait_until_answers,
@@ -47,8 +49,8 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SEND_ALL_AT = 15.0
 SIGN_IN_EVERY = 25
 REDIS_URL = "redis://127.0.0.1:6379/12"
-INVOICES = "reflex___state____state.myapprentice_app___ui___state___invoices____invoices_state"
-DETAIL = "reflex___state____state.myapprentice_app___ui___state___invoice_detail____invoice_detail_state"
+INVOICES = f"{SESSION_STATE}.myapprentice_app___ui___state___invoices____invoices_state"
+DETAIL = f"{SESSION_STATE}.myapprentice_app___ui___state___invoice_detail____invoice_detail_state"
 SEARCHES = ["job 12", "harbour", "B1-00", "fitness", "bench client 7", "job 4999", "nothing-matches"]
 STATUSES = ["all", "draft", "authorised", "sent", "paid"]
 
@@ -63,6 +65,14 @@ class Recorder:
         self.events: list[tuple[float, float, str]] = []  # (when, ms, what)
         self.sign_ins: list[float] = []
         self.errors: list[str] = []
+        self.loop_lags: list[float] = []  # ms the client's own event loop was late waking up: its own queueing
+
+
+async def _watch_loop_lag(recorder: Recorder, until: float) -> None:
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        await asyncio.sleep(0.05)
+        recorder.loop_lags.append((time.perf_counter() - started - 0.05) * 1000)
 
 
 async def _sign_in(client: httpx.AsyncClient, base: str, email: str, recorder: Recorder) -> str:
@@ -128,11 +138,20 @@ async def _run_users(base: str, emails: list[str], recorder: Recorder, send_all)
     started = time.monotonic()
     until = started + SECONDS
     users = [asyncio.create_task(_user(base, email, until, recorder, seed)) for seed, email in enumerate(emails)]
+    users.append(asyncio.create_task(_watch_loop_lag(recorder, until)))
     await asyncio.sleep(SEND_ALL_AT)
     send_all_started = time.monotonic()
     await asyncio.to_thread(send_all)
     await asyncio.gather(*users)
     return send_all_started
+
+
+def _cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of each of our process groups, this benchmark's process (the 50 tabs' client and the Send
+    all's thread), PostgreSQL, Redis and the whole machine (everyone's, other work on it included)."""
+    return {**{name: sum(group_cpu_seconds(pid) for pid in pids) for name, pids in groups.items()},
+            "client": time.process_time(), "postgres": named_cpu_seconds("postgres"),
+            "redis": named_cpu_seconds("redis-server"), "machine": machine_cpu_seconds()}
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -177,9 +196,12 @@ def main() -> int:
                                work / "worker.log")
         recorder = Recorder()
         with web_cluster(env, work, processes=2) as cluster:
-            cpu_before = sum(group_cpu_seconds(process.pid) for process in cluster.web)
+            groups = {"web": [process.pid for process in cluster.web], "balancer": [cluster.balancer.pid],
+                      "worker": [worker.pid], "sandbox": [sandbox.pid]}
+            cpu_before = _cpu_by_group(groups)
             send_all_started = asyncio.run(_run_users(cluster.url, emails, recorder, _send_all))
-            cpu = sum(group_cpu_seconds(process.pid) for process in cluster.web) - cpu_before
+            cpu_by_group = {name: seconds - cpu_before[name] for name, seconds in _cpu_by_group(groups).items()}
+            cpu = cpu_by_group["web"]
             rss = [group_rss_mb(process.pid) for process in cluster.web]
         timings = [ms for _, ms, _ in recorder.events]
         during = [ms for when, ms, _ in recorder.events if when >= send_all_started]
@@ -195,6 +217,9 @@ def main() -> int:
               f"event (sign-ins included); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
               f"p95 by kind: {', '.join(f'{what} {_percentile(ms, 0.95):.0f} ms ({len(ms)})' for what, ms in kinds)}; "
               f"first errors: {recorder.errors[:3]}")
+        print(f"# load_users: CPU seconds over the run by process group ({os.cpu_count()} cores x {SECONDS:.0f} s): "
+              f"{', '.join(f'{name} {seconds:.1f}' for name, seconds in cpu_by_group.items())}; client loop lag "
+              f"p95 {_percentile(recorder.loop_lags, 0.95):.0f} ms, max {max(recorder.loop_lags, default=0):.0f} ms")
         print(f"web_rss_mb: sessions={USERS} per_process={','.join(f'{mb:.0f}' for mb in rss)}")
         return 1 if recorder.errors or not timings else 0  # a user refused or nothing measured: the work failed
     finally:

@@ -19,6 +19,8 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
 ROOT_STATE = "reflex___state____state"
+# The page states are substates of the signed-in person's (ui/state/session.py)
+SESSION_STATE = f"{ROOT_STATE}.myapprentice_app___ui___state___session____session_state"
 VAR_SUFFIX = "_rx_state_"  # Reflex's suffix on every var name in a delta
 NAMESPACE = "/_event,"  # Reflex's Socket.IO namespace, as the prefix of its packets
 

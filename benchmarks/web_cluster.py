@@ -31,6 +31,7 @@ class WebCluster:
     url: str  # the balancer: the one address the browsers use
     web: list[subprocess.Popen]
     ports: list[int]
+    balancer: subprocess.Popen
 
     def kill(self, index: int) -> None:
         """Kill a web process outright (SIGKILL: no goodbye to its sockets), as a crashed machine would go."""
@@ -112,7 +113,7 @@ def web_cluster(env: dict[str, str], workdir: Path, processes: int = 2) -> Itera
         _wait_for_listening(balancer, workdir / "balancer.log")
         for index, port in enumerate(ports):
             _wait_for_ping(f"http://127.0.0.1:{port}", web[index], workdir / f"web-{index}.log")
-        yield WebCluster(url=env["APP_URL"], web=web, ports=ports)
+        yield WebCluster(url=env["APP_URL"], web=web, ports=ports, balancer=balancer)
     finally:
         for process in reversed(started):
             stop(process)
@@ -146,6 +147,26 @@ def group_cpu_seconds(pgid: int) -> float:
         fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def named_cpu_seconds(name: str) -> float:
+    """User + system CPU time of every live process called `name` (e.g. postgres, redis-server), whoever started it."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")] == name:
+            fields = text.rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine, every core (from /proc/stat: everything but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_answers(url: str, seconds: float = 30) -> None:

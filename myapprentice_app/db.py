@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -92,6 +94,20 @@ def session_scope() -> Iterator[Session]:
     """A session for one unit of work; the caller commits."""
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+T = TypeVar("T")
+
+
+async def in_session_thread(work: Callable[..., T], *args: object) -> T:
+    """`work(session, *args)` in a worker thread with a session of its own, for an async event handler: the
+    queries wait there, and the event loop serves every other tab meanwhile."""
+    return await asyncio.to_thread(_in_session, work, *args)
+
+
+def _in_session(work: Callable[..., T], *args: object) -> T:
+    with session_scope() as session:
+        return work(session, *args)
 
 
 _sqlite_writer = threading.RLock()

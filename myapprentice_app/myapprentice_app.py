@@ -2,6 +2,10 @@
 
 import reflex as rx
 
+# Reflex imports reflex.model, and alembic with it, at the first event with a form argument, on the event loop
+# while every tab waits: imported at start instead.
+import reflex.model  # noqa: F401
+
 from myapprentice_app.api.routes import api
 from myapprentice_app.api.security_headers import SecurityHeaders
 from myapprentice_app.jobs import tasks  # noqa: F401  (registers the tasks the services queue)

@@ -29,10 +29,13 @@ class InvoiceFilters:
 
 
 def list_invoices(session: Session, actor: Principal, filters: InvoiceFilters, page: int = 1,
-                  page_size: int = PAGE_SIZE) -> InvoicePage:
+                  page_size: int = PAGE_SIZE, counted: int | None = None) -> InvoicePage:
+    """One page of the business's invoices. `counted`: how many match these filters, when the caller counted
+    them already (paging through the same filters), so that count is not taken again."""
     actor.require(Permission.VIEW_INVOICES)
     query = _filtered(actor.business_id, filters)
-    total_count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    total_count = counted if counted is not None else \
+        session.exec(select(func.count()).select_from(query.subquery())).one()
     page_count = max(1, -(-total_count // page_size))
     page = min(max(1, page), page_count)
     rows = session.exec(
@@ -40,7 +43,8 @@ def list_invoices(session: Session, actor: Principal, filters: InvoiceFilters, p
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    xero_link = open_in_xero_link(session, actor.business_id)
+    on_xero = any(invoice.xero_invoice_id for invoice, _ in rows)
+    xero_link = open_in_xero_link(session, actor.business_id) if on_xero else None
     return InvoicePage(rows=[_row(invoice, client_name, xero_link) for invoice, client_name in rows],
                        total_count=total_count, page=page, page_count=page_count)
 

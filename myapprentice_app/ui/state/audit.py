@@ -8,10 +8,10 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.views import AuditRow
 from myapprentice_app.selectors.audit import recent_events
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class AuditState(rx.State):
+class AuditState(SessionState):
     events: list[AuditRow] = []
 
     @rx.event

@@ -10,7 +10,7 @@ from myapprentice_app.services import clients
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 CLIENT_FIELDS = [
     ("Name", "name"),
@@ -25,7 +25,7 @@ CLIENT_FIELDS = [
 ]
 
 
-class ClientFormState(rx.State):
+class ClientFormState(SessionState):
     client_id: int = 0
     form: ClientForm = ClientForm()
     errors: dict[str, str] = {}

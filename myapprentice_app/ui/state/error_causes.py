@@ -11,13 +11,13 @@ from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
 from myapprentice_app.services import sync_causes
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.ui.state.board import follow
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 FIXES = {"pick_account": Fix.PICK_ACCOUNT, "map_tax_rate": Fix.MAP_TAX_RATE, "create_contact": Fix.CREATE_CONTACT,
          "retry": Fix.RETRY}
 
 
-class ErrorCausesState(rx.State):
+class ErrorCausesState(SessionState):
     causes: ErrorCauses = ErrorCauses()
     _loaded: bool = False
 

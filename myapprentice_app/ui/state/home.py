@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.domain.navigation import home_for
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class HomeState(rx.State):
+class HomeState(SessionState):
     @rx.event
     async def load(self):
         principal, refusal = await authorise(self, None)

@@ -15,7 +15,7 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 METHODS = [("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card")]
@@ -24,7 +24,7 @@ METHODS = [("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card"
 PAYMENT_FIELDS = ("amount", "paid_on", "method", "reference")
 
 
-class InvoiceActionsState(rx.State):
+class InvoiceActionsState(SessionState):
     pay_open: bool = False
     pay_invoice_id: int = 0
     pay_number: str = ""

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.models.invoice_views import InvoiceDetail
 from myapprentice_app.selectors.invoice_detail import invoice_detail
@@ -14,13 +14,13 @@ from myapprentice_app.services import invoice_delivery, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoice_delivery import EmailDraft
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
 
 
-class InvoiceDetailState(rx.State):
+class InvoiceDetailState(SessionState):
     invoice: InvoiceDetail = InvoiceDetail()
     found: bool = False
     missing: str = ""  # why the URL's invoice can't be shown ("That invoice was not found."): the page says it
@@ -51,8 +51,7 @@ class InvoiceDetailState(rx.State):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.invoice = invoice_detail(session, principal, self._invoice_id())
+            self.invoice = await in_session_thread(invoice_detail, principal, self._invoice_id())
         except REFUSED as reason:
             self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
             return None

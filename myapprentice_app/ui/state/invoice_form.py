@@ -15,12 +15,12 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.ui.state.line_editor import LineEditorMixin
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 HEADER_FIELDS = ("client_id", "issue_date", "due_date", "reference", "number")
 
 
-class InvoiceFormState(LineEditorMixin, rx.State):
+class InvoiceFormState(LineEditorMixin, SessionState):
     invoice_id: int = 0
     heading: str = "New invoice"
     origin: str = ""

@@ -16,13 +16,13 @@ from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
 from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.outcomes import parse_id
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoices_list_in_url
 
 ALL = "all"
 
 
-class InvoicesState(rx.State):
+class InvoicesState(SessionState):
     rows: list[InvoiceRow] = []
     total_count: int = 0
     page: int = 1
@@ -40,7 +40,8 @@ class InvoicesState(rx.State):
     loaded: bool = False
     filters_open: bool = False  # on a phone the filters fold away behind one button
 
-    async def _reload(self):
+    async def _reload(self, *, same_filters: bool = False):
+        """The page's rows; counted again unless only the page changed since the last count."""
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
         if principal is None:
             return refusal
@@ -52,7 +53,8 @@ class InvoicesState(rx.State):
             date_to=_date(self.date_to),
             search=self.search,
         )
-        result, clients = await asyncio.to_thread(_list, principal, filters, self.page, not self.clients)
+        counted = self.total_count if same_filters and self.loaded else None
+        result, clients = await asyncio.to_thread(_list, principal, filters, self.page, counted, not self.clients)
         if clients is not None:
             self.clients = clients
         allowed = (can(principal.role, Permission.EDIT_INVOICES), can(principal.role, Permission.RECORD_PAYMENT),
@@ -118,13 +120,14 @@ class InvoicesState(rx.State):
     @rx.event
     async def go_to_page(self, number: int):
         self.page = number
-        return await self._reload()
+        return await self._reload(same_filters=True)
 
 
-def _list(principal: Principal, filters: InvoiceFilters, page: int, with_clients: bool):  # type: ignore[no-untyped-def]
+def _list(principal: Principal, filters: InvoiceFilters, page: int, counted: int | None,  # type: ignore[no-untyped-def]
+          with_clients: bool):
     """The page's queries, in a thread: the event loop serves every other tab meanwhile."""
     with session_scope() as session:
-        result = list_invoices(session, principal, filters, page=page)
+        result = list_invoices(session, principal, filters, page=page, counted=counted)
         return result, client_options(session, principal) if with_clients else None
 
 

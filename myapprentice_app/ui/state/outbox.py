@@ -8,10 +8,10 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import OutboxRow
 from myapprentice_app.selectors.outbox import outbox
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class OutboxState(rx.State):
+class OutboxState(SessionState):
     messages: list[OutboxRow] = []
     loaded: bool = False
 

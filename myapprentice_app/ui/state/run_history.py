@@ -8,10 +8,10 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.selectors.board import RunOutcome, run_outcome
 from myapprentice_app.services.errors import NotFound
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class RunHistoryState(rx.State):
+class RunHistoryState(SessionState):
     outcome: RunOutcome = RunOutcome()
     showing: bool = False
 

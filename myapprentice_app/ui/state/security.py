@@ -8,7 +8,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
-from myapprentice_app.ui.state.session import authorise, session_token_of
+from myapprentice_app.ui.state.session import SessionState, authorise, session_token_of
 
 MFA_CHANGES = {  # each needs a current code first; the value is what the person is told once it's done
     "replace": "Scan the new QR code with your new phone.",
@@ -17,7 +17,7 @@ MFA_CHANGES = {  # each needs a current code first; the value is what the person
 }
 
 
-class SecurityState(rx.State):
+class SecurityState(SessionState):
     mfa_enabled: bool = False
     enrolment_qr: str = ""
     enrolment_secret: str = ""

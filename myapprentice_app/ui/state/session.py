@@ -44,6 +44,9 @@ def session_token_of(state: rx.State) -> str:
 
 
 class SessionState(rx.State):
+    """The signed-in person of a tab. Every page state whose handlers call `authorise` is a substate of this one,
+    so Reflex reads it from Redis together with the state an event is for, in the same round trip."""
+
     access: str = "checking"  # checking | ok | forbidden
     user_name: str = ""
     role_label: str = ""
@@ -56,7 +59,7 @@ class SessionState(rx.State):
     _checked_at: float = 0.0  # wall clock: the state may move between web processes
     _checked_changes: int = -1  # principal_changes.current() at that check
 
-    async def _principal(self) -> Principal | None:  # underscore: Reflex makes every public method a handler
+    async def _checked_principal(self) -> Principal | None:  # underscore: Reflex makes every public method a handler
         token = session_token_of(self)
         digest = token_digest(token) if token else ""
         changes = await principal_changes.current()
@@ -70,7 +73,7 @@ class SessionState(rx.State):
         self._checked_at, self._checked_changes = time.time(), changes
         return principal
 
-    def _show(self, principal: Principal) -> None:
+    def _show_principal(self, principal: Principal) -> None:
         # Only what changed: every var set is sent to the browser again, even with the same value.
         shown = (principal.name, principal.role.label, principal.business_name, principal.several_businesses)
         if shown != (self.user_name, self.role_label, self.business_name, self.several_businesses):
@@ -89,14 +92,14 @@ async def authorise(state: rx.State, permission: Permission | None, *, page: boo
     Every handler calls this first: page guards hide nothing from a crafted websocket event.
     """
     session_state = await state.get_state(SessionState)
-    principal = await session_state._principal()
+    principal = await session_state._checked_principal()
     if principal is None:
         session_state.access = "checking"
         target = state.router.url.path or "/"
         if query := state.router.url.query:
             target = f"{target}?{query}"
         return None, rx.redirect(f"/login?next={quote(target, safe='')}")
-    session_state._show(principal)
+    session_state._show_principal(principal)
     if permission is not None and not can(principal.role, permission):
         if page:
             session_state.access = "forbidden"

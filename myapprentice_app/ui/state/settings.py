@@ -17,7 +17,7 @@ from myapprentice_app.ui.state.team import TeamState
 TAB_PERMISSIONS = {slug: permission for slug, _, permission in SETTINGS_TABS}
 
 
-class SettingsState(rx.State):
+class SettingsState(SessionState):
     active_tab: str = ""
     tabs: list[NavItem] = []
     details: BusinessDetails = BusinessDetails()

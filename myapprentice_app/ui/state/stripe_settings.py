@@ -10,10 +10,10 @@ from myapprentice_app.integrations.stripe.client import StripeProblem
 from myapprentice_app.services import stripe_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.stripe_connection import StripeView
-from myapprentice_app.ui.state.session import authorise, authorise_with_code
+from myapprentice_app.ui.state.session import SessionState, authorise, authorise_with_code
 
 
-class StripeSettingsState(rx.State):
+class StripeSettingsState(SessionState):
     view: StripeView = StripeView()
     can_connect: bool = False
     step_up_for: str = ""  # connect | disconnect, while the code prompt is open

@@ -13,10 +13,10 @@ from myapprentice_app.services import sync_retry, xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class SyncActionsState(rx.State):
+class SyncActionsState(SessionState):
     @rx.event
     async def push_invoice(self, invoice_id: int):
         principal, refusal = await authorise(self, Permission.PUSH_TO_XERO)

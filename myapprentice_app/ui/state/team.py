@@ -12,12 +12,12 @@ from myapprentice_app.services.business import TeamMember
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.team import PendingInvitation
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 INVITE_FIELDS = ("invite_email", "invite_name", "invite_role")
 
 
-class TeamState(rx.State):
+class TeamState(SessionState):
     members: list[TeamMember] = []
     invitations: list[PendingInvitation] = []
     roles: list[Option] = []

@@ -8,10 +8,10 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.models.views import ClientRow, JobRow, QuoteRow
 from myapprentice_app.selectors.work import list_clients, list_jobs, list_quotes
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 
-class WorkState(rx.State):
+class WorkState(SessionState):
     jobs: list[JobRow] = []
     clients: list[ClientRow] = []
     quotes: list[QuoteRow] = []

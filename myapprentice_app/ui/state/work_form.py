@@ -15,12 +15,12 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.work import JobForm, QuoteForm
 from myapprentice_app.ui.state.line_editor import LineEditorMixin
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 
 UNASSIGNED = "unassigned"
 
 
-class WorkFormState(LineEditorMixin, rx.State):
+class WorkFormState(LineEditorMixin, SessionState):
     """Jobs and quotes share one form: client, title, status, lines (and for jobs, site and assignee)."""
 
     kind: str = "job"  # job | quote

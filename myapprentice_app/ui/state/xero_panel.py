@@ -6,7 +6,7 @@ import asyncio
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import Fix
@@ -16,13 +16,13 @@ from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.outcomes import parse_id
-from myapprentice_app.ui.state.session import authorise
+from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 POLL_SECONDS = 0.5  # how often a Pending invoice's panel re-reads it
 
 
-class XeroPanelState(rx.State):
+class XeroPanelState(SessionState):
     panel: XeroPanel = XeroPanel()
     _watching: bool = False
 
@@ -42,8 +42,7 @@ class XeroPanelState(rx.State):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.panel = xero_panel(session, principal, invoice_id)
+            self.panel = await in_session_thread(xero_panel, principal, invoice_id)
         except NotFound:
             return  # the invoice page says so
         if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
@@ -67,8 +66,7 @@ class XeroPanelState(rx.State):
                 if principal is None or not invoice_id:
                     return
                 try:
-                    with session_scope() as session:
-                        panel = xero_panel(session, principal, invoice_id)
+                    panel = await in_session_thread(xero_panel, principal, invoice_id)
                 except NotFound:
                     return
                 async with self:

@@ -10,10 +10,10 @@ from myapprentice_app.services import xero_connection, xero_settings
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
 from myapprentice_app.services.xero_settings import Choice, TaxMapping
-from myapprentice_app.ui.state.session import authorise, authorise_with_code
+from myapprentice_app.ui.state.session import SessionState, authorise, authorise_with_code
 
 
-class XeroSettingsState(rx.State):
+class XeroSettingsState(SessionState):
     connection: ConnectionView = ConnectionView()
     can_connect: bool = False
     step_up_for: str = ""  # connect | disconnect, while the MFA prompt is open
