@@ -200,6 +200,7 @@ def resolve(session: Session, token: str | None, now: dt.datetime | None = None)
         mfa_enabled=user.totp_enabled,
         recent_mfa=auth.mfa_verified_at is not None and now - auth.mfa_verified_at <= step_up_window,
         several_businesses=len(_memberships(session, user.id or 0)) > 1,
+        session_ends_at=auth.expires_at.timestamp(),
     )
 
 

@@ -18,6 +18,7 @@ class Principal:
     mfa_enabled: bool
     recent_mfa: bool  # step-up: a code was checked within the last few minutes
     several_businesses: bool = False  # may switch to another business
+    session_ends_at: float = 0.0  # epoch seconds: a tab holding this principal checks again from then on
 
     def require(self, permission: Permission) -> None:
         require(self.role, permission)

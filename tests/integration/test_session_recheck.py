@@ -4,6 +4,7 @@ made elsewhere still shuts an open tab out at its next event."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 
@@ -86,6 +87,24 @@ def test_a_session_ended_outside_the_app_shuts_the_tab_out_once_its_check_is_old
         return await invoices.go_to_page(2)
 
     assert _sends_to_sign_in(run(scenario()))
+
+
+def test_a_tab_is_sent_to_sign_in_at_its_first_event_after_its_session_ends(session, make_actor) -> None:
+    finance = make_actor(Role.FINANCE)
+    token = auth.log_in(session, email=finance.email, password=PASSWORD).token
+    session.execute(update(AuthSession).values(expires_at=utcnow() + dt.timedelta(seconds=1)))
+    session.commit()  # a session near its end (made so here: sessions last hours)
+
+    async def scenario():
+        root = await states_for(token, "/invoices")
+        invoices = await root.get_state(InvoicesState)
+        await invoices.load()
+        listed = invoices.loaded
+        time.sleep(1.2)  # the session ends; nothing in the app changed, and the tab's check is 1.2 s old
+        return listed, await invoices.go_to_page(2)
+
+    listed, refusal = run(scenario())
+    assert listed and _sends_to_sign_in(refusal)
 
 
 def test_a_tab_whose_socket_reconnects_without_the_cookie_is_shut_out_at_once(session, make_actor) -> None:

@@ -217,7 +217,7 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),
     "XeroPanelState.apply_fix": _fixes("apply_fix"),
     "XeroPanelState.fix_with_form": _fixes("fix_with_form"),
-    "ErrorCausesState.load": Guarded(Permission.VIEW_INVOICES),
+    "ErrorCausesState.load": Guarded(Permission.VIEW_INVOICES, PAGE),
     "ErrorCausesState.refresh": Public("re-reads only through load, which checks VIEW_INVOICES"),
     "ErrorCausesState.fix": [
         Guarded(Permission.RETRY_SYNC, case="retry",

@@ -4,8 +4,9 @@ websocket's handshake (page scripts never see it; the sign-in routes set it).
 A tab's state keeps the person it resolved and checks the session against the database again only when something
 may have changed it: a commit that changed any session, membership, user or business (principal_changes: a sign-out
 in another tab, a removal, a role change), a new cookie (a sign-in or sign-out reconnects the socket), a step-up
-still fresh, or a last check older than SESSION_RECHECK_SECONDS (expiry, changes made outside the app). So the
-database is not asked on every click, and a sign-out or revocation still takes effect on the very next event.
+still fresh, the session's end, or a last check older than SESSION_RECHECK_SECONDS (changes made outside the
+app). So the database is not asked on every click, and a sign-out or revocation still takes effect on the very next
+event.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class SessionState(rx.State):
         changes = await principal_changes.current()
         cached = self._principal_cache
         if (cached is not None and not cached.recent_mfa and digest == self._checked_digest
-                and changes == self._checked_changes
+                and changes == self._checked_changes and time.time() < cached.session_ends_at
                 and time.time() - self._checked_at < get_settings().session_recheck_seconds):
             return cached
         principal = await asyncio.to_thread(_resolve, token)
