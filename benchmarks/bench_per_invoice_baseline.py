@@ -32,7 +32,7 @@ from sqlmodel import select  # noqa: E402
 from benchmarks.pushing import connected_org, send_all, synced_and_numbers  # noqa: E402
 from myapprentice_app.db import session_scope  # noqa: E402
 from myapprentice_app.integrations.xero.errors import RateLimited  # noqa: E402
-from myapprentice_app.integrations.xero.mapping import invoice_model, wire  # noqa: E402
+from myapprentice_app.integrations.xero.mapping import invoice_wire  # noqa: E402
 from myapprentice_app.models import Invoice  # noqa: E402
 from myapprentice_app.sync import preflight  # noqa: E402
 from myapprentice_app.sync.budget import WaitForXero  # noqa: E402
@@ -48,7 +48,7 @@ def bodies(business_id: int) -> list[dict]:
         snapshots = load_invoices(session, ids)
         cache = load_cache(session, business_id)
         settings = settings_for(session, business_id)
-    return [wire(invoice_model(preflight.outgoing(snapshot, cache, settings))) for snapshot in snapshots]
+    return [invoice_wire(preflight.outgoing(snapshot, cache, settings)) for snapshot in snapshots]
 
 
 def push_one(ctx: OrgContext, body: dict) -> int:

@@ -22,7 +22,7 @@ from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.domain.xero_limits import BATCH, CONCURRENT
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import ConnectionRevoked, Rejected
-from myapprentice_app.integrations.xero.mapping import invoice_model, wire
+from myapprentice_app.integrations.xero.mapping import invoice_wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, preflight, retry, senders
 from myapprentice_app.sync.batches import adopt, close_batch, items_of, open_batch
@@ -171,7 +171,7 @@ def _chunks(snapshots: list[InvoiceSnapshot]) -> list[tuple[str, list[InvoiceSna
 
 def _wire_all(ctx: OrgContext, snapshots: list[InvoiceSnapshot], cache: OrgCache) -> dict[int, dict]:
     """Each invoice as the SDK puts it on the wire, by invoice id."""
-    return {snapshot.invoice.id or 0: wire(invoice_model(preflight.outgoing(snapshot, cache, ctx.settings)))
+    return {snapshot.invoice.id or 0: invoice_wire(preflight.outgoing(snapshot, cache, ctx.settings))
             for snapshot in snapshots}
 
 

@@ -204,9 +204,9 @@ class XeroClient:
 
 
 def _invoices_body(invoices: list[Any]) -> Any:
-    """Invoice models, or invoices already serialised by the SDK's own serialiser (`mapping.wire`).
+    """Invoice models, or invoices already in the JSON the SDK's serialiser makes of them (`mapping.invoice_wire`).
 
-    The engine serialises each invoice once and keeps that JSON for the invoice's history; the SDK method is
+    The engine builds each invoice's JSON once and keeps it for the invoice's history; the SDK method is
     then given the body in wire form (`{"Invoices": [...]}`), which its serialiser passes through unchanged.
     """
     if invoices and all(isinstance(invoice, dict) for invoice in invoices):
