@@ -29,14 +29,18 @@ def _pushed_then_voided(session, owner, count: int = 1) -> list[Invoice]:
     return [session.get(Invoice, invoice_id) for invoice_id in ids]
 
 
+def _pushed(session, actor, invoice_id: int) -> Invoice:
+    xero_sync.push_invoice(session, actor, invoice_id)
+    session.expire_all()
+    return session.get(Invoice, invoice_id)
+
+
 def test_pushing_an_invoice_voided_here_voids_it_in_xero(session, connected, admin, tenant):
     [invoice] = _pushed_then_voided(session, connected)
     assert invoice.sync_status == SyncStatus.NOT_SYNCED
 
-    xero_sync.push_invoice(session, connected, invoice.id)
+    invoice = _pushed(session, connected, invoice.id)
 
-    session.expire_all()
-    invoice = session.get(Invoice, invoice.id)
     assert invoice.sync_status == SyncStatus.SYNCED, invoice.sync_error_message
     assert _in_xero(admin, tenant, invoice)["Status"] == "VOIDED"
 
@@ -44,7 +48,7 @@ def test_pushing_an_invoice_voided_here_voids_it_in_xero(session, connected, adm
 def test_send_all_carries_a_void_to_xero(session, connected, admin, tenant):
     [voided] = _pushed_then_voided(session, connected)
 
-    run_id, started = xero_sync.send_all(session, connected)
+    _, started = xero_sync.send_all(session, connected)
 
     session.expire_all()
     assert started and session.get(Invoice, voided.id).sync_status == SyncStatus.SYNCED
@@ -57,18 +61,15 @@ def test_an_invoice_xero_holds_as_a_draft_is_deleted_there_when_voided_here(sess
     session.commit()
 
     [invoice] = _pushed_then_voided(session, connected)
-    xero_sync.push_invoice(session, connected, invoice.id)
+    invoice = _pushed(session, connected, invoice.id)
 
-    session.expire_all()
-    invoice = session.get(Invoice, invoice.id)
     assert invoice.sync_status == SyncStatus.SYNCED, invoice.sync_error_message
     assert _in_xero(admin, tenant, invoice)["Status"] == "DELETED"
 
 
 def test_a_void_xero_already_has_is_not_offered_or_sent_again(session, connected, admin, tenant):
     [invoice] = _pushed_then_voided(session, connected)
-    xero_sync.push_invoice(session, connected, invoice.id)
-    session.expire_all()
+    _pushed(session, connected, invoice.id)
 
     assert not xero_panel(session, connected, invoice.id).can_push
     with pytest.raises(ActionRefused, match="Xero already has this invoice voided"):
@@ -92,7 +93,6 @@ def test_an_invoice_voided_before_reaching_xero_offers_no_push_and_owes_nothing(
 
 def test_an_authorised_invoice_can_always_be_pushed_again(session, connected):
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
-    xero_sync.push_invoice(session, connected, invoice_id)
-    session.expire_all()
+    _pushed(session, connected, invoice_id)
 
     assert xero_panel(session, connected, invoice_id).can_push
