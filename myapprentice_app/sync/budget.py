@@ -3,6 +3,8 @@
 Xero allows an organisation 5 calls at a time, 60 a minute and a daily quota. Taking a call takes, in one
 transaction, one of 5 slots (a short lease, so a dead or stopped worker's slot frees itself in seconds) and one
 call of the current minute window; giving it back frees the slot and keeps Xero's remaining-quota headers.
+The caller's own write about the call (`then`: the batch as it leaves, Xero's answer as it comes) goes in the
+same transaction, so a call costs two commits.
 A 429 holds every worker until its Retry-After has passed. Nobody waits long: past `longest_wait` the caller
 gets `WaitForXero` and leaves the work for later.
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import session_scope, write_scope
@@ -47,6 +51,9 @@ class WaitForXero(RateLimited):
         self.until = until
 
 
+Write = Callable[[Session], None]  # the caller's part of a budget transaction
+
+
 @dataclass(frozen=True)
 class Slot:
     number: int
@@ -66,8 +73,9 @@ class RateBudget:
         self._remaining: dict[str, int] = {}  # Xero's last remaining-quota headers, stored with the next take
         _ensure_rows(tenant_id)
 
-    def take(self, longest_wait: float) -> Slot:
-        """A slot and a call of the minute, waiting up to `longest_wait` seconds for them."""
+    def take(self, longest_wait: float, then: Write | None = None) -> Slot:
+        """A slot and a call of the minute, waiting up to `longest_wait` seconds for them; `then` writes in the
+        transaction that takes them (if it raises, nothing is taken)."""
         give_up = time.time() + longest_wait
         holder = f"{os.uname().nodename[:30]}:{os.getpid()}:{threading.get_ident() % 100000}"
         if not self._gate.acquire(timeout=longest_wait):  # this process's own calls hold every slot
@@ -75,7 +83,7 @@ class RateBudget:
         try:
             while True:
                 now = time.time()
-                slot, wait, problem = self._try_take(now, holder)
+                slot, wait, problem = self._try_take(now, holder, then)
                 if slot is not None:
                     return slot
                 if now + wait > give_up:
@@ -85,26 +93,38 @@ class RateBudget:
             self._gate.release()
             raise
 
-    def give_back(self, slot: Slot, day_remaining: int | None = None, minute_remaining: int | None = None) -> None:
+    def give_back(self, slot: Slot, day_remaining: int | None = None, minute_remaining: int | None = None,
+                  then: Write | None = None) -> None:
         """Free the slot, and keep Xero's own view of the quota (X-DayLimit-Remaining, X-MinLimit-Remaining):
-        the day's is written at once, for the board and the Xero tab; the minute's with the next take."""
+        the day's is written at once, for the board and the Xero tab; the minute's with the next take. `then`
+        writes in the same transaction; if it raises, the slot is freed without it and the error goes on."""
         self._remaining.update({name: value for name, value in (("day_remaining", day_remaining),
                                                                 ("minute_remaining", minute_remaining))
                                 if value is not None})
         try:
             with write_scope() as session:
-                session.execute(sa.update(_slots).where(_slots.c.tenant_id == self.tenant_id,
-                                                        _slots.c.slot == slot.number, _slots.c.holder == slot.holder)
-                                .values(held_until=0.0, holder=None))
-                if day_remaining is not None:  # an answer arriving after a day-limit 429 doesn't undo it
-                    session.execute(sa.update(_budget).where(
-                        _budget.c.tenant_id == self.tenant_id,
-                        sa.or_(sa.func.coalesce(_budget.c.blocked_problem, "") != "day",
-                               _budget.c.blocked_until < time.time()))
-                        .values(day_remaining=day_remaining, day_remaining_at=time.time()))
+                if then is not None:
+                    try:
+                        then(session)
+                    except BaseException:
+                        session.rollback()
+                        self._free(session, slot, day_remaining)
+                        session.commit()
+                        raise
+                self._free(session, slot, day_remaining)
                 session.commit()
         finally:
             self._gate.release()
+
+    def _free(self, session: Session, slot: Slot, day_remaining: int | None) -> None:
+        session.execute(sa.update(_slots).where(_slots.c.tenant_id == self.tenant_id,
+                                                _slots.c.slot == slot.number, _slots.c.holder == slot.holder)
+                        .values(held_until=0.0, holder=None))
+        if day_remaining is not None:  # an answer arriving after a day-limit 429 doesn't undo it
+            session.execute(sa.update(_budget).where(
+                _budget.c.tenant_id == self.tenant_id,
+                sa.or_(sa.func.coalesce(_budget.c.blocked_problem, "") != "day", _budget.c.blocked_until < time.time()))
+                .values(day_remaining=day_remaining, day_remaining_at=time.time()))
 
     def refused(self, retry_after: float, problem: str) -> None:
         """Xero said 429: every worker waits until Retry-After has passed."""
@@ -132,7 +152,7 @@ class RateBudget:
             return MINUTE_LIMIT
         return MINUTE_LIMIT - int(row.window_calls)
 
-    def _try_take(self, now: float, holder: str) -> tuple[Slot | None, float, str]:
+    def _try_take(self, now: float, holder: str, then: Write | None) -> tuple[Slot | None, float, str]:
         """One transaction: not held by a 429, a call left in the minute, a free slot. Else how long to wait."""
         with write_scope() as session:
             row = session.execute(
@@ -164,6 +184,8 @@ class RateBudget:
                                             _slots.c.held_until < now)
                     .values(held_until=now + SLOT_LEASE_SECONDS, holder=holder))
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    if then is not None:
+                        then(session)
                     session.commit()
                     return Slot(int(free), holder), 0.0, ""
             session.rollback()  # every slot is another worker's: the call counted above is given back

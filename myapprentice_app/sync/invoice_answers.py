@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from sqlmodel import Session
+
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
@@ -17,9 +19,10 @@ from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import InvoiceSnapshot
 
 
-def record_answer(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list, answers: list[InvoiceResult],
-                  batch: XeroBatch) -> None:
-    """Xero's answer, element by element, written down with the batch settled in one (fenced) transaction."""
+def record_answer(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,
+                  answers: list[InvoiceResult], batch: XeroBatch) -> list[str]:
+    """Xero's answer, element by element, written down with the batch settled, in the caller's (fenced)
+    transaction. Returns the numbers Xero said another invoice holds (for `remember_conflicting`)."""
     key = batch.idempotency_key
     accepted: list[outcomes.Synced] = []
     refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]] = []
@@ -32,32 +35,29 @@ def record_answer(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: lis
         else:
             refused.append((snapshot, action, _json(model), result))
     conflicts = []
-    with ctx.writing() as session:
-        for snapshot, action, sent, result in refused:
-            code = classify(result.messages)
-            if code == ErrorCode.NUMBER_CONFLICT:
-                conflicts.append(snapshot.invoice.number)
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                            action=action, detail="\n".join(result.messages), key=key, sent=sent,
-                            answer=result.brief)
-        outcomes.synced_many(session, ctx, accepted)
-        remember_invoices(session, ctx.business_id, [result for result in answers if result.ok and result.xero_id])
-        close_batch(batch, BatchState.DONE, session)
-    if conflicts:
-        _remember_conflicting(ctx, conflicts)
+    for snapshot, action, sent, result in refused:
+        code = classify(result.messages)
+        if code == ErrorCode.NUMBER_CONFLICT:
+            conflicts.append(snapshot.invoice.number)
+        outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
+                        action=action, detail="\n".join(result.messages), key=key, sent=sent, answer=result.brief)
+    outcomes.synced_many(session, ctx, accepted)
+    remember_invoices(session, ctx.business_id, [result for result in answers if result.ok and result.xero_id])
+    close_batch(batch, BatchState.DONE, session)
+    return conflicts
 
 
-def record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list, rejected: Rejected,
-                     batch: XeroBatch) -> None:
+def record_rejection(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,
+                     rejected: Rejected, batch: XeroBatch) -> None:
+    """Xero refused the whole request: every invoice of the batch in Error with its reason."""
     key = batch.idempotency_key
     messages = rejected.messages
     code = classify(messages)
-    with ctx.writing() as session:
-        for snapshot, model in zip(snapshots, models, strict=False):
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
-                            action="push", detail="\n".join(messages), key=key, sent=_json(model),
-                            answer=rejected.text[:2000])
-        close_batch(batch, BatchState.DONE, session)
+    for snapshot, model in zip(snapshots, models, strict=False):
+        outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
+                        action="push", detail="\n".join(messages), key=key, sent=_json(model),
+                        answer=rejected.text[:2000])
+    close_batch(batch, BatchState.DONE, session)
 
 
 def _json(sent: dict) -> str:
@@ -74,7 +74,7 @@ def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> s
     }.get(code, "Xero didn't accept this invoice. Its reason is under Details.")
 
 
-def _remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
+def remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
     """Fetch the invoices that hold our numbers, so 'link' can compare client and total without a call."""
     try:
         found = retry.read(ctx, lambda xero: xero.invoices_by_number(numbers)).invoices()
