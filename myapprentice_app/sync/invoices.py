@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import wait
 
 from sqlmodel import Session
 
@@ -51,22 +51,24 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
 
 
 def _send_all(batches: list[_Batch]) -> None:
-    """Keep up to five of the run's batches in the shared sender pool; each sender writes its own answer down.
-    After a failure nothing more is sent; once the batches in flight are done the most telling failure is
-    raised (a lost claim first)."""
+    """Up to five senders in the shared pool, each sending the run's next batch until none is left (each
+    writes its own answer down). After a failure nothing more is sent; once the batches in flight are done the
+    most telling failure is raised (a lost claim first)."""
     waiting = deque(batches)
-    in_flight: set[Future[None]] = set()
     failures: list[BaseException] = []
 
-    def top_up() -> None:
-        while waiting and not failures and len(in_flight) < CONCURRENT:
-            in_flight.add(senders.pool().submit(waiting.popleft().send))
+    def sender() -> None:
+        while waiting and not failures:
+            try:
+                batch = waiting.popleft()
+            except IndexError:
+                return  # another sender took the last one
+            try:
+                batch.send()
+            except BaseException as error:
+                failures.append(error)
 
-    top_up()
-    while in_flight:
-        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-        failures += [error for future in done if (error := future.exception()) is not None]
-        top_up()
+    wait([senders.pool().submit(sender) for _ in range(min(CONCURRENT, len(waiting)))])
     if failures:
         raise max(failures, key=lambda error: (isinstance(error, Superseded), isinstance(error, ConnectionRevoked),
                                                not isinstance(error, WaitForXero)))
