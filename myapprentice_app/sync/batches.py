@@ -17,6 +17,7 @@ from myapprentice_app.sync.context import OrgContext
 
 _batches = XeroBatch.__table__  # type: ignore[attr-defined]
 _runs = SyncRun.__table__  # type: ignore[attr-defined]
+_SETTLE = sa.update(_batches).where(_batches.c.id == sa.bindparam("b_id")).values(state=sa.bindparam("b_state"))
 
 
 def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
@@ -49,7 +50,7 @@ def adopt(ctx: OrgContext, batch: XeroBatch) -> None:
 def close_batch(batch: XeroBatch, state: BatchState, session: Session | None = None) -> None:
     """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
     if session is not None:
-        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+        session.execute(_SETTLE, {"b_id": batch.id, "b_state": state})
         return
     with write_scope() as own:
         close_batch(batch, state, own)

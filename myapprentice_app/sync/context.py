@@ -21,6 +21,9 @@ from myapprentice_app.models import SyncRun, XeroSettings
 from myapprentice_app.sync.budget import SHORT_WAIT, RateBudget, Write
 
 _runs = SyncRun.__table__  # type: ignore[attr-defined]
+_HOLD = (sa.update(_runs)  # built once: every write about a run starts with it
+         .where(_runs.c.id == sa.bindparam("b_run"), _runs.c.generation == sa.bindparam("b_generation"))
+         .values(heartbeat_at=sa.bindparam("b_now")))
 
 
 class Superseded(Exception):  # noqa: N818 - not a failure: another worker holds the run now
@@ -85,8 +88,7 @@ class OrgContext:
         """The compare-and-set on the run's token (no run: nothing to hold)."""
         if self.run_id is None:
             return
-        held = session.execute(sa.update(_runs).where(_runs.c.id == self.run_id, _runs.c.generation == self.generation)
-                               .values(heartbeat_at=utcnow()))
+        held = session.execute(_HOLD, {"b_run": self.run_id, "b_generation": self.generation, "b_now": utcnow()})
         if held.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             raise Superseded(f"run {self.run_id} was claimed by another worker")
