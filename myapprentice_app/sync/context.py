@@ -3,7 +3,6 @@ way to call Xero (a slot from the organisation's `RateBudget`; a 401 refreshes t
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,22 +56,24 @@ class OrgContext:
             session.commit()
 
     def call(self, action: Callable[[XeroClient], Reply], longest_wait: float = SHORT_WAIT,
-             before: Write | None = None, after: Callable[[Reply, Session], None] | None = None) -> Reply:
+             before: Write | None = None, after: Callable[[Reply], Write] | None = None) -> Reply:
         """One Xero call in a slot of the organisation's budget; a 429 makes every worker wait. `before` writes
-        (fenced) in the transaction that takes the slot, `after` writes the answer in the one that frees it."""
+        (fenced) in the transaction that takes the slot; `after` reads the answer and gives what to write
+        (fenced) in the one that frees it."""
         slot = self.budget.take(longest_wait, then=self._fenced(before))
         with self._lock:
             self.calls += 1
         reply: Reply | None = None
+        answer: Write | None = None
         try:
             reply = self._answered(action)
+            answer = after(reply) if after is not None else None
         except RateLimited as limited:
             self.budget.refused(limited.retry_after, limited.problem)
             raise
         finally:
             self.budget.give_back(slot, reply.day_remaining if reply else None,
-                                  reply.minute_remaining if reply else None,
-                                  then=self._fenced(functools.partial(after, reply) if after and reply else None))
+                                  reply.minute_remaining if reply else None, then=self._fenced(answer))
         return reply
 
     def _fenced(self, write: Write | None) -> Write | None:

@@ -4,6 +4,7 @@ request; and the invoices that hold numbers we sent, for 'link' to compare."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -19,31 +20,46 @@ from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import InvoiceSnapshot
 
 
-def record_answer(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,
-                  answers: list[InvoiceResult], batch: XeroBatch) -> list[str]:
-    """Xero's answer, element by element, written down with the batch settled, in the caller's (fenced)
-    transaction. Returns the numbers Xero said another invoice holds (for `remember_conflicting`)."""
-    key = batch.idempotency_key
-    accepted: list[outcomes.Synced] = []
-    refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]] = []
-    for snapshot, model, result in zip(snapshots, models, answers, strict=False):  # outside the transaction
+@dataclass
+class Answer:
+    """Xero's answer to a batch, read and ready to write down."""
+
+    batch: XeroBatch
+    accepted: list[outcomes.Synced]
+    refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]]  # snapshot, action, what was sent, result
+    held: list[InvoiceResult]  # the invoices Xero now holds under our numbers
+
+
+def read_answer(snapshots: list[InvoiceSnapshot], models: list, results: list[InvoiceResult],
+                batch: XeroBatch) -> Answer:
+    """Element by element: Synced, or refused with Xero's reasons (read outside the transaction that writes it)."""
+    answer = Answer(batch, [], [], [result for result in results if result.ok and result.xero_id])
+    for snapshot, model, result in zip(snapshots, models, results, strict=False):
         invoice = snapshot.invoice
         action = "update" if invoice.xero_invoice_id else "create"
         if result.ok and result.xero_id:
-            accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
-                                            key=key, sent=_json(model), answer=result.brief))
+            answer.accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
+                                                   key=batch.idempotency_key, sent=_json(model),
+                                                   answer=result.brief))
         else:
-            refused.append((snapshot, action, _json(model), result))
+            answer.refused.append((snapshot, action, _json(model), result))
+    return answer
+
+
+def write_answer(session: Session, ctx: OrgContext, answer: Answer) -> list[str]:
+    """The answer written down with the batch settled, in the caller's (fenced) transaction. Returns the numbers
+    Xero said another invoice holds (for `remember_conflicting`)."""
     conflicts = []
-    for snapshot, action, sent, result in refused:
+    for snapshot, action, sent, result in answer.refused:
         code = classify(result.messages)
         if code == ErrorCode.NUMBER_CONFLICT:
             conflicts.append(snapshot.invoice.number)
         outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                        action=action, detail="\n".join(result.messages), key=key, sent=sent, answer=result.brief)
-    outcomes.synced_many(session, ctx, accepted)
-    remember_invoices(session, ctx.business_id, [result for result in answers if result.ok and result.xero_id])
-    close_batch(batch, BatchState.DONE, session)
+                        action=action, detail="\n".join(result.messages), key=answer.batch.idempotency_key,
+                        sent=sent, answer=result.brief)
+    outcomes.synced_many(session, ctx, answer.accepted)
+    remember_invoices(session, ctx.business_id, answer.held)
+    close_batch(answer.batch, BatchState.DONE, session)
     return conflicts
 
 

@@ -28,10 +28,10 @@ from myapprentice_app.integrations.xero.mapping import invoice_wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, preflight, retry, senders
 from myapprentice_app.sync.batches import adopt, close_batch, items_of, new_batch
-from myapprentice_app.sync.budget import WaitForXero
+from myapprentice_app.sync.budget import WaitForXero, Write
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext, Superseded
-from myapprentice_app.sync.invoice_answers import record_answer, record_rejection, remember_conflicting
+from myapprentice_app.sync.invoice_answers import read_answer, record_rejection, remember_conflicting, write_answer
 from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
@@ -104,7 +104,7 @@ class _Batch:
         assert self.cache is not None  # there are invoices to send, so there is a cache
         self.bodies = _wire_all(self.ctx, self.snapshots, self.cache)
         try:
-            retry.call(self.ctx, self._write, settle=self._settle, before=self._store, after=self._record)
+            retry.call(self.ctx, self._write, settle=self._settle, before=self._store, after=self._answer)
         except Rejected as rejected:
             with self.ctx.writing() as session:
                 record_rejection(session, self.ctx, self.snapshots, self._models(), rejected, self._sent())
@@ -126,9 +126,12 @@ class _Batch:
         write = xero.create_invoices if self.mode == "create" else xero.update_invoices
         return write(self._models(), self._sent().idempotency_key)
 
-    def _record(self, reply: Reply, session: Session) -> None:
-        self.conflicts = record_answer(session, self.ctx, self.snapshots, self._models(), reply.invoices(),
-                                       self._sent())
+    def _answer(self, reply: Reply) -> Write:
+        answer = read_answer(self.snapshots, self._models(), reply.invoices(), self._sent())
+
+        def write(session: Session) -> None:
+            self.conflicts = write_answer(session, self.ctx, answer)
+        return write
 
     def _settle(self) -> Callable[[XeroClient], Reply] | None:
         """The answer was lost. Xero forgets idempotency keys after ~6 minutes, so look the numbers up and link

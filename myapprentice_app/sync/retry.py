@@ -12,8 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
 from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero, Write
@@ -38,7 +36,7 @@ POLICY = RetryPolicy()
 
 def call(ctx: OrgContext, action: Action, settle: Callable[[], Action | None] | None = None,
          policy: RetryPolicy = POLICY, before: Write | None = None,
-         after: Callable[[Reply, Session], None] | None = None) -> Reply | None:
+         after: Callable[[Reply], Write] | None = None) -> Reply | None:
     """Make the call until Xero answers it. For a write, `settle` looks up what a lost attempt did and gives
     the call to make instead (None: nothing is left to send, and None is returned). `before` and `after`
     write with each attempt's slot (`OrgContext.call`)."""
