@@ -4,7 +4,8 @@ Xero allows an organisation 5 calls at a time, 60 a minute and a daily quota. Ta
 transaction, one of 5 slots (a short lease, so a dead or stopped worker's slot frees itself in seconds) and one
 call of the current minute window; giving it back frees the slot and keeps Xero's remaining-quota headers.
 The caller's own write about the call (`then`: the batch as it leaves, Xero's answer as it comes) goes in the
-same transaction, so a call costs two commits.
+same transaction, so a call costs two commits; it comes first in both, so every transaction locks rows in the
+same order (the caller's run, the budget, a slot) and none waits on another in a circle (PostgreSQL).
 A 429 holds every worker until its Retry-After has passed. Nobody waits long: past `longest_wait` the caller
 gets `WaitForXero` and leaves the work for later.
 """
@@ -143,9 +144,9 @@ class RateBudget:
             self._gate.release()
 
     def _free(self, session: Session, slot: Slot, day_remaining: int | None) -> None:
-        session.execute(_GIVE_SLOT, {"b_tenant": self.tenant_id, "b_slot": slot.number, "b_holder": slot.holder})
         if day_remaining is not None:
             session.execute(_DAY_LEFT, {"b_tenant": self.tenant_id, "b_day": day_remaining, "b_now": time.time()})
+        session.execute(_GIVE_SLOT, {"b_tenant": self.tenant_id, "b_slot": slot.number, "b_holder": slot.holder})
 
     def refused(self, retry_after: float, problem: str) -> None:
         """Xero said 429: every worker waits until Retry-After has passed."""
@@ -174,6 +175,8 @@ class RateBudget:
     def _try_take(self, now: float, holder: str, then: Write | None) -> tuple[Slot | None, float, str]:
         """One transaction: not held by a 429, a call left in the minute, a free slot. Else how long to wait."""
         with write_scope() as session:
+            if then is not None:  # first, as in give_back: rows are locked run, budget, slot, so none deadlock
+                then(session)
             row = session.execute(_LOOK, {"b_tenant": self.tenant_id}).one_or_none()
             if row is None:  # removed since (a test emptying the database)
                 _ensure_rows(self.tenant_id)
@@ -196,8 +199,6 @@ class RateBudget:
                 taken = session.execute(_TAKE_SLOT, {"b_tenant": self.tenant_id, "b_slot": free, "b_now": now,
                                                      "b_until": now + SLOT_LEASE_SECONDS, "b_holder": holder})
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    if then is not None:
-                        then(session)
                     session.commit()
                     return Slot(int(free), holder), 0.0, ""
             session.rollback()  # every slot is another worker's: the call counted above is given back

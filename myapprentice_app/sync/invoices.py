@@ -95,7 +95,8 @@ class _Batch:
     def __init__(self, ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache | None) -> None:
         self.ctx, self.mode, self.snapshots, self.cache = ctx, mode, snapshots, cache
         self.bodies: dict[int, dict] = {}
-        self.stored: XeroBatch | None = None
+        self.stored: XeroBatch | None = None  # committed, with its key
+        self.leaving: XeroBatch | None = None  # being stored with the slot being taken
         self.conflicts: list[str] = []
 
     def send(self) -> None:
@@ -116,13 +117,16 @@ class _Batch:
             remember_conflicting(self.ctx, self.conflicts)
 
     def _store(self, session: Session) -> None:
-        """Store the batch under the run's token as it leaves (unless a 429 left it stored and unsent)."""
+        """Store the batch under the run's token in the transaction that takes its slot (one a 429 left stored
+        and unsent goes again as it is, under its own key)."""
         if self.stored is None:
-            self.stored = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates",
-                                    [(s.invoice.id or 0, s.invoice.version) for s in self.snapshots])
-            session.add(self.stored)
+            self.leaving = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates",
+                                     [(s.invoice.id or 0, s.invoice.version) for s in self.snapshots])
+            session.add(self.leaving)
 
     def _write(self, xero: XeroClient) -> Reply:
+        if self.stored is None:
+            self.stored = self.leaving  # its slot is taken, so its transaction committed
         write = xero.create_invoices if self.mode == "create" else xero.update_invoices
         return write(self._models(), self._sent().idempotency_key)
 
