@@ -17,21 +17,27 @@ from myapprentice_app.sync.context import OrgContext
 
 _batches = XeroBatch.__table__  # type: ignore[attr-defined]
 _runs = SyncRun.__table__  # type: ignore[attr-defined]
+_SETTLE = sa.update(_batches).where(_batches.c.id == sa.bindparam("b_id")).values(state=sa.bindparam("b_state"))
 
 
 def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
-    """Store the batch (state `sending`) and its key, committed (fenced) right before it is sent.
+    """Store the batch (state `sending`) and its key, committed (fenced) right before it is sent."""
+    batch = new_batch(ctx, kind, items)
+    with ctx.writing() as session:
+        session.add(batch)
+    return batch
+
+
+def new_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
+    """A batch (state `sending`) under the run's token, to be stored in the transaction it leaves in.
 
     The key names what is sent (ids and versions) plus a fresh part, so a retry after an unknown outcome never
     reuses a key Xero may have cached an error under.
     """
     digest = hashlib.sha256(json.dumps([kind, sorted(items)]).encode()).hexdigest()[:24]
-    batch = XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind, item_ids=json.dumps(items),
-                      idempotency_key=f"ma-{ctx.business_id}-{kind}-{digest}-{uuid.uuid4().hex[:12]}",
-                      owner=ctx.owner, generation=ctx.generation)
-    with ctx.writing() as session:
-        session.add(batch)
-    return batch
+    return XeroBatch(business_id=ctx.business_id, run_id=ctx.run_id, kind=kind, item_ids=json.dumps(items),
+                     idempotency_key=f"ma-{ctx.business_id}-{kind}-{digest}-{uuid.uuid4().hex[:12]}",
+                     owner=ctx.owner, generation=ctx.generation)
 
 
 def adopt(ctx: OrgContext, batch: XeroBatch) -> None:
@@ -44,7 +50,7 @@ def adopt(ctx: OrgContext, batch: XeroBatch) -> None:
 def close_batch(batch: XeroBatch, state: BatchState, session: Session | None = None) -> None:
     """Settle the batch; inside the caller's transaction when a session is given (the caller commits)."""
     if session is not None:
-        session.execute(sa.update(_batches).where(_batches.c.id == batch.id).values(state=state))
+        session.execute(_SETTLE, {"b_id": batch.id, "b_state": state})
         return
     with write_scope() as own:
         close_batch(batch, state, own)

@@ -20,6 +20,12 @@ from myapprentice_app.sync.context import OrgContext
 MAX_AGE = dt.timedelta(minutes=10)
 _refs = XeroInvoiceRef.__table__  # type: ignore[attr-defined]
 UPDATED = ("invoice_id", "contact_id", "total", "status")
+# Built once (each batch of answers runs them): the refs already known, new ones, changed ones.
+_KNOWN_REFS = sa.select(_refs.c.number, _refs.c.id).where(
+    _refs.c.business_id == sa.bindparam("b_business"), _refs.c.number.in_(sa.bindparam("b_numbers", expanding=True)))
+_NEW_REFS = sa.insert(_refs)
+_CHANGED_REFS = (sa.update(_refs).where(_refs.c.id == sa.bindparam("b_id"))
+                 .values(**{key: sa.bindparam(f"b_{key}") for key in UPDATED}))
 PAGE = 1000
 T = TypeVar("T")
 
@@ -131,13 +137,11 @@ def remember_invoices(session: Session, business_id: int, invoices: list[Invoice
              for invoice in invoices if invoice.number and invoice.xero_id}
     if not fresh:
         return
-    known = dict(session.execute(sa.select(_refs.c.number, _refs.c.id).where(
-        _refs.c.business_id == business_id, _refs.c.number.in_(list(fresh)))).all())
+    known = dict(session.execute(_KNOWN_REFS, {"b_business": business_id, "b_numbers": list(fresh)}).all())
     new = [{**row, "business_id": business_id} for number, row in fresh.items() if number not in known]
     if new:
-        session.execute(sa.insert(_refs), new)
+        session.execute(_NEW_REFS, new)
     changed = sorted(({"b_id": known[number], **{f"b_{key}": row[key] for key in UPDATED}}
                       for number, row in fresh.items() if number in known), key=lambda row: row["b_id"])
     if changed:
-        session.execute(sa.update(_refs).where(_refs.c.id == sa.bindparam("b_id"))
-                        .values(**{key: sa.bindparam(f"b_{key}") for key in UPDATED}), changed)
+        session.execute(_CHANGED_REFS, changed)

@@ -17,9 +17,12 @@ from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import RateLimited, TokenRejected, Unavailable
 from myapprentice_app.models import SyncRun, XeroSettings
-from myapprentice_app.sync.budget import SHORT_WAIT, RateBudget
+from myapprentice_app.sync.budget import SHORT_WAIT, RateBudget, Write
 
 _runs = SyncRun.__table__  # type: ignore[attr-defined]
+_HOLD = (sa.update(_runs)  # built once: every write about a run starts with it
+         .where(_runs.c.id == sa.bindparam("b_run"), _runs.c.generation == sa.bindparam("b_generation"))
+         .values(heartbeat_at=sa.bindparam("b_now")))
 
 
 class Superseded(Exception):  # noqa: N818 - not a failure: another worker holds the run now
@@ -48,31 +51,48 @@ class OrgContext:
         """One write transaction about the run, committed at the end: compare-and-set on the run's token first,
         so a worker that lost the run (paused past its lease, say) writes nothing and gets `Superseded`."""
         with write_scope() as session:
-            if self.run_id is not None:
-                held = session.execute(sa.update(_runs).where(_runs.c.id == self.run_id,
-                                                              _runs.c.generation == self.generation)
-                                       .values(heartbeat_at=utcnow()))
-                if held.rowcount != 1:  # type: ignore[attr-defined]
-                    session.rollback()
-                    raise Superseded(f"run {self.run_id} was claimed by another worker")
+            self._hold(session)
             yield session
             session.commit()
 
-    def call(self, action: Callable[[XeroClient], Reply], longest_wait: float = SHORT_WAIT) -> Reply:
-        """One Xero call in a slot of the organisation's budget; a 429 makes every worker wait."""
-        slot = self.budget.take(longest_wait)
+    def call(self, action: Callable[[XeroClient], Reply], longest_wait: float = SHORT_WAIT,
+             before: Write | None = None, after: Callable[[Reply], Write] | None = None) -> Reply:
+        """One Xero call in a slot of the organisation's budget; a 429 makes every worker wait. `before` writes
+        (fenced) in the transaction that takes the slot; `after` reads the answer and gives what to write
+        (fenced) in the one that frees it."""
+        slot = self.budget.take(longest_wait, then=self._fenced(before))
         with self._lock:
             self.calls += 1
         reply: Reply | None = None
+        answer: Write | None = None
         try:
             reply = self._answered(action)
+            answer = after(reply) if after is not None else None
         except RateLimited as limited:
             self.budget.refused(limited.retry_after, limited.problem)
             raise
         finally:
             self.budget.give_back(slot, reply.day_remaining if reply else None,
-                                  reply.minute_remaining if reply else None)
+                                  reply.minute_remaining if reply else None, then=self._fenced(answer))
         return reply
+
+    def _fenced(self, write: Write | None) -> Write | None:
+        if write is None:
+            return None
+
+        def fenced(session: Session) -> None:
+            self._hold(session)
+            write(session)
+        return fenced
+
+    def _hold(self, session: Session) -> None:
+        """The compare-and-set on the run's token (no run: nothing to hold)."""
+        if self.run_id is None:
+            return
+        held = session.execute(_HOLD, {"b_run": self.run_id, "b_generation": self.generation, "b_now": utcnow()})
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise Superseded(f"run {self.run_id} was claimed by another worker")
 
     def _answered(self, action: Callable[[XeroClient], Reply]) -> Reply:
         used = self._valid_token()

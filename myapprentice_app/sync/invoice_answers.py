@@ -4,6 +4,9 @@ request; and the invoices that hold numbers we sent, for 'link' to compare."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+
+from sqlmodel import Session
 
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
@@ -17,47 +20,60 @@ from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import InvoiceSnapshot
 
 
-def record_answer(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list, answers: list[InvoiceResult],
-                  batch: XeroBatch) -> None:
-    """Xero's answer, element by element, written down with the batch settled in one (fenced) transaction."""
-    key = batch.idempotency_key
-    accepted: list[outcomes.Synced] = []
-    refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]] = []
-    for snapshot, model, result in zip(snapshots, models, answers, strict=False):  # outside the transaction
+@dataclass
+class Answer:
+    """Xero's answer to a batch, read and ready to write down."""
+
+    batch: XeroBatch
+    accepted: list[outcomes.Synced]
+    refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]]  # snapshot, action, what was sent, result
+    held: list[InvoiceResult]  # the invoices Xero now holds under our numbers
+
+
+def read_answer(snapshots: list[InvoiceSnapshot], models: list, results: list[InvoiceResult],
+                batch: XeroBatch) -> Answer:
+    """Element by element: Synced, or refused with Xero's reasons (read outside the transaction that writes it)."""
+    answer = Answer(batch, [], [], [result for result in results if result.ok and result.xero_id])
+    for snapshot, model, result in zip(snapshots, models, results, strict=False):
         invoice = snapshot.invoice
         action = "update" if invoice.xero_invoice_id else "create"
         if result.ok and result.xero_id:
-            accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
-                                            key=key, sent=_json(model), answer=result.brief))
+            answer.accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
+                                                   key=batch.idempotency_key, sent=_json(model),
+                                                   answer=result.brief))
         else:
-            refused.append((snapshot, action, _json(model), result))
+            answer.refused.append((snapshot, action, _json(model), result))
+    return answer
+
+
+def write_answer(session: Session, ctx: OrgContext, answer: Answer) -> list[str]:
+    """The answer written down with the batch settled, in the caller's (fenced) transaction. Returns the numbers
+    Xero said another invoice holds (for `remember_conflicting`)."""
     conflicts = []
-    with ctx.writing() as session:
-        for snapshot, action, sent, result in refused:
-            code = classify(result.messages)
-            if code == ErrorCode.NUMBER_CONFLICT:
-                conflicts.append(snapshot.invoice.number)
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
-                            action=action, detail="\n".join(result.messages), key=key, sent=sent,
-                            answer=result.brief)
-        outcomes.synced_many(session, ctx, accepted)
-        remember_invoices(session, ctx.business_id, [result for result in answers if result.ok and result.xero_id])
-        close_batch(batch, BatchState.DONE, session)
-    if conflicts:
-        _remember_conflicting(ctx, conflicts)
+    for snapshot, action, sent, result in answer.refused:
+        code = classify(result.messages)
+        if code == ErrorCode.NUMBER_CONFLICT:
+            conflicts.append(snapshot.invoice.number)
+        outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, result.messages),
+                        action=action, detail="\n".join(result.messages), key=answer.batch.idempotency_key,
+                        sent=sent, answer=result.brief)
+    outcomes.synced_many(session, ctx, answer.accepted)
+    remember_invoices(session, ctx.business_id, answer.held)
+    close_batch(answer.batch, BatchState.DONE, session)
+    return conflicts
 
 
-def record_rejection(ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list, rejected: Rejected,
-                     batch: XeroBatch) -> None:
+def record_rejection(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,
+                     rejected: Rejected, batch: XeroBatch) -> None:
+    """Xero refused the whole request: every invoice of the batch in Error with its reason."""
     key = batch.idempotency_key
     messages = rejected.messages
     code = classify(messages)
-    with ctx.writing() as session:
-        for snapshot, model in zip(snapshots, models, strict=False):
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
-                            action="push", detail="\n".join(messages), key=key, sent=_json(model),
-                            answer=rejected.text[:2000])
-        close_batch(batch, BatchState.DONE, session)
+    for snapshot, model in zip(snapshots, models, strict=False):
+        outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
+                        action="push", detail="\n".join(messages), key=key, sent=_json(model),
+                        answer=rejected.text[:2000])
+    close_batch(batch, BatchState.DONE, session)
 
 
 def _json(sent: dict) -> str:
@@ -74,7 +90,7 @@ def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> s
     }.get(code, "Xero didn't accept this invoice. Its reason is under Details.")
 
 
-def _remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
+def remember_conflicting(ctx: OrgContext, numbers: list[str]) -> None:
     """Fetch the invoices that hold our numbers, so 'link' can compare client and total without a call."""
     try:
         found = retry.read(ctx, lambda xero: xero.invoices_by_number(numbers)).invoices()

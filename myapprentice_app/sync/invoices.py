@@ -1,19 +1,21 @@
 """Pushing invoices, as one pipeline:
 
     prepare (snapshot, pre-flight, contacts) → batches of 50 → at most five at a time in the process's shared
-    sender pool (`senders`), each put on the wire and sent in a slot of the organisation's RateBudget → the
-    run's own thread writing Xero's answers down as they come.
+    sender pool (`senders`), each put on the wire and sent in a slot of the organisation's RateBudget → Xero's
+    answer written down as the slot is given back.
 
-Every write is fenced by the run's token (`OrgContext.writing`), and a batch is stored with its Idempotency-Key
-right before it leaves, so a batch whose answer is lost is found again (`reconcile`) before anything is re-sent.
+Every write is fenced by the run's token (`OrgContext`), and a batch is stored with its Idempotency-Key in the
+transaction that takes its slot, so a batch whose answer is lost is found again (`reconcile`) before anything is
+re-sent.
 """
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import wait
+
+from sqlmodel import Session
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
@@ -25,11 +27,11 @@ from myapprentice_app.integrations.xero.errors import ConnectionRevoked, Rejecte
 from myapprentice_app.integrations.xero.mapping import invoice_wire
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, preflight, retry, senders
-from myapprentice_app.sync.batches import adopt, close_batch, items_of, open_batch
-from myapprentice_app.sync.budget import WaitForXero
+from myapprentice_app.sync.batches import adopt, close_batch, items_of, new_batch
+from myapprentice_app.sync.budget import WaitForXero, Write
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext, Superseded
-from myapprentice_app.sync.invoice_answers import record_answer, record_rejection
+from myapprentice_app.sync.invoice_answers import read_answer, record_rejection, remember_conflicting, write_answer
 from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
@@ -45,35 +47,28 @@ def push(ctx: OrgContext, invoice_ids: list[int], create_contacts: bool | None =
     again = {s.invoice.id for batch in batches for s in batch.snapshots}
     batches += [_Batch(ctx, mode, chunk, cache) for mode, chunk in _chunks([s for s in ready
                                                                             if s.invoice.id not in again])]
-    _send_and_record(batches)
+    _send_all(batches)
 
 
-Record = Callable[[], None]
-
-
-def _send_and_record(batches: list[_Batch]) -> None:
-    """Keep up to five of the run's batches in the shared sender pool, and write each answer down here as it
-    comes. After a failure nothing more is sent; once the batches in flight are done the most telling failure
-    is raised (a lost claim first)."""
+def _send_all(batches: list[_Batch]) -> None:
+    """Up to five senders in the shared pool, each sending the run's next batch until none is left (each
+    writes its own answer down). After a failure nothing more is sent; once the batches in flight are done the
+    most telling failure is raised (a lost claim first)."""
     waiting = deque(batches)
-    in_flight: set[Future[Record | None]] = set()
     failures: list[BaseException] = []
 
-    def top_up() -> None:
-        while waiting and not failures and len(in_flight) < CONCURRENT:
-            in_flight.add(senders.pool().submit(waiting.popleft().send))
+    def sender() -> None:
+        while waiting and not failures:
+            try:
+                batch = waiting.popleft()
+            except IndexError:
+                return  # another sender took the last one
+            try:
+                batch.send()
+            except BaseException as error:
+                failures.append(error)
 
-    top_up()
-    while in_flight:
-        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-        failures += [error for future in done if (error := future.exception()) is not None]
-        top_up()  # the next batches leave before these answers are written down
-        for future in done:
-            if future.exception() is None and (record := future.result()) is not None:
-                try:
-                    record()
-                except Exception as error:
-                    failures.append(error)
+    wait([senders.pool().submit(sender) for _ in range(min(CONCURRENT, len(waiting)))])
     if failures:
         raise max(failures, key=lambda error: (isinstance(error, Superseded), isinstance(error, ConnectionRevoked),
                                                not isinstance(error, WaitForXero)))
@@ -100,33 +95,47 @@ class _Batch:
     def __init__(self, ctx: OrgContext, mode: str, snapshots: list[InvoiceSnapshot], cache: OrgCache | None) -> None:
         self.ctx, self.mode, self.snapshots, self.cache = ctx, mode, snapshots, cache
         self.bodies: dict[int, dict] = {}
-        self.stored: XeroBatch | None = None
+        self.stored: XeroBatch | None = None  # committed, with its key
+        self.leaving: XeroBatch | None = None  # being stored with the slot being taken
+        self.conflicts: list[str] = []
 
-    def send(self) -> Record | None:
-        """Wire and send the batch; what is left is writing the answer down (None: nothing to write)."""
+    def send(self) -> None:
+        """Wire the batch and send it; it is stored with the slot it leaves in, and Xero's answer is written
+        down with the slot given back (`OrgContext.call`)."""
         assert self.cache is not None  # there are invoices to send, so there is a cache
         self.bodies = _wire_all(self.ctx, self.snapshots, self.cache)
         try:
-            reply = retry.call(self.ctx, self._attempt, settle=self._settle)
+            retry.call(self.ctx, self._write, settle=self._settle, before=self._store, after=self._answer)
         except Rejected as rejected:
-            return functools.partial(record_rejection, self.ctx, self.snapshots, self._models(), rejected,
-                                     self._sent())
+            with self.ctx.writing() as session:
+                record_rejection(session, self.ctx, self.snapshots, self._models(), rejected, self._sent())
         except WaitForXero as later:
             if self.stored is not None and later.problem != "unavailable":
                 close_batch(self.stored, BatchState.UNSENT)  # refused with a 429: not processed by Xero
             raise
-        if reply is None:  # Xero had them all (a lost answer)
-            return None
-        return functools.partial(record_answer, self.ctx, self.snapshots, self._models(), reply.invoices(),
-                                 self._sent())
+        if self.conflicts:
+            remember_conflicting(self.ctx, self.conflicts)
 
-    def _attempt(self, xero: XeroClient) -> Reply:
-        """Holding a slot: store the batch under the run's token (unless a 429 left it unsent), then send it."""
+    def _store(self, session: Session) -> None:
+        """Store the batch under the run's token in the transaction that takes its slot (one a 429 left stored
+        and unsent goes again as it is, under its own key)."""
         if self.stored is None:
-            self.stored = open_batch(self.ctx, "invoices" if self.mode == "create" else "updates",
+            self.leaving = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates",
                                      [(s.invoice.id or 0, s.invoice.version) for s in self.snapshots])
+            session.add(self.leaving)
+
+    def _write(self, xero: XeroClient) -> Reply:
+        if self.stored is None:
+            self.stored = self.leaving  # its slot is taken, so its transaction committed
         write = xero.create_invoices if self.mode == "create" else xero.update_invoices
-        return write(self._models(), self.stored.idempotency_key)
+        return write(self._models(), self._sent().idempotency_key)
+
+    def _answer(self, reply: Reply) -> Write:
+        answer = read_answer(self.snapshots, self._models(), reply.invoices(), self._sent())
+
+        def write(session: Session) -> None:
+            self.conflicts = write_answer(session, self.ctx, answer)
+        return write
 
     def _settle(self) -> Callable[[XeroClient], Reply] | None:
         """The answer was lost. Xero forgets idempotency keys after ~6 minutes, so look the numbers up and link
@@ -137,7 +146,7 @@ class _Batch:
             self.snapshots = reconcile_by_number(self.ctx, self.snapshots, batch)
         else:
             close_batch(batch, BatchState.RETRIED)
-        return self._attempt if self.snapshots else None
+        return self._write if self.snapshots else None
 
     def _models(self) -> list[dict]:
         return [self.bodies[s.invoice.id or 0] for s in self.snapshots]

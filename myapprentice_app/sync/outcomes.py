@@ -61,27 +61,33 @@ _attempts = SyncAttempt.__table__  # type: ignore[attr-defined]
 _items = SyncRunItem.__table__  # type: ignore[attr-defined]
 
 
+# Built once (a batch of 50 answers is written with each): the invoices, their history, their run items.
+_SYNCED = (sa.update(_invoices).where(_invoices.c.id == sa.bindparam("b_id"))
+           .values(xero_invoice_id=sa.bindparam("b_xero_id"), synced_version=sa.bindparam("b_version"),
+                   # Edited while the push was in flight: that version is in Xero, the newer one is not yet.
+                   sync_status=sa.case((_invoices.c.version == sa.bindparam("b_version"), SyncStatus.SYNCED.value),
+                                       else_=SyncStatus.NOT_SYNCED.value),
+                   sync_error_code=None, sync_error_message=None, sync_error_detail=None))
+_ATTEMPTS = sa.insert(_attempts)
+_ITEMS_SYNCED = (sa.update(_items)
+                 .where(_items.c.run_id == sa.bindparam("b_run"),
+                        _items.c.invoice_id.in_(sa.bindparam("b_invoices", expanding=True)))
+                 .values(outcome=ItemOutcome.SYNCED))
+
+
 def synced_many(session: Session, ctx: Who, rows: list[Synced]) -> None:
     """`synced` for a whole batch in three statements (the invoices, their history, their run items)."""
     if not rows:
         return
-    session.execute(
-        sa.update(_invoices).where(_invoices.c.id == sa.bindparam("b_id"))
-        .values(xero_invoice_id=sa.bindparam("b_xero_id"), synced_version=sa.bindparam("b_version"),
-                # Edited while the push was in flight: that version is in Xero, the newer one is not yet.
-                sync_status=sa.case((_invoices.c.version == sa.bindparam("b_version"), SyncStatus.SYNCED.value),
-                                    else_=SyncStatus.NOT_SYNCED.value),
-                sync_error_code=None, sync_error_message=None, sync_error_detail=None),
-        [{"b_id": row.invoice_id, "b_xero_id": row.xero_id, "b_version": row.version} for row in rows])
+    session.execute(_SYNCED, [{"b_id": row.invoice_id, "b_xero_id": row.xero_id, "b_version": row.version}
+                              for row in rows])
     at = utcnow()
-    session.execute(sa.insert(_attempts), [
+    session.execute(_ATTEMPTS, [
         {"business_id": ctx.business_id, "invoice_id": row.invoice_id, "run_id": ctx.run_id, "user_id": ctx.user_id,
          "at": at, "action": row.action, "outcome": "synced", "idempotency_key": row.key, "sent": row.sent,
          "answer": row.answer} for row in rows])
     if ctx.run_id is not None:
-        session.execute(sa.update(_items).where(_items.c.run_id == ctx.run_id,
-                                                _items.c.invoice_id.in_([row.invoice_id for row in rows]))
-                        .values(outcome=ItemOutcome.SYNCED))
+        session.execute(_ITEMS_SYNCED, {"b_run": ctx.run_id, "b_invoices": [row.invoice_id for row in rows]})
 
 
 def failed(session: Session, ctx: Who, invoice_id: int, code: ErrorCode, message: str, *, action: str,

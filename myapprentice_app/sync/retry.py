@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
-from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero
+from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero, Write
 from myapprentice_app.sync.context import OrgContext
 
 Action = Callable[[XeroClient], Reply]
@@ -35,13 +35,15 @@ POLICY = RetryPolicy()
 
 
 def call(ctx: OrgContext, action: Action, settle: Callable[[], Action | None] | None = None,
-         policy: RetryPolicy = POLICY) -> Reply | None:
+         policy: RetryPolicy = POLICY, before: Write | None = None,
+         after: Callable[[Reply], Write] | None = None) -> Reply | None:
     """Make the call until Xero answers it. For a write, `settle` looks up what a lost attempt did and gives
-    the call to make instead (None: nothing is left to send, and None is returned)."""
+    the call to make instead (None: nothing is left to send, and None is returned). `before` and `after`
+    write with each attempt's slot (`OrgContext.call`)."""
     failures = refusals = 0
     while True:
         try:
-            return ctx.call(action, policy.longest_wait)
+            return ctx.call(action, policy.longest_wait, before=before, after=after)
         except WaitForXero:
             raise
         except RateLimited as limited:

@@ -52,9 +52,21 @@ def execute(run_id: int) -> bool:
     except Superseded:
         log.warning("run %s: another worker took it over; this one stops", run_id)
         return False
+    except OperationalError:
+        if _still_held(run_id, generation):
+            raise
+        # Stopped past its lease inside a transaction: the worker that took the run over ended that session.
+        log.warning("run %s: this worker's database session was ended while it was stopped, and another worker "
+                    "has taken the run over; this one stops", run_id)
+        return False
     finally:
         stop.set()
     return True
+
+
+def _still_held(run_id: int, generation: int) -> bool:
+    with session_scope() as session:
+        return session.execute(sa.select(_runs.c.generation).where(_runs.c.id == run_id)).scalar() == generation
 
 
 def _execute_claimed(run_id: int, generation: int, owner: str) -> None:
@@ -140,11 +152,16 @@ def _end_stalled_sessions(session: Session, run_id: int) -> None:
 
 def _heartbeat(run_id: int, generation: int, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_SECONDS):
-        with write_scope() as session:
-            renewed = session.execute(sa.update(_runs).where(_runs.c.id == run_id, _runs.c.generation == generation,
-                                                             _runs.c.state == RunState.RUNNING)
-                                      .values(heartbeat_at=utcnow()))
-            session.commit()
+        try:
+            with write_scope() as session:
+                renewed = session.execute(sa.update(_runs).where(
+                    _runs.c.id == run_id, _runs.c.generation == generation, _runs.c.state == RunState.RUNNING)
+                    .values(heartbeat_at=utcnow()))
+                session.commit()
+        except OperationalError:
+            log.warning("run %s: its heartbeat lost the database; the run's next write tells whether it still "
+                        "holds the run", run_id)
+            continue  # a session ended under a stopped worker, or the database away for a moment
         if renewed.rowcount != 1:  # type: ignore[attr-defined]
             return  # taken over (or finished): the next fenced write tells the run
 

@@ -1,9 +1,9 @@
 """The one pool of threads that make Xero calls for every sync run of this process.
 
-A worker works many runs at once (WORKER_RUNS), each mostly waiting on Xero. Their batches share this pool
-instead of each run starting threads of its own, and a run keeps at most 5 batches in it at a time (Xero's
-concurrent limit per organisation, see `invoices.push`), so the pool has room for every run's five: a
-business with 10,000 invoices never queues its batches ahead of a small business's.
+A worker works many runs at once (WORKER_RUNS), each mostly waiting on Xero. Their senders share this pool
+instead of each run starting threads of its own, and a run has at most 5 senders in it (Xero's concurrent
+limit per organisation, see `invoices._send_all`), so the pool has room for every run's five: a business with
+10,000 invoices never queues its batches ahead of a small business's.
 """
 
 from __future__ import annotations
