@@ -5,19 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 import reflex as rx
+from sqlmodel import Session
 
 from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.models.invoice_views import InvoiceDetail
 from myapprentice_app.selectors.invoice_detail import invoice_detail
+from myapprentice_app.selectors.sync import XeroPanel, xero_panel
 from myapprentice_app.services import invoice_delivery, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.invoice_delivery import EmailDraft
+from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
+
+
+def _invoice_and_panel(session: Session, principal: Principal, invoice_id: int) -> tuple[InvoiceDetail, XeroPanel]:
+    return invoice_detail(session, principal, invoice_id), xero_panel(session, principal, invoice_id)
 
 
 class InvoiceDetailState(SessionState):
@@ -37,11 +44,26 @@ class InvoiceDetailState(SessionState):
 
     @rx.event
     async def load(self):
-        """The page's on_load: forget the invoice shown before (client-side navigation keeps the page's state),
-        then show the one in the URL."""
-        self.invoice, self.found, self.send_open, self.missing = InvoiceDetail(), False, False, ""
-        yield
-        yield await self.refresh()
+        """The page's on_load: the invoice in the URL and its Xero panel, read in one thread with one session.
+        Client-side navigation keeps the previous invoice in state until then; the page shows only the URL's."""
+        from myapprentice_app.ui.state.xero_panel import XeroPanelState  # imports this module (its refreshes)
+
+        self.send_open = False
+        invoice_id = invoice_in_url(self)
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        panel_state = await self.get_state(XeroPanelState)
+        if principal is None or invoice_id is None:
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, ""
+            panel_state.panel = XeroPanel()
+            return refusal
+        try:
+            self.invoice, panel = await in_session_thread(_invoice_and_panel, principal, invoice_id)
+        except REFUSED as reason:
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            panel_state.panel = XeroPanel()
+            return None
+        self._show(principal)
+        return panel_state._show(principal, panel)
 
     @rx.event
     async def refresh(self):
@@ -55,7 +77,10 @@ class InvoiceDetailState(SessionState):
         except REFUSED as reason:
             self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
             return None
-        self.found = True
+        self._show(principal)
+
+    def _show(self, principal: Principal) -> None:
+        self.found, self.missing = True, ""
         self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
         self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
         self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)

@@ -13,6 +13,7 @@ from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.sync import XeroPanel, xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
+from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
 from myapprentice_app.ui.state.outcomes import parse_id
@@ -27,13 +28,6 @@ class XeroPanelState(SessionState):
     _watching: bool = False
 
     @rx.event
-    async def load(self):
-        """The invoice page's on_load: forget the invoice shown before, then show the one in the URL."""
-        self.panel = XeroPanel()
-        yield
-        yield await self.refresh()
-
-    @rx.event
     async def refresh(self):
         invoice_id = invoice_in_url(self)
         if invoice_id is None:
@@ -42,13 +36,19 @@ class XeroPanelState(SessionState):
         if principal is None:
             return refusal
         try:
-            self.panel = await in_session_thread(xero_panel, principal, invoice_id)
+            panel = await in_session_thread(xero_panel, principal, invoice_id)
         except NotFound:
             return  # the invoice page says so
-        if self.panel.sync_status == SyncStatus.SYNCED and not self.panel.online_invoice:
-            xero_sync.ask_online_invoice_link(principal, self.panel.invoice_id)  # the worker asks Xero
-        if self.panel.sync_status == SyncStatus.PENDING:
+        return self._show(principal, panel)
+
+    def _show(self, principal: Principal, panel: XeroPanel):  # type: ignore[no-untyped-def]
+        """Show a panel just read; watch it while its invoice is Pending (the invoice page's load reads both)."""
+        self.panel = panel
+        if panel.sync_status == SyncStatus.SYNCED and not panel.online_invoice:
+            xero_sync.ask_online_invoice_link(principal, panel.invoice_id)  # the worker asks Xero
+        if panel.sync_status == SyncStatus.PENDING:
             return XeroPanelState.watch
+        return None
 
     @rx.event(background=True)
     async def watch(self):
