@@ -35,7 +35,6 @@ from myapprentice_app.ui.state.outbox import OutboxState
 from myapprentice_app.ui.state.settings import SettingsState
 from myapprentice_app.ui.state.work import WorkState
 from myapprentice_app.ui.state.work_form import WorkFormState
-from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"])
 app.register_lifespan_task(free_sockets_of_dead_processes)
@@ -49,7 +48,7 @@ app.add_page(invoices_page, route="/invoices", title="Invoices · MyApprentice",
 app.add_page(invoice_form_page, route="/invoices/new", title="New invoice · MyApprentice",
              on_load=InvoiceFormState.load)
 app.add_page(invoice_detail_page, route="/invoices/[id]", title="Invoice · MyApprentice",
-             on_load=[InvoiceDetailState.load, XeroPanelState.load])
+             on_load=InvoiceDetailState.load)
 app.add_page(invoice_form_page, route="/invoices/[id]/edit", title="Edit invoice · MyApprentice",
              on_load=InvoiceFormState.load)
 app.add_page(outbox_page, route="/outbox", title="Sent emails · MyApprentice", on_load=OutboxState.load)

@@ -212,7 +212,6 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
     "SyncActionsState.send_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.sync_all": Guarded(Permission.PUSH_TO_XERO),
     "SyncActionsState.retry_failed": Guarded(Permission.RETRY_SYNC, args=lambda w: (0,)),
-    "XeroPanelState.load": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.refresh": Guarded(Permission.VIEW_INVOICES, PAGE, **_invoice_page("authorised_invoice_id")),
     "XeroPanelState.watch": Guarded(Permission.VIEW_INVOICES, SILENT, prepare=_panel),
     "XeroPanelState.apply_fix": _fixes("apply_fix"),

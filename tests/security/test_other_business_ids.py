@@ -131,7 +131,6 @@ OUR_RATE, THEIR_RATE = (lambda o, t: o.rate_id), (lambda o, t: t.rate_id)
 
 ATTEMPTS = [
     # --- invoice ids as handler arguments -------------------------------------------------------------------------
-    Attempt("XeroPanelState.load", "their_invoice", SILENT, **_their_invoice_page("authorised_invoice_id")),
     Attempt("XeroPanelState.refresh", "their_invoice", SILENT, **_their_invoice_page("authorised_invoice_id")),
     Attempt("SyncActionsState.push_invoice", "their_invoice", args=lambda o, t: (t.authorised_invoice_id,),
             connected=True),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from myapprentice_app.ui.components.forms import labelled
-from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
-from myapprentice_app.ui.state.xero_panel import XeroPanelState
+from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState, XeroPanelState
 
 
 def send_dialog() -> rx.Component:

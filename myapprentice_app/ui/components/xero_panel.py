@@ -7,8 +7,8 @@ import reflex as rx
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.sync import HistoryRow
 from myapprentice_app.ui.components.badges import sync_badge
+from myapprentice_app.ui.state.invoice_detail import XeroPanelState
 from myapprentice_app.ui.state.sync_actions import SyncActionsState
-from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 
 def _fix_buttons() -> rx.Component:

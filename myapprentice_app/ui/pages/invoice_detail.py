@@ -13,8 +13,7 @@ from myapprentice_app.ui.components.send_dialog import send_dialog
 from myapprentice_app.ui.components.url import route_param
 from myapprentice_app.ui.components.xero_panel import xero_panel_card
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
-from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
-from myapprentice_app.ui.state.xero_panel import XeroPanelState
+from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState, XeroPanelState
 
 
 def _actions() -> rx.Component:

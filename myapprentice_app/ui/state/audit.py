@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.views import AuditRow
 from myapprentice_app.selectors.audit import recent_events
@@ -19,5 +19,4 @@ class AuditState(SessionState):
         principal, refusal = await authorise(self, Permission.VIEW_AUDIT, page=True)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.events = recent_events(session, principal)
+        self.events = await in_session_thread(recent_events, principal)

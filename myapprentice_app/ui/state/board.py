@@ -15,8 +15,9 @@ import logging
 
 import reflex as rx
 from reflex_base.registry import RegistrationContext
+from sqlmodel import Session
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.selectors.board import (
     BoardView,
@@ -26,6 +27,7 @@ from myapprentice_app.selectors.board import (
     live_board,
     run_history,
 )
+from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.session import authorise
 
 POLL_SECONDS = 0.25
@@ -47,14 +49,22 @@ class BoardState(rx.SharedState):
         if principal is None:
             return refusal
         shared = await self._link_to(board_token(principal.business_id))
-        with session_scope() as session:
-            board, history = live_board(session, principal), run_history(session, principal)
+        board, history = await in_session_thread(_board_and_history, principal)
         if shared.board != board:
             shared.board = board
         if shared.history != history:
             shared.history = history
         if board.active:
             follow(principal.business_id)
+
+
+def _board_and_history(session: Session, principal: Principal) -> tuple[BoardView, list[RunRow]]:
+    return live_board(session, principal), run_history(session, principal)
+
+
+def _business_board(session: Session, business_id: int) -> tuple[BoardView, list[RunRow] | None]:
+    board = board_for_business(session, business_id)
+    return board, None if board.active else history_for_business(session, business_id)
 
 
 def follow(business_id: int) -> None:
@@ -72,9 +82,7 @@ async def _feed(app: rx.App, business_id: int) -> None:
     shown: BoardView | None = None
     try:
         while True:
-            with session_scope() as session:
-                board = board_for_business(session, business_id)
-                history = None if board.active else history_for_business(session, business_id)
+            board, history = await in_session_thread(_business_board, business_id)
             if board != shown:
                 async with app.modify_state(rx.BaseStateToken(ident=board_token(business_id),
                                                               cls=BoardState)) as root:

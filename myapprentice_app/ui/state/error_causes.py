@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
@@ -26,8 +26,7 @@ class ErrorCausesState(SessionState):
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)  # the page says no
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.causes = error_causes(session, principal)
+        self.causes = await in_session_thread(error_causes, principal)
         self._loaded = True
 
     @rx.event

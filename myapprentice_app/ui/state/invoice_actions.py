@@ -12,11 +12,10 @@ from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import invoice_export, invoices
 from myapprentice_app.services.errors import ValidationFailed
-from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState
+from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState, XeroPanelState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
-from myapprentice_app.ui.state.xero_panel import XeroPanelState
 
 METHODS = [("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card")]
 

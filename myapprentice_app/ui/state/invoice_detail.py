@@ -1,23 +1,36 @@
-"""The invoice page's state: the invoice, its lines and payments, its actions and the send dialog."""
+"""The invoice page's states: the invoice, its lines and payments, its actions and the send dialog; its Xero panel
+(status, the error in plain words with its fixes, history)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import reflex as rx
+from sqlmodel import Session
 
 from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission, can
+from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.models.invoice_views import InvoiceDetail
 from myapprentice_app.selectors.invoice_detail import invoice_detail
-from myapprentice_app.services import invoice_delivery, invoices
-from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.selectors.sync import XeroPanel, xero_panel
+from myapprentice_app.services import invoice_delivery, invoices, xero_sync
+from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.invoice_delivery import EmailDraft
-from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.ui.state.board import follow
+from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
 EMAIL_FIELDS = ("to_address", "subject", "body")
+POLL_SECONDS = 0.5  # how often a Pending invoice's panel re-reads it
+
+
+def _invoice_and_panel(session: Session, principal: Principal, invoice_id: int) -> tuple[InvoiceDetail, XeroPanel]:
+    return invoice_detail(session, principal, invoice_id), xero_panel(session, principal, invoice_id)
 
 
 class InvoiceDetailState(SessionState):
@@ -37,11 +50,24 @@ class InvoiceDetailState(SessionState):
 
     @rx.event
     async def load(self):
-        """The page's on_load: forget the invoice shown before (client-side navigation keeps the page's state),
-        then show the one in the URL."""
-        self.invoice, self.found, self.send_open, self.missing = InvoiceDetail(), False, False, ""
-        yield
-        yield await self.refresh()
+        """The page's on_load: the invoice in the URL and its Xero panel, read in one thread with one session.
+        Client-side navigation keeps the previous invoice in state until then; the page shows only the URL's."""
+        self.send_open = False
+        invoice_id = invoice_in_url(self)
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        panel_state = await self.get_state(XeroPanelState)
+        if principal is None or invoice_id is None:
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, ""
+            panel_state.panel = XeroPanel()
+            return refusal
+        try:
+            self.invoice, panel = await in_session_thread(_invoice_and_panel, principal, invoice_id)
+        except REFUSED as reason:
+            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            panel_state.panel = XeroPanel()
+            return None
+        self._show(principal)
+        return panel_state._show(principal, panel)
 
     @rx.event
     async def refresh(self):
@@ -55,7 +81,10 @@ class InvoiceDetailState(SessionState):
         except REFUSED as reason:
             self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
             return None
-        self.found = True
+        self._show(principal)
+
+    def _show(self, principal: Principal) -> None:
+        self.found, self.missing = True, ""
         self.can_edit = can(principal.role, Permission.EDIT_INVOICES)
         self.can_pay = can(principal.role, Permission.RECORD_PAYMENT)
         self.can_export = can(principal.role, Permission.EXPORT_INVOICE_CSV)
@@ -124,3 +153,89 @@ class InvoiceDetailState(SessionState):
         self.sending, self.send_open = False, False
         await self.refresh()
         yield rx.toast.success(f"Sent to {self.email.to_address}.")
+
+
+class XeroPanelState(SessionState):
+    panel: XeroPanel = XeroPanel()
+    _watching: bool = False
+
+    @rx.event
+    async def refresh(self):
+        invoice_id = invoice_in_url(self)
+        if invoice_id is None:
+            return  # no invoice page is open
+        principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
+        if principal is None:
+            return refusal
+        try:
+            panel = await in_session_thread(xero_panel, principal, invoice_id)
+        except NotFound:
+            return  # the invoice page says so
+        return self._show(principal, panel)
+
+    def _show(self, principal: Principal, panel: XeroPanel):  # type: ignore[no-untyped-def]
+        """Show a panel just read; watch it while its invoice is Pending (the invoice page's load reads both)."""
+        self.panel = panel
+        if panel.sync_status == SyncStatus.SYNCED and not panel.online_invoice:
+            xero_sync.ask_online_invoice_link(principal, panel.invoice_id)  # the worker asks Xero
+        if panel.sync_status == SyncStatus.PENDING:
+            return XeroPanelState.watch
+        return None
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While the invoice is Pending, re-read it until the worker has its answer (Synced or Error)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            while True:
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    principal, _ = await authorise(self, Permission.VIEW_INVOICES)
+                    invoice_id = self.panel.invoice_id
+                if principal is None or not invoice_id:
+                    return
+                try:
+                    panel = await in_session_thread(xero_panel, principal, invoice_id)
+                except NotFound:
+                    return
+                async with self:
+                    if self.panel.invoice_id != invoice_id:
+                        return  # another invoice is open now
+                    self.panel = panel
+                if panel.sync_status != SyncStatus.PENDING:
+                    return InvoiceDetailState.refresh  # the header's badge and the actions
+        finally:
+            async with self:
+                self._watching = False
+
+    @rx.event
+    async def apply_fix(self, invoice_id: int, stamp: str, action: str, value: str = ""):
+        """One fix, for the invoice and the state of it (its stamp) that the panel showed when it was pressed."""
+        fix = Fix(action) if action in {f.value for f in Fix} else None
+        if fix is None:
+            return rx.toast.error("That fix isn't available.")
+        permission = Permission.RETRY_SYNC if fix == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS
+        principal, refusal = await authorise(self, permission)
+        if principal is None:
+            return refusal
+        if fix == Fix.RECONNECT:
+            return rx.redirect("/settings/integrations")
+        if fix == Fix.SET_PAYMENT_ACCOUNT:
+            return rx.redirect("/settings/xero")
+        try:
+            with session_scope() as session:
+                run_id = xero_sync.fix(session, principal, int(invoice_id), fix, value, shown=str(stamp))
+        except (ActionRefused, NotFound) as refused:
+            return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
+        if run_id:
+            follow(principal.business_id)
+        return [rx.toast.success("Done. Sending to Xero again." if run_id else "Linked."), InvoiceDetailState.refresh,
+                XeroPanelState.refresh]
+
+    @rx.event
+    async def fix_with_form(self, form: dict):
+        return await self.apply_fix(parse_id(form.get("invoice_id")) or 0, str(form.get("stamp", "")),
+                                    str(form.get("action", "")), str(form.get("value", "")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import OutboxRow
 from myapprentice_app.selectors.outbox import outbox
@@ -21,6 +21,5 @@ class OutboxState(SessionState):
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.messages = outbox(session, principal)
+        self.messages = await in_session_thread(outbox, principal)
         self.loaded = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.navigation import SETTINGS_TABS, NavItem, settings_tabs_for
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import business
@@ -42,13 +42,12 @@ class SettingsState(SessionState):
             (await self.get_state(SessionState)).access = "forbidden"
             return
         self.tabs = settings_tabs_for(principal.role)
-        with session_scope() as session:
-            if slug == "business":
-                self.details = business.business_details(session, principal)
-            elif slug == "team":
-                return TeamState.load
-            elif slug == "security":
-                return SecurityState.load
+        if slug == "business":
+            self.details = await in_session_thread(business.business_details, principal)
+        elif slug == "team":
+            return TeamState.load
+        elif slug == "security":
+            return SecurityState.load
 
     @rx.event
     async def save_business(self, form: dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.integrations.stripe.client import StripeProblem
 from myapprentice_app.services import stripe_connection
@@ -28,8 +28,7 @@ class StripeSettingsState(SessionState):
         self.message = str(self.router.page.params.get("stripe_error", "") or "")
         if not self.can_connect:
             return
-        with session_scope() as session:
-            self.view = stripe_connection.stripe_view(session, principal)
+        self.view = await in_session_thread(stripe_connection.stripe_view, principal)
 
     @rx.event
     async def ask_step_up(self, purpose: str):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.services import business, team
 from myapprentice_app.services.business import TeamMember
 from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.team import PendingInvitation
 from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
@@ -33,9 +35,7 @@ class TeamState(SessionState):
         principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS, page=True)  # the tab says no
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.members = business.team(session, principal)
-            self.invitations = team.pending_invitations(session, principal)
+        self.members, self.invitations = await in_session_thread(_members_and_invitations, principal)
         self.roles = [Option(value=role.value, label=role.label) for role in team.assignable_roles(principal)]
         self.me, self.loaded = principal.user_id, True
 
@@ -92,3 +92,8 @@ class TeamState(SessionState):
             return refused(reason)
         await self.load()
         return rx.toast.success("Removed from the team.")
+
+
+def _members_and_invitations(session: Session,
+                             principal: Principal) -> tuple[list[TeamMember], list[PendingInvitation]]:
+    return business.team(session, principal), team.pending_invitations(session, principal)

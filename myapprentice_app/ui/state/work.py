@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.models.views import ClientRow, JobRow, QuoteRow
 from myapprentice_app.selectors.work import list_clients, list_jobs, list_quotes
@@ -32,8 +32,7 @@ class WorkState(SessionState):
         principal, refusal = await self._principal(Permission.VIEW_OWN_JOBS)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.jobs = list_jobs(session, principal)
+        self.jobs = await in_session_thread(list_jobs, principal)
         self.loaded = True
 
     @rx.event
@@ -41,8 +40,7 @@ class WorkState(SessionState):
         principal, refusal = await self._principal(Permission.MANAGE_CLIENTS)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.clients = list_clients(session, principal)
+        self.clients = await in_session_thread(list_clients, principal)
         self.loaded = True
 
     @rx.event
@@ -50,6 +48,5 @@ class WorkState(SessionState):
         principal, refusal = await self._principal(Permission.EDIT_INVOICES)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            self.quotes = list_quotes(session, principal)
+        self.quotes = await in_session_thread(list_quotes, principal)
         self.loaded = True
