@@ -57,13 +57,13 @@ class InvoiceDetailState(SessionState):
         principal, refusal = await authorise(self, Permission.VIEW_INVOICES, page=True)
         panel_state = await self.get_state(XeroPanelState)
         if principal is None or invoice_id is None:
-            self.invoice, self.found, self.missing = InvoiceDetail(), False, ""
+            self._show_none("")
             panel_state.panel = XeroPanel()
             return refusal
         try:
             self.invoice, panel = await in_session_thread(_invoice_and_panel, principal, invoice_id)
         except REFUSED as reason:
-            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            self._show_none(str(reason))
             panel_state.panel = XeroPanel()
             return None
         self._show(principal)
@@ -79,9 +79,13 @@ class InvoiceDetailState(SessionState):
         try:
             self.invoice = await in_session_thread(invoice_detail, principal, self._invoice_id())
         except REFUSED as reason:
-            self.invoice, self.found, self.missing = InvoiceDetail(), False, str(reason)
+            self._show_none(str(reason))
             return None
         self._show(principal)
+
+    def _show_none(self, missing: str) -> None:
+        """No invoice on the page (`missing`: why, in the user's words; empty when the page itself refused)."""
+        self.invoice, self.found, self.missing = InvoiceDetail(), False, missing
 
     def _show(self, principal: Principal) -> None:
         self.found, self.missing = True, ""
