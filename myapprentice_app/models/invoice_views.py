@@ -37,8 +37,6 @@ class InvoiceDetail:
     due_date: str = ""
     status: str = ""
     status_label: str = ""
-    sync_status: str = ""
-    sync_label: str = ""
     amounts_are_label: str = ""
     subtotal: str = ""
     total_tax: str = ""

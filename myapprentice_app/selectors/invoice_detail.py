@@ -89,8 +89,6 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
         due_date=f"{invoice.due_date:%d %b %Y}",
         status=invoice.status,
         status_label=InvoiceStatus(invoice.status).label,
-        sync_status=invoice.sync_status,
-        sync_label=SyncStatus(invoice.sync_status).label,
         amounts_are_label=AMOUNTS_LABELS.get(AmountsAre(invoice.amounts_are), ""),
         subtotal=money(invoice.subtotal, cur),
         total_tax=money(invoice.total_tax, cur),

@@ -174,13 +174,21 @@ def _payments() -> rx.Component:
     )
 
 
+def _sync_badge() -> rx.Component:
+    """The panel's own status, not a second copy read at another moment: a push answered between the header's
+    read and the panel's would leave the two disagreeing."""
+    panel = XeroPanelState.panel
+    return rx.cond(panel.invoice_id == InvoiceDetailState.invoice.id, sync_badge(panel.sync_status, panel.sync_label),
+                   rx.fragment())
+
+
 def _summary() -> rx.Component:
     inv = InvoiceDetailState.invoice
     return rx.vstack(
         rx.flex(
             rx.heading(inv.number, size="6", data_testid="invoice-number"),
             status_badge(inv.status, inv.status_label),
-            sync_badge(inv.sync_status, inv.sync_label),
+            _sync_badge(),
             spacing="2",
             align="center",
             wrap="wrap",

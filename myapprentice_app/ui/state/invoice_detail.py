@@ -210,7 +210,7 @@ class XeroPanelState(SessionState):
                         return  # another invoice is open now
                     self.panel = panel
                 if panel.sync_status != SyncStatus.PENDING:
-                    return InvoiceDetailState.refresh  # the header's badge and the actions
+                    return InvoiceDetailState.refresh  # its payments and the actions
         finally:
             async with self:
                 self._watching = False
