@@ -138,15 +138,17 @@ def _claim(run_id: int) -> tuple[int, str] | None:
 
 
 def _end_stalled_sessions(session: Session, run_id: int) -> None:
-    """The run's row is locked by its owner, whose lease has lapsed: end that process's open transactions (they
-    are rolled back, so nothing the stalled owner was writing is kept)."""
+    """The run's row is locked by its owner, whose lease has lapsed: end that process's transactions open longer
+    than the lease (they are rolled back, so nothing the stalled owner was writing is kept). Whatever their state:
+    a process stopped halfway through a pipelined statement (psycopg's executemany) leaves its session "active",
+    waiting to read the rest, and no server timeout ends that."""
     owner = session.execute(sa.select(_runs.c.owner).where(
         _runs.c.id == run_id, _runs.c.state == RunState.RUNNING, _runs.c.heartbeat_at < utcnow() - STALE)).scalar()
     if owner:
         host_and_pid = ":".join(owner.split(":")[:2])
         session.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"
-                                " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"),
-                        {"name": host_and_pid})
+                                " AND xact_start < now() - make_interval(secs => :lease) AND pid <> pg_backend_pid()"),
+                        {"name": host_and_pid, "lease": STALE.total_seconds()})
     session.commit()
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from myapprentice_app.db import get_engine, utcnow
@@ -65,9 +66,20 @@ def wait_for(condition: Callable[[], T], seconds: float, what: str) -> T:
     deadline = time.monotonic() + seconds
     while not (outcome := condition()):
         if time.monotonic() > deadline:
-            sys.exit(f"waited {seconds:g} s for {what}")
+            sys.exit(f"waited {seconds:g} s for {what}\n{where_things_stand()}")
         time.sleep(0.05)
     return outcome
+
+
+def where_things_stand() -> str:
+    """For a failed wait: every database session's state, and the end of every worker's log."""
+    with Session(get_engine()) as session:
+        sessions = session.execute(sa.text(
+            "SELECT application_name, state, wait_event, now() - xact_start, left(query, 100) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")).all()
+    logs = [f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:])
+            for path in sorted(LOGS.glob("worker-*.log"))]
+    return "\n".join([*(" | ".join(map(str, row)) for row in sessions), *logs])
 
 
 def send_all_losing_its_owner(session: Session, actor: Principal, workers: list[subprocess.Popen],
