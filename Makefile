@@ -84,7 +84,7 @@ test-scale: install services
 # Every test function must be able to fail: one with no assert, pytest.raises or expect(...) stops the run.
 test: install chromium services lint typecheck node-contract
 	$(PY) scripts/check_test_assertions.py
-	$(VENV)/bin/pytest tests
+	$(VENV)/bin/pytest tests --durations=15
 	$(PY) -m benchmarks
 
 bench: install
