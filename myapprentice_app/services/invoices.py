@@ -17,7 +17,7 @@ from myapprentice_app.domain.invoice_status import (
 )
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import Business, Client, Invoice, LineItem, Payment, TaxRate
+from myapprentice_app.models import Business, Client, Invoice, Job, LineItem, Payment, Quote, TaxRate
 from myapprentice_app.services import audit, invoiced
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.lines import LineDraft, build_items, lines_problems, parse_decimal
@@ -45,6 +45,7 @@ def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> I
     business = session.get(Business, actor.business_id)
     assert business is not None
     rates = _validated(session, actor.business_id, draft, draft.number.strip() or None, invoice_id=None)
+    _refuse_anothers_origin(session, actor.business_id, draft)
     invoiced.refuse_unconfirmed_repeat(session, actor.business_id, quote_id=draft.quote_id, job_id=draft.job_id,
                                        confirmed=draft.another)
     number = draft.number.strip() or _next_number(session, business)
@@ -66,6 +67,17 @@ def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> I
     audit.record(session, actor, actor.business_id, "invoice.created", target=number, detail=_origin(draft))
     session.commit()
     return invoice
+
+
+def _refuse_anothers_origin(session: Session, business_id: int, draft: InvoiceDraft) -> None:
+    """The quote or job an invoice is raised from is the business's own: the form sends back the ids it loaded,
+    and a person in two businesses may have switched business since."""
+    quote = session.get(Quote, draft.quote_id) if draft.quote_id is not None else None
+    if draft.quote_id is not None and (quote is None or quote.business_id != business_id):
+        raise NotFound("That quote")
+    job = session.get(Job, draft.job_id) if draft.job_id is not None else None
+    if draft.job_id is not None and (job is None or job.business_id != business_id):
+        raise NotFound("That job")
 
 
 def _origin(draft: InvoiceDraft) -> str | None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
-from myapprentice_app.domain.roles import Permission, Role
+from myapprentice_app.domain.roles import Permission, Role, can
 from myapprentice_app.models import AuthSession, Business, Invitation, Membership, User
 from myapprentice_app.security import new_token, token_digest
 from myapprentice_app.services import audit, auth, email
@@ -21,6 +21,7 @@ from myapprentice_app.services.principal import Principal
 INVITE_DAYS = 7
 INVITATION_GONE = "This invitation link has expired or was already used. Ask for a new invitation."
 ASSIGNABLE = (Role.ADMIN, Role.FINANCE, Role.SUPERVISOR, Role.TRADIE)  # Owner only by an Owner, below
+OWNER_LEVEL = (Role.OWNER, Role.SOLE_TRADER)  # who owns the business: only they change or remove each other
 
 
 class InvitationStep(enum.StrEnum):
@@ -49,7 +50,7 @@ class PendingInvitation:
 
 
 def assignable_roles(actor: Principal) -> list[Role]:
-    return [Role.OWNER, *ASSIGNABLE] if actor.role in (Role.OWNER, Role.SOLE_TRADER) else list(ASSIGNABLE)
+    return [Role.OWNER, *ASSIGNABLE] if actor.role in OWNER_LEVEL else list(ASSIGNABLE)
 
 
 def invite(session: Session, actor: Principal, *, email_address: str, name: str, role: str) -> Invitation:
@@ -91,6 +92,7 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
                 f"Open this link to join (it works for {INVITE_DAYS} days):\n{link}\n"
             ),
             from_name=business.name if business else "MyApprentice",
+            secret=link,
         ),
     )
     audit.record(session, actor, actor.business_id, "team.invited", target=address, detail=Role(role).label)
@@ -111,10 +113,12 @@ def change_role(session: Session, actor: Principal, user_id: int, role: str) -> 
     membership = _changeable(session, actor, user_id)
     if role not in {r.value for r in assignable_roles(actor)}:
         raise ValidationFailed({"role": "Choose one of the roles listed."})
-    if membership.role == Role.OWNER and role != Role.OWNER:
+    if membership.role in OWNER_LEVEL and role not in OWNER_LEVEL:
         _refuse_if_last_owner(session, actor.business_id)
     before = Role(membership.role).label
     membership.role = role
+    if not can(Role(role), Permission.BUSINESS_SETTINGS):
+        _expire_invitations_from(session, actor.business_id, user_id)
     audit.record(
         session,
         actor,
@@ -129,9 +133,10 @@ def change_role(session: Session, actor: Principal, user_id: int, role: str) -> 
 def remove(session: Session, actor: Principal, user_id: int) -> None:
     actor.require(Permission.BUSINESS_SETTINGS)
     membership = _changeable(session, actor, user_id)
-    if membership.role == Role.OWNER:
+    if membership.role in OWNER_LEVEL:
         _refuse_if_last_owner(session, actor.business_id)
     session.delete(membership)
+    _expire_invitations_from(session, actor.business_id, user_id)
     for auth_session in session.exec(
         select(AuthSession).where(
             AuthSession.user_id == user_id,
@@ -208,10 +213,22 @@ def _join(session: Session, invitation: Invitation, user: User) -> None:
 
 
 def _open_invitation(session: Session, invite_token: str) -> Invitation | None:
+    """The invitation behind a link, while it is unused, unexpired and its sender still manages the team: a
+    member removed or demoted since can't let anyone in (or back in) with the links they sent."""
     invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_digest(invite_token))).first()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
         return None
+    sender = _membership(session, invitation.business_id, invitation.invited_by_user_id or 0)
+    if sender is None or not can(Role(sender.role), Permission.BUSINESS_SETTINGS):
+        return None
     return invitation
+
+
+def _expire_invitations_from(session: Session, business_id: int, user_id: int) -> None:
+    """A member who no longer manages the team: the links they sent stop working (and leave the pending list)."""
+    now = utcnow()
+    for invitation in session.exec(_pending(business_id, now).where(Invitation.invited_by_user_id == user_id)):
+        invitation.expires_at = now
 
 
 def _signed_in_user(session: Session, session_token: str | None) -> User | None:
@@ -237,15 +254,15 @@ def _changeable(session: Session, actor: Principal, user_id: int) -> Membership:
     membership = _membership(session, actor.business_id, user_id)
     if membership is None:
         raise NotFound("That team member")
-    if membership.role == Role.OWNER and actor.role != Role.OWNER:
-        raise ActionRefused("Only a Business Owner can change or remove another Business Owner.")
+    if membership.role in OWNER_LEVEL and actor.role not in OWNER_LEVEL:
+        raise ActionRefused(f"Only a Business Owner can change or remove a {Role(membership.role).label}.")
     return membership
 
 
 def _refuse_if_last_owner(session: Session, business_id: int) -> None:
     owners = session.exec(
         select(Membership.id).where(
-            Membership.business_id == business_id, Membership.role == Role.OWNER.value
+            Membership.business_id == business_id, col(Membership.role).in_([role.value for role in OWNER_LEVEL])
         )
     ).all()
     if len(owners) <= 1:
