@@ -86,3 +86,16 @@ def test_someone_with_an_account_elsewhere_signs_in_as_themselves_to_join_and_th
     screenshot(page, "choose-business")
     page.get_by_test_id("business-choice").filter(has_text="Bright Spark Electrical").click()
     expect(page.get_by_test_id("role")).to_have_text("Finance")
+
+
+def test_an_owner_cancels_an_invitation_and_its_link_then_says_so(page: Page, app_server: AppServer) -> None:
+    login(page, app_server, "owner@brightspark.test")
+    link = _invite(page, app_server, "changed.mind@brightspark.test", "Chris Maybe", "Finance")
+    page.goto(f"{app_server.url}/settings/team")
+    row = page.get_by_test_id("team-invitation").filter(has_text="Chris Maybe")
+    row.get_by_test_id("cancel-invitation").click()
+    expect(row).to_have_count(0)
+
+    page.context.clear_cookies()
+    page.goto(link)
+    expect(page.get_by_test_id("invite-error")).to_contain_text("expired or was already used")

@@ -41,7 +41,7 @@ from myapprentice_app.models import (
     XeroContact,
     XeroTaxRate,
 )
-from myapprentice_app.services import auth, clients, invoices, work
+from myapprentice_app.services import auth, clients, invoices, team, work
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.services.lines import LineDraft
@@ -192,6 +192,7 @@ class World:
     xero_contact_id: str
     xero_account_code: str
     run_id: int  # a finished Send all in which an invoice (of its own) ended in Error, and still is
+    invitation_id: int  # a pending invitation to join as Finance
 
 
 def member(session: Session, business_id: int, role: Role, email: str) -> Principal:
@@ -241,6 +242,8 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
         XeroTaxRate(business_id=owner.business_id, tax_type="OUTPUT", name=f"{marker} GST on Income",
                     rate=Decimal(10), status="ACTIVE"),
     ])
+    invitation = team.invite(session, owner, email_address=f"{code}.invitee@example.test", name=f"{marker} Invitee",
+                             role="finance")
     errored = invoices.create_invoice(session, owner, invoice_draft())
     invoices.authorise_invoice(session, owner, errored.id or 0)
     errored.sync_status = SyncStatus.ERROR
@@ -254,7 +257,7 @@ def build_world(session: Session, owner: Principal, marker: str, code: str) -> W
                  rate_id=rate.id, draft_invoice_id=draft.id or 0, authorised_invoice_id=authorised.id or 0,
                  job_id=job.id or 0, quote_id=quote.id or 0, member_user_id=supervisor.user_id,
                  tenant_id=tenant_id, xero_contact_id=f"{code}-contact", xero_account_code=f"{code[:3]}200",
-                 run_id=send_all.id or 0)
+                 run_id=send_all.id or 0, invitation_id=invitation.id or 0)
 
 
 @pytest.fixture

@@ -267,6 +267,8 @@ HANDLERS: dict[str, Public | Guarded | list[Guarded]] = {
                                      args=lambda w: (w.member_user_id, "admin")),
     "TeamState.remove": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"),
                                 args=lambda w: (w.member_user_id,)),
+    "TeamState.cancel_invitation": Guarded(Permission.BUSINESS_SETTINGS, **_settings("team"),
+                                           args=lambda w: (w.invitation_id,)),
     "TeamState.set_field": Public(UI_ONLY),
     "SecurityState.load": Guarded(Permission.BUSINESS_SETTINGS, PAGE, **_settings("security")),
     "SecurityState.begin_mfa": Guarded(Permission.BUSINESS_SETTINGS, **_settings("security")),

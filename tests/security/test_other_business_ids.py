@@ -199,6 +199,8 @@ ATTEMPTS = [
             args=lambda o, t: (t.member_user_id, "admin")),
     Attempt("TeamState.remove", "their_member", path=lambda o, t: "/settings/team",
             args=lambda o, t: (t.member_user_id,)),
+    Attempt("TeamState.cancel_invitation", "their_invitation", path=lambda o, t: "/settings/team",
+            args=lambda o, t: (t.invitation_id,)),
     Attempt("BusinessPickerState.choose", "their_business", path=lambda o, t: "/choose-business",
             args=lambda o, t: (t.business_id,)),
     # --- Xero settings ------------------------------------------------------------------------------------------------

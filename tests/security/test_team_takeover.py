@@ -89,3 +89,24 @@ def test_links_a_member_sent_stop_working_once_they_are_removed_or_demoted(sessi
     assert team.pending_invitations(session, owner) == []
     assert session.exec(select(Membership).where(Membership.role == Role.ADMIN.value,
                                                  Membership.user_id != admin.user_id)).all() == []
+
+
+def test_an_owner_cancels_an_invitation_and_its_link_stops_working(session: Session, make_actor) -> None:
+    owner = make_actor(Role.OWNER)
+    invitation = team.invite(session, owner, email_address="newcomer@example.test", name="Newcomer", role="admin")
+    invite_token = _stored_token(session, "newcomer@example.test")
+
+    assert team.cancel_invitation(session, owner, invitation.id or 0) == "newcomer@example.test"
+
+    assert team.invitation_view(session, invite_token, None).step is team.InvitationStep.GONE
+    assert team.pending_invitations(session, owner) == []
+
+
+def test_an_office_admin_cannot_cancel_an_owners_invitation_to_join_as_owner(session: Session, make_actor) -> None:
+    owner, admin = make_actor(Role.OWNER), make_actor(Role.ADMIN)
+    invitation = team.invite(session, owner, email_address="partner@example.test", name="Partner", role="owner")
+    before = snapshot()
+
+    with pytest.raises(ActionRefused, match="Only a Business Owner can cancel"):
+        team.cancel_invitation(session, admin, invitation.id or 0)
+    assert changed_tables(before, snapshot()) == []

@@ -67,7 +67,11 @@ def _invitation_row(invitation: Any) -> rx.Component:
         rx.table.cell(invitation.name),
         rx.table.cell(invitation.email),
         rx.table.cell(invitation.role_label),
-        rx.table.cell(rx.badge("Invited · link works until ", invitation.expires, color_scheme="amber")),
+        rx.table.cell(rx.hstack(
+            rx.badge("Invited · link works until ", invitation.expires, color_scheme="amber"),
+            rx.button("Cancel invitation", size="1", variant="soft", color_scheme="red",
+                      on_click=TeamState.cancel_invitation(invitation.id), data_testid="cancel-invitation"),
+            align="center")),
         data_testid="team-invitation",
     )
 

@@ -94,6 +94,20 @@ class TeamState(SessionState):
         return rx.toast.success("Removed from the team.")
 
 
+    @rx.event
+    async def cancel_invitation(self, invitation_id: int):
+        principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
+        if principal is None:
+            return refusal
+        try:
+            with session_scope() as session:
+                address = team.cancel_invitation(session, principal, parse_id(invitation_id) or 0)
+        except REFUSED as reason:
+            return refused(reason)
+        await self.load()
+        return rx.toast.success(f"Invitation to {address} cancelled.")
+
+
 def _members_and_invitations(session: Session,
                              principal: Principal) -> tuple[list[TeamMember], list[PendingInvitation]]:
     return business.team(session, principal), team.pending_invitations(session, principal)
