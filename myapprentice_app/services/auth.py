@@ -174,10 +174,15 @@ def choose_business(session: Session, token: str | None, business_id: int) -> Pr
 def resolve(session: Session, token: str | None, now: dt.datetime | None = None) -> Principal | None:
     if not token:
         return None
+    return resolve_digest(session, token_digest(token), now)
+
+
+def resolve_digest(session: Session, digest: str, now: dt.datetime | None = None) -> Principal | None:
+    """resolve, from the token's SHA-256: what a tab may keep in shared state instead of the token."""
     now = now or utcnow()
     row = session.exec(
         select(AuthSession, User, Membership, Business)
-        .where(AuthSession.token_hash == token_digest(token))
+        .where(AuthSession.token_hash == digest)
         .where(User.id == AuthSession.user_id)
         .where(Membership.user_id == AuthSession.user_id, Membership.business_id == AuthSession.business_id)
         .where(Business.id == AuthSession.business_id)

@@ -42,6 +42,11 @@ def business_details(session: Session, actor: Principal) -> BusinessDetails:
                            payment_terms_days=str(business.payment_terms_days))
 
 
+def _whole(text: str) -> bool:
+    # str.isdigit() also accepts "²", which int() refuses.
+    return text.strip().isascii() and text.strip().isdigit()
+
+
 def update_business(session: Session, actor: Principal, details: BusinessDetails) -> None:
     actor.require(Permission.BUSINESS_SETTINGS)
     problems = {}
@@ -51,7 +56,7 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
         problems["name"] = "Keep the name under 200 characters."
     if details.email.strip() and not EMAIL_PATTERN.match(details.email.strip()):
         problems["email"] = "Enter an email address like accounts@business.com."
-    if not details.payment_terms_days.strip().isdigit() or not 0 <= int(details.payment_terms_days) <= 365:
+    if not _whole(details.payment_terms_days) or not 0 <= int(details.payment_terms_days) <= 365:
         problems["payment_terms_days"] = "Enter a number of days from 0 to 365."
     if len(details.address) > 500:
         problems["address"] = "Keep the address under 500 characters."

@@ -150,10 +150,10 @@ def record_payment(
     value = parse_decimal(amount)
     if value is None or value <= 0:
         problems["amount"] = "Enter an amount greater than zero."
+    elif value > invoice.amount_due:  # before quantize, which fails on amounts as large as "1e30"
+        problems["amount"] = f"That's more than the {invoice.amount_due:,.2f} still owing on this invoice."
     elif value != value.quantize(Decimal("0.01")):
         problems["amount"] = "Use at most two decimal places."
-    elif value > invoice.amount_due:
-        problems["amount"] = f"That's more than the {invoice.amount_due:,.2f} still owing on this invoice."
     if paid_on is None:
         problems["paid_on"] = "Enter the date the money arrived."
     elif paid_on > dt.date.today() + dt.timedelta(days=1) or paid_on < invoice.issue_date - dt.timedelta(

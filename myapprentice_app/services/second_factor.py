@@ -119,7 +119,7 @@ def _replace_recovery_codes(session: Session, user_id: int) -> list[str]:
 
 
 def _accept_totp(user: User, code: str, now: dt.datetime) -> bool:
-    if not user.totp_secret_enc or not code.strip().isdigit():
+    if not user.totp_secret_enc or not (code.strip().isascii() and code.strip().isdigit()):
         return False
     totp = pyotp.TOTP(decrypt(user.totp_secret_enc, TOTP_PURPOSE))
     for offset in (-1, 0, 1):

@@ -33,7 +33,7 @@ def settle(session: Session, account: StripeAccount, intent: dict[str, Any]) -> 
         return None
     metadata = intent.get("metadata") or {}
     raw_id = str(metadata.get("invoice_id") or "")
-    invoice = session.get(Invoice, int(raw_id)) if raw_id.isdigit() else None
+    invoice = session.get(Invoice, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() else None
     if invoice is None or invoice.business_id != account.business_id:
         return (f"Payment {intent['id']} names no invoice of this business (invoice_id={raw_id or 'missing'}); "
                 "nothing was recorded. Check it in Stripe and refund it if it isn't yours.")

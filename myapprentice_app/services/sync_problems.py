@@ -26,5 +26,6 @@ def fixed_causes(invoice: Invoice, action: Fix, value: str) -> list[str]:
         return [account_cause(value.partition(":")[0]), ErrorCode.INVALID_ACCOUNT.value]
     if action == Fix.MAP_TAX_RATE:
         rate_id = value.partition(":")[0]
-        return [tax_cause(int(rate_id)) if rate_id.isdigit() else "", ErrorCode.MISSING_TAX_MAPPING.value]
+        cause = tax_cause(int(rate_id)) if rate_id.isascii() and rate_id.isdigit() else ""
+        return [cause, ErrorCode.MISSING_TAX_MAPPING.value]
     return []

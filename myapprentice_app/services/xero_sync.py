@@ -183,7 +183,7 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
         setattr(settings, f"{category}_account", require_account(session, actor.business_id, code, revenue=True))
     elif action == Fix.MAP_TAX_RATE:
         rate_id, _, tax_type = value.partition(":")
-        rate = session.get(TaxRate, int(rate_id)) if rate_id.isdigit() else None
+        rate = session.get(TaxRate, int(rate_id)) if rate_id.isascii() and rate_id.isdigit() else None
         if rate is None or rate.business_id != actor.business_id:
             raise ActionRefused("Choose one of your tax rates.")
         try:

@@ -77,12 +77,12 @@ class Reply:
     @property
     def day_remaining(self) -> int | None:
         value = self.headers.get("x-daylimit-remaining")
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isascii() and value.isdigit() else None
 
     @property
     def minute_remaining(self) -> int | None:
         value = self.headers.get("x-minlimit-remaining")
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 class XeroClient:
@@ -222,7 +222,8 @@ def _translated(error: HTTPStatusException) -> Exception:
     text = raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes | bytearray) else str(raw_body)
     if status == 429:
         retry_after = headers.get("retry-after", "1")
-        return RateLimited(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 1.0,
+        seconds = retry_after.isascii() and retry_after.replace(".", "", 1).isdigit()
+        return RateLimited(float(retry_after) if seconds else 1.0,
                            headers.get("x-rate-limit-problem"))
     if status == 401:
         return TokenRejected(text[:500])

@@ -78,7 +78,7 @@ class Card:
 
 
 def digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    return "".join(ch for ch in number if ch.isascii() and ch.isdigit())
 
 
 def luhn_valid(number: str) -> bool:

@@ -119,7 +119,10 @@ class InvoicesState(SessionState):
 
     @rx.event
     async def go_to_page(self, number: int):
-        self.page = number
+        page = parse_id(number)
+        if page is None:
+            return None
+        self.page = page
         return await self._reload(same_filters=True)
 
 

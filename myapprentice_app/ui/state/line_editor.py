@@ -113,4 +113,4 @@ class LineEditorMixin(rx.State, mixin=True):
 
 
 def _rate_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None

@@ -19,4 +19,4 @@ def refused(reason: Exception):  # noqa: ANN201 (an event spec)
 
 def parse_id(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None

@@ -27,6 +27,7 @@ from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui import principal_changes
+from myapprentice_app.ui.state.board_links import leave_boards_not_allowed
 
 NO_ACCESS = "You don't have access to this page"
 principal_changes.watch()
@@ -94,6 +95,7 @@ async def authorise(state: rx.State, permission: Permission | None, *, page: boo
     """
     session_state = await state.get_state(SessionState)
     principal = await session_state._checked_principal()
+    leave_boards_not_allowed(state, principal)
     if principal is None:
         session_state.access = "checking"
         target = state.router.url.path or "/"

@@ -94,7 +94,7 @@ class XeroSettingsState(SessionState):
             return refusal
         values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
         mappings = {int(key[4:]): str(value) for key, value in form.items() if key.startswith("tax_")
-                    and key[4:].isdigit()}
+                    and key[4:].isascii() and key[4:].isdigit()}
         with session_scope() as session:
             try:
                 xero_settings.save_settings(session, principal, values, mappings,

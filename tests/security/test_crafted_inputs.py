@@ -1,0 +1,84 @@
+"""Crafted values that once crashed a handler with an unhandled exception: each now gets the form's usual
+message, the tab keeps working, and the database is left as it was."""
+
+from __future__ import annotations
+
+from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
+from myapprentice_app.ui.state.invoices import InvoicesState
+from myapprentice_app.ui.state.settings import SettingsState
+from myapprentice_app.ui.state.xero_settings import XeroSettingsState
+from tests.security.conftest import (
+    TODAY,
+    World,
+    call_handler,
+    changed_tables,
+    run,
+    snapshot,
+    states_for,
+    toasts,
+    token_for,
+)
+
+
+def test_a_payment_of_1e30_is_refused_as_more_than_is_owing_and_records_nothing(session, world: World) -> None:
+    token = token_for(session, world.owner)
+    before = snapshot()
+
+    async def scenario():
+        actions = await (await states_for(token, "/invoices")).get_state(InvoiceActionsState)
+        actions.pay_invoice_id, actions.amount = world.authorised_invoice_id, "1e30"
+        actions.paid_on, actions.method = TODAY.isoformat(), "cash"
+        return toasts(await call_handler(actions, "record_payment")), actions.errors
+
+    shown, errors = run(scenario())
+
+    assert shown == [("error", "Check the highlighted fields.")]
+    assert errors["amount"].startswith("That's more than the ")
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_a_page_number_that_is_not_a_number_is_ignored_and_the_list_stays_on_its_page(session, world: World) -> None:
+    token = token_for(session, world.owner)
+
+    async def scenario():
+        invoices = await (await states_for(token, "/invoices")).get_state(InvoicesState)
+        await invoices.load()
+        await call_handler(invoices, "go_to_page", ({},))
+        await call_handler(invoices, "go_to_page", ("²",))
+        return invoices.page, len(invoices.rows)
+
+    page, rows = run(scenario())
+
+    assert page == 1 and rows > 0
+
+
+def test_a_tax_mapping_keyed_by_a_superscript_digit_is_ignored_and_the_rest_saves(session, world: World) -> None:
+    token = token_for(session, world.owner)
+
+    async def scenario():
+        settings = await (await states_for(token, "/settings/xero", {"tab": "xero"})).get_state(XeroSettingsState)
+        return toasts(await call_handler(settings, "save", (
+            {"labour_account": world.xero_account_code, "push_as": "draft", "contact_policy": "require_match",
+             f"tax_{world.rate_id}": "OUTPUT", "tax_²": "OUTPUT"},)))
+
+    assert run(scenario()) == [("success", "Xero settings saved.")]
+
+
+def test_payment_terms_of_a_superscript_digit_are_refused_and_the_business_is_unchanged(
+        session, world: World) -> None:
+    token = token_for(session, world.owner)
+    before = snapshot()
+
+    async def scenario():
+        settings = await (await states_for(token, "/settings/business", {"tab": "business"})).get_state(
+            SettingsState)
+        shown = toasts(await call_handler(settings, "save_business", (
+            {"name": "Test Electrical", "email": "", "phone": "", "abn": "", "address": "",
+             "payment_terms_days": "²"},)))
+        return shown, settings.errors
+
+    shown, errors = run(scenario())
+
+    assert shown == [("error", "Check the highlighted fields.")]
+    assert errors == {"payment_terms_days": "Enter a number of days from 0 to 365."}
+    assert changed_tables(before, snapshot()) == []
