@@ -45,11 +45,13 @@ def test_a_page_number_that_is_not_a_number_is_ignored_and_the_list_stays_on_its
         await invoices.load()
         await call_handler(invoices, "go_to_page", ({},))
         await call_handler(invoices, "go_to_page", ("²",))
-        return invoices.page, len(invoices.rows)
+        await call_handler(invoices, "filter_status", ("stolen",))
+        await call_handler(invoices, "filter_sync_status", ({"not": "a status"},))
+        return invoices.page, len(invoices.rows), (invoices.status, invoices.sync_status)
 
-    page, rows = run(scenario())
+    page, rows, filters = run(scenario())
 
-    assert page == 1 and rows > 0
+    assert page == 1 and rows > 0 and filters == ("all", "all")
 
 
 def test_a_tax_mapping_keyed_by_a_superscript_digit_is_ignored_and_the_rest_saves(session, world: World) -> None:

@@ -101,14 +101,18 @@ class InvoicesState(SessionState):
 
     @rx.event
     async def filter_status(self, value: str):
-        self.status = value if value == ALL else InvoiceStatus(value).value
-        self.page = 1
+        choice = str(value)
+        if choice != ALL and choice not in {option.value for option in InvoiceStatus}:
+            return None  # not one of the choices offered
+        self.status, self.page = choice, 1
         return await self._reload()
 
     @rx.event
     async def filter_sync_status(self, value: str):
-        self.sync_status = value if value == ALL else SyncStatus(value).value
-        self.page = 1
+        choice = str(value)
+        if choice != ALL and choice not in {option.value for option in SyncStatus}:
+            return None  # not one of the choices offered
+        self.sync_status, self.page = choice, 1
         return await self._reload()
 
     @rx.event
