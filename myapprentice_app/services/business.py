@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.roles import Permission, Role
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Business, Membership, User
 from myapprentice_app.services import audit
 from myapprentice_app.services.auth import EMAIL_PATTERN
@@ -42,11 +43,6 @@ def business_details(session: Session, actor: Principal) -> BusinessDetails:
                            payment_terms_days=str(business.payment_terms_days))
 
 
-def _whole(text: str) -> bool:
-    # str.isdigit() also accepts "²", which int() refuses.
-    return text.strip().isascii() and text.strip().isdigit()
-
-
 def update_business(session: Session, actor: Principal, details: BusinessDetails) -> None:
     actor.require(Permission.BUSINESS_SETTINGS)
     problems = {}
@@ -56,7 +52,8 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
         problems["name"] = "Keep the name under 200 characters."
     if details.email.strip() and not EMAIL_PATTERN.match(details.email.strip()):
         problems["email"] = "Enter an email address like accounts@business.com."
-    if not _whole(details.payment_terms_days) or not 0 <= int(details.payment_terms_days) <= 365:
+    days = whole_number(details.payment_terms_days)
+    if days is None or not 0 <= days <= 365:
         problems["payment_terms_days"] = "Enter a number of days from 0 to 365."
     if len(details.address) > 500:
         problems["address"] = "Keep the address under 500 characters."

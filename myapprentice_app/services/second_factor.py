@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import AuthSession, RecoveryCode, User
 from myapprentice_app.security import decrypt, encrypt, token_digest
 from myapprentice_app.services import auth
@@ -119,7 +120,7 @@ def _replace_recovery_codes(session: Session, user_id: int) -> list[str]:
 
 
 def _accept_totp(user: User, code: str, now: dt.datetime) -> bool:
-    if not user.totp_secret_enc or not (code.strip().isascii() and code.strip().isdigit()):
+    if not user.totp_secret_enc or whole_number(code) is None:
         return False
     totp = pyotp.TOTP(decrypt(user.totp_secret_enc, TOTP_PURPOSE))
     for offset in (-1, 0, 1):

@@ -23,6 +23,7 @@ from myapprentice_app.db import utcnow
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, status_after_payment, status_after_refund
 from myapprentice_app.domain.money import money
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Invoice, Payment, StripeAccount, StripeCredit, StripeDispute, StripePayment
 from myapprentice_app.services import audit
 
@@ -33,7 +34,8 @@ def settle(session: Session, account: StripeAccount, intent: dict[str, Any]) -> 
         return None
     metadata = intent.get("metadata") or {}
     raw_id = str(metadata.get("invoice_id") or "")
-    invoice = session.get(Invoice, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() else None
+    invoice_id = whole_number(raw_id)
+    invoice = session.get(Invoice, invoice_id) if invoice_id is not None else None
     if invoice is None or invoice.business_id != account.business_id:
         return (f"Payment {intent['id']} names no invoice of this business (invoice_id={raw_id or 'missing'}); "
                 "nothing was recorded. Check it in Stripe and refund it if it isn't yours.")

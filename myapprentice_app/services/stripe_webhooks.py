@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.integrations.stripe import client as stripe_api
 from myapprentice_app.integrations.stripe.client import VerifiedEvent
 from myapprentice_app.models import StripeAccount, StripeCheckout, StripeEvent
@@ -124,16 +125,12 @@ def _failed(session: Session, row: StripeEvent, account: StripeAccount | None, e
     error = event.object.get("last_payment_error") or {}
     invoice_id = (event.object.get("metadata") or {}).get("invoice_id", "")
     checkout = session.exec(select(StripeCheckout).where(
-        StripeCheckout.invoice_id == _id_or_nothing(str(invoice_id)),
+        StripeCheckout.invoice_id == (whole_number(str(invoice_id)) or -1),
         StripeCheckout.account_id == (event.account or "")).order_by(StripeCheckout.created_at.desc())  # type: ignore[attr-defined]
     ).first()
     if checkout is not None:
         checkout.failure = str(error.get("message") or "The card was declined.")[:500]
     row.status = "processed"
-
-
-def _id_or_nothing(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def _close_checkout(session: Session, checkout_id: Any, status: str) -> None:

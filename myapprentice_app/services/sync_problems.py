@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix, account_cause, contact_cause, tax_cause
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Invoice, SyncProblem
 
 
@@ -25,7 +26,6 @@ def fixed_causes(invoice: Invoice, action: Fix, value: str) -> list[str]:
     if action == Fix.PICK_ACCOUNT:
         return [account_cause(value.partition(":")[0]), ErrorCode.INVALID_ACCOUNT.value]
     if action == Fix.MAP_TAX_RATE:
-        rate_id = value.partition(":")[0]
-        cause = tax_cause(int(rate_id)) if rate_id.isascii() and rate_id.isdigit() else ""
-        return [cause, ErrorCode.MISSING_TAX_MAPPING.value]
+        rate_id = whole_number(value.partition(":")[0])
+        return [tax_cause(rate_id) if rate_id is not None else "", ErrorCode.MISSING_TAX_MAPPING.value]
     return []

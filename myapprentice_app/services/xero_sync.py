@@ -15,6 +15,7 @@ from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceSta
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix
 from myapprentice_app.domain.sync_states import ConnectionStatus, ItemOutcome, RunKind, RunState
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import (
     Business,
     Client,
@@ -183,7 +184,8 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
         setattr(settings, f"{category}_account", require_account(session, actor.business_id, code, revenue=True))
     elif action == Fix.MAP_TAX_RATE:
         rate_id, _, tax_type = value.partition(":")
-        rate = session.get(TaxRate, int(rate_id)) if rate_id.isascii() and rate_id.isdigit() else None
+        rate_number = whole_number(rate_id)
+        rate = session.get(TaxRate, rate_number) if rate_number is not None else None
         if rate is None or rate.business_id != actor.business_id:
             raise ActionRefused("Choose one of your tax rates.")
         try:

@@ -29,6 +29,7 @@ from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import HTTPStatusException
 from xero_python.identity import IdentityApi
 
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.endpoints import endpoints
 from myapprentice_app.integrations.xero.errors import (
@@ -76,13 +77,11 @@ class Reply:
 
     @property
     def day_remaining(self) -> int | None:
-        value = self.headers.get("x-daylimit-remaining")
-        return int(value) if value and value.isascii() and value.isdigit() else None
+        return whole_number(self.headers.get("x-daylimit-remaining") or "")
 
     @property
     def minute_remaining(self) -> int | None:
-        value = self.headers.get("x-minlimit-remaining")
-        return int(value) if value and value.isascii() and value.isdigit() else None
+        return whole_number(self.headers.get("x-minlimit-remaining") or "")
 
 
 class XeroClient:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import reflex as rx
 
 from myapprentice_app.domain.money import AmountsAre, money
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models.invoice_views import LineForm, Option
 from myapprentice_app.services.lines import LineDraft, parse_decimal, preview
 
@@ -113,4 +114,4 @@ class LineEditorMixin(rx.State, mixin=True):
 
 
 def _rate_id(value: str) -> int | None:
-    return int(value) if value.isascii() and value.isdigit() else None
+    return whole_number(value)

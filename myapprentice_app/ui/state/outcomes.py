@@ -6,6 +6,7 @@ import reflex as rx
 
 from myapprentice_app.domain.invoice_status import InvalidTransition
 from myapprentice_app.domain.roles import PermissionDenied
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.services.email import EmailNotSent
 from myapprentice_app.services.errors import ActionRefused, NotFound
 
@@ -19,4 +20,4 @@ def refused(reason: Exception):  # noqa: ANN201 (an event spec)
 
 def parse_id(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+    return whole_number(text) if len(text) < 12 else None

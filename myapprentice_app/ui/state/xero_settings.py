@@ -6,6 +6,7 @@ import reflex as rx
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
+from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.services import xero_connection, xero_settings
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
@@ -93,8 +94,8 @@ class XeroSettingsState(SessionState):
         if principal is None:
             return refusal
         values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
-        mappings = {int(key[4:]): str(value) for key, value in form.items() if key.startswith("tax_")
-                    and key[4:].isascii() and key[4:].isdigit()}
+        mappings = {rate_id: str(value) for key, value in form.items()
+                    if key.startswith("tax_") and (rate_id := whole_number(key[4:])) is not None}
         with session_scope() as session:
             try:
                 xero_settings.save_settings(session, principal, values, mappings,
