@@ -21,7 +21,11 @@ def _hasher() -> PasswordHasher:
     # The test suites hash thousands of passwords; production refuses the cheap profile (config.py).
     if get_settings().password_hashing == "cheap_for_tests":
         return PasswordHasher.from_parameters(profiles.CHEAPEST)
-    return PasswordHasher()
+    # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): ~30 ms of one core. argon2-cffi's default (64 MiB,
+    # 3 passes, 4 lanes) takes ~200 ms of CPU, so a burst of sign-ins, or of wrong guesses, starves every tab
+    # a web process serves. A hash carries its own parameters: older ones still verify, and are redone at
+    # sign-in (`needs_rehash`).
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 @lru_cache
@@ -39,6 +43,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with other parameters than today's (see `_hasher`)."""
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def new_token() -> str:

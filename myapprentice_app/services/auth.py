@@ -14,7 +14,7 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuthSession, Business, LoginThrottle, Membership, User
-from myapprentice_app.security import hash_password, new_token, token_digest, verify_password
+from myapprentice_app.security import hash_password, needs_rehash, new_token, token_digest, verify_password
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 
@@ -115,6 +115,8 @@ def log_in(session: Session, *, email: str, password: str, now: dt.datetime | No
         _count_failure(session, throttle, now)
         _refuse_if_locked(throttle, now)
         raise LoginRefused("credentials")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     throttle.failures = 0  # password guesses only: second-factor failures are counted on the account
     throttle.locked_until = None
     token = new_token()

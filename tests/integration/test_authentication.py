@@ -4,13 +4,14 @@ import datetime as dt
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import event
 from sqlmodel import Session, select
 
 from myapprentice_app.db import get_engine, utcnow
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuthSession, LoginThrottle, User
-from myapprentice_app.security import token_digest
+from myapprentice_app.security import needs_rehash, token_digest, verify_password
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
 from tests.conftest import PASSWORD
@@ -22,6 +23,16 @@ def test_the_right_password_opens_a_session_that_resolves_to_the_member(session,
     outcome = auth.log_in(session, email="  Fiona@Example.test ", password=PASSWORD)
     principal = auth.resolve(session, outcome.token)
     assert principal is not None and principal.user_id == actor.user_id and principal.role is Role.FINANCE
+
+
+def test_a_password_hashed_with_older_parameters_still_signs_in_and_is_hashed_again(session, make_actor) -> None:
+    actor = make_actor(Role.OWNER, email="owner@example.test")
+    user = session.get(User, actor.user_id)
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=16, parallelism=2).hash(PASSWORD)
+    session.commit()
+    assert auth.log_in(session, email="owner@example.test", password=PASSWORD).token
+    session.refresh(user)
+    assert not needs_rehash(user.password_hash) and verify_password(user.password_hash, PASSWORD)
 
 
 def test_only_a_hash_of_the_session_token_is_stored(session, make_actor) -> None:
