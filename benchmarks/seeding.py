@@ -41,13 +41,14 @@ def start(command: list[str]) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def seed(session: Session, tenant_id: str, admin: httpx.Client, invoices: int, clients_count: int) -> Principal:
+def seed(session: Session, tenant_id: str, admin: httpx.Client, invoices: int, clients_count: int,
+         owner_email: str = "owner@bench.test") -> Principal:
     """A business connected to the sandbox organisation `tenant_id`, with `invoices` authorised invoices for
-    `clients_count` clients; returns its Owner, signed in."""
+    `clients_count` clients; returns its Owner (`owner_email`), signed in."""
     business = Business(name="Bench Electrical")
     session.add(business)
     session.commit()
-    user = auth.create_user(session, email="owner@bench.test", name="Owner", password="bench-password-1")
+    user = auth.create_user(session, email=owner_email, name="Owner", password="bench-password-1")
     session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
     session.commit()
     token = sdk_token(admin.post("/sandbox-admin/tokens", json={"tenantIds": [tenant_id]}).json())
@@ -80,7 +81,7 @@ def seed(session: Session, tenant_id: str, admin: httpx.Client, invoices: int, c
                                  unit_amount=unit, category="labour", tax_rate_id=rate.id,
                                  line_amount=line.line_amount, tax_amount=line.tax_amount))
     session.commit()
-    principal = auth.resolve(session, auth.log_in(session, email="owner@bench.test", password="bench-password-1").token)
+    principal = auth.resolve(session, auth.log_in(session, email=owner_email, password="bench-password-1").token)
     assert principal is not None
     return principal
 
