@@ -106,24 +106,23 @@ for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_o
     follow_up.register(_name, _task)
 
 
-@huey.on_startup()
-def recover_soon() -> None:
-    # A worker that starts after a crash can't tell a dead run from a live one until its heartbeat is stale.
-    recover_and_sync_payments.schedule(delay=runs.STALE.total_seconds() + 1)
-
-
-# -- the lease watcher ----------------------------------------------------------------------------------------
+# -- when a worker process starts -------------------------------------------------------------------------------
 
 WATCH_SECONDS = 1.0
-_watcher = threading.Lock()
+_started = threading.Lock()
 
 
 @huey.on_startup()
-def watch_leases() -> None:
-    """One thread per worker process looks every second for a run whose worker died or stalled (its lease
-    lapsed) or whose wait for Xero is over, and takes it over itself. Not through the queue: a stopped worker
-    still waiting on the queue would swallow the task."""
-    if _watcher.acquire(blocking=False):  # the hook runs once per worker thread; one watcher is enough
+def on_worker_start() -> None:
+    """huey runs its startup hooks in every worker thread: the process's first thread does this, once.
+
+    A worker that starts after a crash can't tell a dead run from a live one until its heartbeat is stale, so
+    it looks for runs to recover once that has passed. And one thread per worker process, the lease watcher,
+    looks every second for a run whose worker died or stalled (its lease lapsed) or whose wait for Xero is
+    over, and takes it over itself. Not through the queue: a stopped worker still waiting on the queue would
+    swallow the task."""
+    if _started.acquire(blocking=False):
+        recover_and_sync_payments.schedule(delay=runs.STALE.total_seconds() + 1)
         threading.Thread(target=_watch, name="run-lease-watcher", daemon=True).start()
 
 

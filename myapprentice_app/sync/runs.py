@@ -29,7 +29,7 @@ from myapprentice_app.sync.context import OrgContext, Superseded
 from myapprentice_app.sync.reconcile import reconcile_leftovers
 
 # A run's lease: renewed by the heartbeat (and by every fenced write); a run whose lease has lapsed is taken
-# over within seconds by the lease watcher every worker process runs (jobs/tasks.py `watch_leases`).
+# over within seconds by the lease watcher every worker process runs (jobs/tasks.py `on_worker_start`).
 STALE = dt.timedelta(seconds=5)
 HEARTBEAT_SECONDS = 1.5
 RETRY_AFTER = dt.timedelta(seconds=30)
