@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.domain.sync_errors import ErrorCode, Fix, account_cause, contact_cause, tax_cause
+from myapprentice_app.domain.sync_errors import ErrorCode, Fix, account_cause, contact_cause, entry_for, tax_cause
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Invoice, SyncProblem
 
@@ -29,3 +29,13 @@ def fixed_causes(invoice: Invoice, action: Fix, value: str) -> list[str]:
         rate_id = whole_number(value.partition(":")[0])
         return [tax_cause(rate_id) if rate_id is not None else "", ErrorCode.MISSING_TAX_MAPPING.value]
     return []
+
+
+def fixes_offered(session: Session, invoice: Invoice) -> set[Fix]:
+    """The fixes the invoice's errors offer now: none unless it is in Error (a Renumber sent for a Synced or
+    Paid invoice would change a number only a draft may change)."""
+    if invoice.sync_status != SyncStatus.ERROR:
+        return set()
+    codes = {invoice.sync_error_code, *session.exec(select(SyncProblem.code)
+                                                    .where(SyncProblem.invoice_id == invoice.id)).all()}
+    return {fix for code in codes if (entry := entry_for(code)) is not None for fix in entry.fixes}

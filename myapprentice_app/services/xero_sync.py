@@ -30,7 +30,7 @@ from myapprentice_app.models import (
 from myapprentice_app.services import audit, follow_up
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.principal import Principal
-from myapprentice_app.services.sync_problems import fixed_causes, invoices_in_error
+from myapprentice_app.services.sync_problems import fixed_causes, fixes_offered, invoices_in_error
 from myapprentice_app.services.xero_settings import RateMismatch, require_account, require_tax_type, settings_row
 
 NOT_CONNECTED = "Connect Xero first (Business Settings → Integrations)."
@@ -149,6 +149,8 @@ def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value:
     invoice = _invoice(session, actor, invoice_id)
     if shown != invoice.sync_stamp:
         raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
+    if action != Fix.RETRY and action not in fixes_offered(session, invoice):
+        raise ActionRefused(f"{invoice.number} has no sync error that this fix is for.")
     _require_connected(session, actor)  # before any change: a fix that can't be sent must not half-apply
     try:
         return _apply_fix(session, actor, invoice, action, value)

@@ -191,6 +191,22 @@ def test_a_fix_shown_for_an_earlier_state_of_the_invoice_is_refused_and_changes_
     assert session.get(Invoice, invoice_id).sync_status == SyncStatus.SYNCED
 
 
+@pytest.mark.parametrize("fix", [Fix.RENUMBER, Fix.LINK_INVOICE, Fix.CREATE_CONTACT, Fix.LINK_CONTACT])
+def test_a_fix_for_an_error_the_invoice_does_not_have_is_refused_and_changes_nothing(session, connected, admin,
+                                                                                       fix: Fix):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, status="sent")
+    synced = push(session, connected, invoice_id)
+    assert synced.sync_status == SyncStatus.SYNCED
+    before = writes(admin), synced.number, synced.version
+
+    with pytest.raises(ActionRefused, match="has no sync error that this fix is for"):
+        xero_sync.fix(session, connected, invoice_id, fix, shown=synced.sync_stamp)  # a crafted event
+
+    session.expire_all()
+    after = session.get(Invoice, invoice_id)
+    assert (writes(admin), after.number, after.version) == before and after.sync_status == SyncStatus.SYNCED
+
+
 def test_a_supervisor_is_offered_only_retry_and_told_whom_to_ask_for_the_fix(session, connected, make_actor):
     [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
     session.exec(select(TaxRate)).one().xero_tax_type = None
