@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 # Xero's sales invoice import template (Business > Invoices > Import), in its column order.
@@ -37,12 +38,17 @@ XERO_SALES_INVOICE_COLUMNS = (
     "BrandingTheme",
 )
 NUMERIC_COLUMNS = frozenset({"Quantity", "UnitAmount", "Discount"})
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
 
 
 def neutralise(cell: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection): prefix it with a quote."""
-    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
+    """Stop a spreadsheet from running a cell as a formula (CSV injection): prefix it with a quote.
+
+    The cell is looked at as a spreadsheet may read it: past leading blanks and invisible characters (a
+    zero-width space), and with full-width forms as their plain ones (some locales take "＝" for "=")."""
+    read = "".join(ch for ch in unicodedata.normalize("NFKC", cell) if unicodedata.category(ch) != "Cf")
+    risky = cell.startswith(("\t", "\r", "\n")) or read.lstrip().startswith(FORMULA_TRIGGERS)
+    return f"'{cell}" if risky else cell
 
 
 def render(rows: Iterable[Mapping[str, str]]) -> str:

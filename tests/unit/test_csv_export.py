@@ -10,7 +10,9 @@ import pytest
 from myapprentice_app.domain.csv_export import XERO_SALES_INVOICE_COLUMNS, neutralise, render
 
 
-@pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "\n=1+1",
+                                  "＝HYPERLINK(\"http://evil\")", "＋1", "－1+1", "＠SUM(A1)", " =1+1",
+                                  "\u200b=1+1", "\u00a0\u200d@SUM(A1)"])
 def test_cells_starting_with_a_formula_character_are_neutralised(cell: str) -> None:
     assert neutralise(cell) == f"'{cell}"
 
