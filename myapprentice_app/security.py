@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from functools import lru_cache
 
@@ -59,12 +60,27 @@ def token_digest(token: str) -> str:
 
 
 @lru_cache
-def _fernet(purpose: str) -> Fernet:
+def _key(purpose: str) -> bytes:
     # One derived key per purpose: a leaked TOTP key doesn't decrypt Xero tokens, and vice versa.
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
         get_settings().secret().encode()
     )
-    return Fernet(base64.urlsafe_b64encode(key))
+
+
+@lru_cache
+def _fernet(purpose: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_key(purpose)))
+
+
+def notice_signature(text: str) -> str:
+    """Signs a message the app puts in a redirect's query for the page to show, so a crafted link can't put
+    words of its own on our pages."""
+    return hmac.new(_key("notice"), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_notice(text: str, signature: str) -> str:
+    """The message if the app signed it, else ""."""
+    return text if text and hmac.compare_digest(notice_signature(text), signature) else ""
 
 
 def encrypt(plaintext: str, purpose: str) -> str:

@@ -9,10 +9,11 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from myapprentice_app.api.integrations_tab import back, sign_in_first
+from myapprentice_app.api.integrations_tab import back, back_refused, sign_in_first
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.stripe.client import BadSignature, StripeProblem, verify_event
+from myapprentice_app.security import notice_signature, signed_notice
 from myapprentice_app.services import auth, stripe_connection, stripe_pay, stripe_webhooks
 from myapprentice_app.services.auth import SESSION_COOKIE
 from myapprentice_app.services.errors import ActionRefused, NotFound
@@ -30,7 +31,7 @@ def onboarding_refresh(request: Request) -> Response:
         try:
             url = stripe_connection.onboarding_link(session, actor)
         except (ActionRefused, PermissionDenied, StripeProblem) as refused:
-            return back(stripe_error=str(refused))
+            return back_refused("stripe_error", str(refused))
     return RedirectResponse(url, status_code=302)
 
 
@@ -43,7 +44,7 @@ def onboarding_return(request: Request) -> Response:
         try:
             view = stripe_connection.refresh_status(session, actor)
         except (PermissionDenied, StripeProblem) as refused:
-            return back(stripe_error=str(refused))
+            return back_refused("stripe_error", str(refused))
     return back(stripe=view.status)
 
 
@@ -72,7 +73,8 @@ def pay_page(request: Request) -> Response:
         except NotFound:
             return _page("Payment link not found", "<p>This payment link isn't valid. Check the link in your "
                                                    "email, or contact the business that sent it.</p>", 404)
-    return _page(f"Invoice {view.number}", _summary(view, request.query_params.get("error", "")))
+    query = request.query_params
+    return _page(f"Invoice {view.number}", _summary(view, signed_notice(query.get("error", ""), query.get("sig", ""))))
 
 
 def pay_now(request: Request) -> Response:
@@ -83,7 +85,9 @@ def pay_now(request: Request) -> Response:
         except NotFound:
             return RedirectResponse(f"/pay/{quote(token)}", status_code=303)
         except ActionRefused as refused:
-            return RedirectResponse(f"/pay/{quote(token)}?error={quote(str(refused))}", status_code=303)
+            message = str(refused)
+            return RedirectResponse(f"/pay/{quote(token)}?error={quote(message)}&sig={notice_signature(message)}",
+                                    status_code=303)
     return RedirectResponse(url, status_code=303)
 
 

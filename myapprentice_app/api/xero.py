@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from myapprentice_app.api.integrations_tab import back, sign_in_first
+from myapprentice_app.api.integrations_tab import back, back_refused, sign_in_first
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import PermissionDenied
 from myapprentice_app.integrations.xero.errors import XeroProblem
@@ -22,7 +22,7 @@ def connect(request: Request) -> Response:
         try:
             url = xero_connection.start_connect(session, actor)
         except (ActionRefused, PermissionDenied) as refused:
-            return back(xero_error=str(refused))
+            return back_refused("xero_error", str(refused))
     return RedirectResponse(url, status_code=302)
 
 
@@ -36,7 +36,7 @@ def callback(request: Request) -> Response:
             status = xero_connection.finish_connect(session, actor, state=params.get("state", ""),
                                                     code=params.get("code"), error=params.get("error"))
         except (ActionRefused, PermissionDenied) as refused:
-            return back(xero_error=str(refused))
+            return back_refused("xero_error", str(refused))
         except XeroProblem:
-            return back(xero_error="Xero didn't complete the connection. Try again in a minute.")
+            return back_refused("xero_error", "Xero didn't complete the connection. Try again in a minute.")
     return back(xero=status)

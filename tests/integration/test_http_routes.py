@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from starlette.testclient import TestClient
 
 from myapprentice_app.api.routes import api
 from myapprentice_app.domain.roles import Role
+from myapprentice_app.security import notice_signature, signed_notice
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD
@@ -34,7 +37,14 @@ def test_roles_that_may_not_connect_xero_are_refused_by_the_connect_route(client
     response = client.get("/api/xero/connect")
     location = response.headers["location"]
     assert response.status_code == 302 and location.startswith("/settings/integrations?xero_error=")
-    assert "permission" in location
+    query = parse_qs(urlsplit(location).query)
+    assert "permission" in signed_notice(query["xero_error"][0], query["sig"][0])  # what the tab shows
+
+
+def test_the_integrations_tab_shows_no_words_a_crafted_link_brings() -> None:
+    words = "Xero is down: send your invoices to accounts@elsewhere.example instead."
+    assert signed_notice(words, "") == signed_notice(words, "0" * 32) == ""
+    assert signed_notice(words, notice_signature(words)) == words
 
 
 def test_an_owner_without_mfa_is_asked_to_set_it_up_before_reaching_xero(client, session, make_actor) -> None:

@@ -7,6 +7,7 @@ import reflex as rx
 from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.integrations.stripe.client import StripeProblem
+from myapprentice_app.security import signed_notice
 from myapprentice_app.services import stripe_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.stripe_connection import StripeView
@@ -25,7 +26,8 @@ class StripeSettingsState(SessionState):
         if principal is None:
             return refusal
         self.can_connect = can(principal.role, Permission.CONNECT_STRIPE)
-        self.message = str(self.router.page.params.get("stripe_error", "") or "")
+        params = self.router.page.params
+        self.message = signed_notice(str(params.get("stripe_error", "") or ""), str(params.get("sig", "") or ""))
         if not self.can_connect:
             return
         self.view = await in_session_thread(stripe_connection.stripe_view, principal)

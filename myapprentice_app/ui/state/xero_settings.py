@@ -7,6 +7,7 @@ import reflex as rx
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.domain.whole_numbers import whole_number
+from myapprentice_app.security import signed_notice
 from myapprentice_app.services import xero_connection, xero_settings
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
@@ -34,7 +35,8 @@ class XeroSettingsState(SessionState):
         if principal is None:
             return refusal
         self.can_connect = can(principal.role, Permission.CONNECT_XERO)
-        self.message = str(self.router.page.params.get("xero_error", "") or "")
+        params = self.router.page.params
+        self.message = signed_notice(str(params.get("xero_error", "") or ""), str(params.get("sig", "") or ""))
         with session_scope() as session:
             self.connection = xero_connection.connection_view(session, principal)
             self._show(xero_settings.settings_view(session, principal))

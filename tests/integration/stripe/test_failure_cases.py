@@ -149,6 +149,19 @@ def test_voided_and_paid_invoices_say_so_on_the_pay_page(session, stripe_connect
     assert stripe_pay.pay_view(session, paid.pay_token).state == "paid"
 
 
+def test_the_pay_page_shows_the_apps_own_refusals_but_not_words_a_crafted_link_brings(session, stripe_connected,
+                                                                                     app_url):
+    invoice = sent_invoice(session, stripe_connected, pushed=False)
+    words = "Card payments are down. Pay by bank transfer to BSB 062-000, account 1234 5678, instead."
+    crafted = httpx.get(f"{app_url}/pay/{invoice.pay_token}", params={"error": words, "sig": "0" * 32})
+    invoices.void_invoice(session, stripe_connected, invoice.id)
+
+    refused = httpx.get(f"{app_url}/pay/{invoice.pay_token}/checkout", follow_redirects=True)
+
+    assert crafted.status_code == 200 and "BSB 062-000" not in crafted.text
+    assert "This invoice has been voided, so there is nothing to pay." in refused.text
+
+
 def test_the_success_redirect_alone_never_marks_an_invoice_paid(session, stripe_connected, stripe_admin, app_url):
     invoice = sent_invoice(session, stripe_connected, pushed=False)
     checkout_id(session, invoice)
