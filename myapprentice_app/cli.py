@@ -101,13 +101,13 @@ def _worker() -> None:
 
 def _sandbox(args: argparse.Namespace) -> int:
     if args.which == "stripe":
-        from myapprentice_app.integrations.stripe.client import webhook_secret
+        from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET, webhook_secret
         from myapprentice_app.sandbox.stripe.server import serve as serve_stripe
 
         # The sandbox signs and delivers its events to this app's webhook at the app's configured address,
         # as a Connect endpoint registered in Stripe's Dashboard would be (README "Real Stripe").
         os.environ.setdefault("STRIPE_SANDBOX_WEBHOOK_URL", f"{get_settings().app_url.rstrip('/')}/api/stripe/webhook")
-        os.environ.setdefault("STRIPE_SANDBOX_WEBHOOK_SECRET", webhook_secret())
+        os.environ.setdefault("STRIPE_SANDBOX_WEBHOOK_SECRET", webhook_secret() or SANDBOX_WEBHOOK_SECRET)
 
         serve_stripe(args.host, args.port or 8902, args.state)
         return 0

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
             raise UnsafeConfiguration("APP_URL must be an https:// address in production")
         if self.password_hashing != "argon2id":
             raise UnsafeConfiguration("PASSWORD_HASHING must be argon2id in production")
+        if self.stripe_secret_key is not None and self.stripe_webhook_secret is None:
+            raise UnsafeConfiguration("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY in production: "
+                                      "without it no Stripe event can be verified")
         return self
 
     @property

@@ -10,6 +10,7 @@ import stripe
 from starlette.testclient import TestClient
 
 from myapprentice_app.api.routes import api
+from myapprentice_app.config import get_settings
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
 
 from .conftest import changed_tables, snapshot
@@ -75,4 +76,21 @@ def test_a_signed_event_replayed_by_an_attacker_within_tolerance_changes_nothing
     again = TestClient(api).post("/api/stripe/webhook", content=body, headers=headers)
 
     assert first.status_code == 200 and again.status_code == 200
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_with_a_real_stripe_key_an_event_signed_with_the_sandboxs_public_secret_is_refused(session, world,
+                                                                                         monkeypatch) -> None:
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_a_real_platform_key")  # and no STRIPE_WEBHOOK_SECRET
+    get_settings.cache_clear()
+    body = event_body(world.authorised_invoice_id)
+    header = stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET)
+    before = snapshot()
+    try:
+        answer = TestClient(api).post("/api/stripe/webhook", content=body, headers={"Stripe-Signature": header})
+    finally:
+        monkeypatch.delenv("STRIPE_SECRET_KEY")
+        get_settings.cache_clear()
+
+    assert answer.status_code == 400
     assert changed_tables(before, snapshot()) == []

@@ -25,6 +25,13 @@ def test_production_mode_refuses_an_unsafe_default_and_names_the_setting(setting
         Settings(app_env="production", **{**SAFE, setting: value})
 
 
+def test_production_mode_refuses_a_stripe_key_without_the_webhook_secret_that_verifies_its_events() -> None:
+    with pytest.raises(UnsafeConfiguration, match="STRIPE_WEBHOOK_SECRET"):
+        Settings(app_env="production", **SAFE, stripe_secret_key="sk_live_a_real_key")
+    assert Settings(app_env="production", **SAFE, stripe_secret_key="sk_live_a_real_key",
+                    stripe_webhook_secret="whsec_its_own").uses_real_stripe
+
+
 def test_development_mode_generates_a_secret_key_once_and_keeps_it_outside_the_data_folder(tmp_path) -> None:
     instance, key_file = tmp_path / "instance", tmp_path / "config" / "secret_key"
     first = Settings(secret_key=None, instance_dir=instance, secret_key_file=key_file).secret()

@@ -40,11 +40,13 @@ def live_mode() -> bool:
     return key is not None and key.get_secret_value().startswith(("sk_live_", "rk_live_"))
 
 
-def webhook_secret() -> str:
+def webhook_secret() -> str | None:
+    """The secret our endpoint's events are signed with. The sandbox's is public (it is in this file), so it is
+    used only while the sandbox is: with a real Stripe key and no STRIPE_WEBHOOK_SECRET, no event verifies."""
     settings = get_settings()
     if settings.stripe_webhook_secret is not None:
         return settings.stripe_webhook_secret.get_secret_value()
-    return SANDBOX_WEBHOOK_SECRET
+    return None if settings.uses_real_stripe else SANDBOX_WEBHOOK_SECRET
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -124,8 +126,11 @@ class BadSignature(Exception):
 
 def verify_event(payload: bytes, signature: str | None) -> VerifiedEvent:
     """The event, if `payload` is exactly what Stripe signed for our endpoint, recently; else BadSignature."""
+    secret = webhook_secret()
+    if secret is None:
+        raise BadSignature("STRIPE_WEBHOOK_SECRET is not set, so no Stripe event can be verified")
     try:
-        event = stripe.Webhook.construct_event(payload, signature or "", webhook_secret())
+        event = stripe.Webhook.construct_event(payload, signature or "", secret)
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise BadSignature(str(error)) from error
     body = event.to_dict()
