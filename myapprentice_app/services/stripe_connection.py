@@ -86,8 +86,9 @@ def start_connect(session: Session, actor: Principal) -> str:
 
 
 def onboarding_link(session: Session, actor: Principal) -> str:
-    """A fresh single-use onboarding link (Stripe's refresh_url lands here when one has expired)."""
-    actor.require(Permission.CONNECT_STRIPE)
+    """A fresh single-use onboarding link (Stripe's refresh_url lands here when one has expired). The form it
+    opens takes the bank account payouts go to: the same fresh code as connecting."""
+    _require_step_up(actor)
     account = account_of(session, actor.business_id)
     if account is None:
         raise ActionRefused("Stripe isn't connected. Start again from Business Settings → Integrations.")

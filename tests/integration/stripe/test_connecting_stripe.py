@@ -3,6 +3,7 @@ disconnecting, and who may."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import httpx
@@ -44,6 +45,18 @@ def test_connecting_without_a_fresh_code_is_refused(session, make_actor, stripe_
     with pytest.raises(ActionRefused, match="Set up two-step sign-in"):
         stripe_connection.start_connect(session, no_mfa)
     assert session.exec(select(StripeAccount)).all() == []
+
+
+def test_a_new_onboarding_link_takes_a_fresh_code_too(session, owner, make_actor, stripe_admin):
+    stripe_connection.start_connect(session, owner)  # the account exists; its onboarding form takes bank details
+    admin_without_a_code = replace(owner, recent_mfa=False)
+    admin_without_mfa = make_actor(Role.ADMIN)
+
+    with pytest.raises(ActionRefused, match="Confirm it's you"):
+        stripe_connection.onboarding_link(session, admin_without_a_code)  # Stripe's refresh_url, a stolen cookie
+    with pytest.raises(ActionRefused, match="Set up two-step sign-in"):
+        stripe_connection.onboarding_link(session, admin_without_mfa)
+    assert urlparse(stripe_connection.onboarding_link(session, owner)).path.startswith("/setup/s/acct_")
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.SUPERVISOR, Role.TRADIE])
