@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from urllib.parse import quote
@@ -50,8 +51,14 @@ def onboarding_return(request: Request) -> Response:
 
 async def webhook(request: Request) -> Response:
     payload = await request.body()  # the raw bytes Stripe signed: never parsed before verifying
+    # The rest waits on the database and, for some events, on Stripe: in a thread, not on the event loop that
+    # serves every open tab of this web process.
+    return await asyncio.to_thread(_received, payload, request.headers.get("stripe-signature"))
+
+
+def _received(payload: bytes, signature: str | None) -> Response:
     try:
-        event = verify_event(payload, request.headers.get("stripe-signature"))
+        event = verify_event(payload, signature)
     except BadSignature:
         return PlainTextResponse("bad signature", status_code=400)
     try:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 import time
 
+import httpx
 import pytest
 import stripe
+from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from myapprentice_app.api.routes import api
 from myapprentice_app.config import get_settings
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
+from tests.support.waiting import served_in_a_thread
 
 from .conftest import changed_tables, snapshot
 
@@ -94,3 +99,23 @@ def test_with_a_real_stripe_key_an_event_signed_with_the_sandboxs_public_secret_
 
     assert answer.status_code == 400
     assert changed_tables(before, snapshot()) == []
+
+
+def test_a_webhook_waiting_on_the_database_does_not_hold_up_the_web_process(session, world) -> None:
+    body = event_body(world.authorised_invoice_id)
+    header = stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET)
+    database = sqlite3.connect(make_url(get_settings().database_url).database or "", isolation_level=None)
+    with served_in_a_thread(api, name="app") as url:
+        database.execute("BEGIN IMMEDIATE")  # another writer holds the database for a while
+        delivery = threading.Thread(target=httpx.post, args=(f"{url}/api/stripe/webhook",),
+                                    kwargs={"content": body, "headers": {"Stripe-Signature": header}, "timeout": 30})
+        delivery.start()
+        time.sleep(0.3)  # the webhook is waiting for the database now
+        started = time.monotonic()
+        health = httpx.get(f"{url}/api/health", timeout=30)
+        took = time.monotonic() - started
+        database.execute("ROLLBACK")
+        delivery.join()
+    database.close()
+
+    assert health.status_code == 200 and took < 1.0
