@@ -52,8 +52,8 @@ def fetch_online_invoice_links(business_id: int, invoice_ids: list[int] | None =
 
 
 @huey.task()
-def revoke_xero_token(token_enc: str) -> None:
-    xero_connection.revoke_token(token_enc)
+def disconnect_at_xero(token_enc: str, tenant_id: str) -> None:
+    xero_connection.disconnect_at_xero(token_enc, tenant_id)
 
 
 @huey.task()
@@ -101,7 +101,7 @@ def recover() -> None:
 
 # The services queue these by name once their transaction commits (services/follow_up.py says why by name).
 for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_online_invoice_links,
-                     "revoke_xero_token": revoke_xero_token,
+                     "disconnect_at_xero": disconnect_at_xero,
                      "refresh_organisation_cache": refresh_organisation_cache}.items():
     follow_up.register(_name, _task)
 

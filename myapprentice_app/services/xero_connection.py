@@ -147,8 +147,8 @@ def after_connect(session: Session, business_id: int, user_id: int | None) -> No
 
 
 def disconnect(session: Session, actor: Principal) -> str | None:
-    """Forget the connection now (the step-up is required here too), and queue `revoke_token` for a worker:
-    Xero is never called while a person waits on a foreground event. Returns the encrypted token revoked.
+    """Forget the connection now (the step-up is required here too), and queue `disconnect_at_xero` for a
+    worker: Xero is never called while a person waits on a foreground event. Returns the encrypted token.
     """
     _require_step_up(actor)
     connection = _connection(session, actor.business_id)
@@ -157,14 +157,25 @@ def disconnect(session: Session, actor: Principal) -> str | None:
     session.delete(connection)
     audit.record(session, actor, actor.business_id, "xero.disconnected", detail=connection.tenant_name)
     session.commit()
-    follow_up.enqueue("revoke_xero_token", connection.token_enc)
+    follow_up.enqueue("disconnect_at_xero", connection.token_enc, connection.tenant_id)
     return connection.token_enc
 
 
-def revoke_token(token_enc: str) -> None:
-    """Tell Xero the token is no longer wanted. A dead token needs no revoking, so failures are not retried."""
+def disconnect_at_xero(token_enc: str, tenant_id: str) -> None:
+    """Remove the organisation's connection at Xero (DELETE /connections/{id}). The token itself is revoked
+    only once it reaches no organisation: revoking removes every connection its Xero user gave the app
+    (reference §1.3), and another business of ours may be using one of them. A dead token needs no cleaning
+    up, so failures are not retried."""
     try:
-        oauth.revoke(tokens.decrypt_token(token_enc))
+        token = tokens.decrypt_token(token_enc)
+        if not tokens.fresh(token):
+            token = oauth.refresh(token)
+        xero = XeroClient(tenant_id, lambda: token)
+        for organisation in xero.connections():
+            if organisation.tenant_id == tenant_id and organisation.connection_id:
+                xero.delete_connection(organisation.connection_id)
+        if not xero.connections():
+            oauth.revoke(token)
     except (XeroProblem, OSError, ValueError):
         pass
 

@@ -17,10 +17,11 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.jobs.huey_app import huey
-from myapprentice_app.models import Client, Invoice, LineItem, TaxRate
+from myapprentice_app.models import Business, Client, Invoice, LineItem, Membership, TaxRate
 from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
+from tests.conftest import PASSWORD
 from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
@@ -83,6 +84,18 @@ def with_mfa(session: Session, actor: Principal) -> Principal:
     principal = auth.resolve(session, outcome.token)
     assert principal is not None and principal.recent_mfa
     return principal
+
+
+def other_business_owner(session: Session, name: str = "Rival Plumbing") -> Principal:
+    business = Business(name=name)
+    session.add(business)
+    session.commit()
+    user = auth.create_user(session, email=f"owner@{name.split()[0].lower()}.test", name="Rival", password=PASSWORD)
+    session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
+    session.commit()
+    principal = auth.resolve(session, auth.log_in(session, email=user.email, password=PASSWORD).token)
+    assert principal is not None
+    return with_mfa(session, principal)
 
 
 def consent(admin: Admin, authorize_url: str, tenant_ids: list[str]) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Disconnect forgets the connection at once; a worker then revokes the token at Xero."""
+"""Disconnect forgets the connection at once; a worker then removes the organisation's connection at Xero, and
+revokes the token when it reaches no other organisation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import AuditEvent, XeroConnection
 from myapprentice_app.services import xero_connection
+
+from .conftest import consent, other_business_owner
 
 
 def test_disconnect_removes_the_connection_and_the_token_stops_working_at_xero(session, connected, sandbox_url):
@@ -27,13 +30,31 @@ def test_disconnect_removes_the_connection_and_the_token_stops_working_at_xero(s
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "xero.disconnected")).first()
 
 
-def test_revoking_a_token_xero_already_forgot_is_quietly_done(session, connected, admin, caplog):
-    token_enc = xero_connection.disconnect(session, connected)  # its revoking task: Xero forgets the token
+def test_disconnecting_again_after_xero_forgot_the_token_is_quietly_done(session, connected, tenant, admin, caplog):
+    token_enc = xero_connection.disconnect(session, connected)  # its task: Xero forgets the token
     assert token_enc
 
     with caplog.at_level(logging.INFO):
-        second = tasks.revoke_xero_token(token_enc)  # a retried or duplicated job asks again
+        second = tasks.disconnect_at_xero(token_enc, tenant)  # a retried or duplicated job asks again
 
     assert second.get() is None  # the task finished; one that raised would raise TaskException here
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
-    assert admin.get("stats")["calls"]["POST /connect/revocation"] == {"200": 2}  # Xero said OK both times
+    assert admin.get("stats")["calls"]["POST /connect/revocation"] == {"200": 1}
+
+
+def test_disconnecting_one_business_leaves_another_connected_by_the_same_xero_login(session, connected, admin,
+                                                                                    sandbox_url):
+    second_tenant = admin.new_organisation("Solo Plumbing (Test)")
+    other = other_business_owner(session, "Solo Plumbing")
+    back = consent(admin, xero_connection.start_connect(session, other), [second_tenant])  # the same Xero login
+    assert xero_connection.finish_connect(session, other, state=back["state"], code=back["code"], error=None) \
+        == "connected"
+    theirs = session.exec(select(XeroConnection).where(XeroConnection.business_id == other.business_id)).one()
+    bearer = {"Authorization": f"Bearer {tokens.read(theirs)['access_token']}"}
+
+    xero_connection.disconnect(session, connected)
+
+    reached = httpx.get(f"{sandbox_url}/connections", headers=bearer)
+    assert reached.status_code == 200 and [c["tenantId"] for c in reached.json()] == [second_tenant]
+    assert admin.get("stats")["calls"]["DELETE /connections/{id}"] == {"204": 1}
+    assert xero_connection.connection_view(session, other).label.startswith("Connected")

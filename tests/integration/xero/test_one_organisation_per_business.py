@@ -8,25 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from myapprentice_app.db import utcnow
-from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import Business, Membership, XeroConnection
-from myapprentice_app.services import auth, xero_connection
+from myapprentice_app.models import XeroConnection
+from myapprentice_app.services import xero_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
-from tests.conftest import PASSWORD
-from tests.integration.xero.conftest import consent, with_mfa
-
-
-def other_business_owner(session: Session, name: str = "Rival Plumbing") -> Principal:
-    business = Business(name=name)
-    session.add(business)
-    session.commit()
-    user = auth.create_user(session, email=f"owner@{name.split()[0].lower()}.test", name="Rival", password=PASSWORD)
-    session.add(Membership(user_id=user.id, business_id=business.id, role=Role.OWNER.value))
-    session.commit()
-    principal = auth.resolve(session, auth.log_in(session, email=user.email, password=PASSWORD).token)
-    assert principal is not None
-    return with_mfa(session, principal)
+from tests.integration.xero.conftest import consent, other_business_owner
 
 
 def connect(session: Session, admin, actor: Principal, tenant_ids: list[str]) -> str:
