@@ -11,7 +11,7 @@ from huey import crontab
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_states import ConnectionStatus
 from myapprentice_app.jobs.huey_app import huey
-from myapprentice_app.services import follow_up, xero_connection, xero_sync
+from myapprentice_app.services import follow_up, stripe_pay, xero_connection, xero_sync
 from myapprentice_app.sync import history_notes, online_invoices, runs, stripe_credits, stripe_xero
 from myapprentice_app.sync.cache import refresh as refresh_cache
 from myapprentice_app.sync.context import OrgContext
@@ -54,6 +54,13 @@ def fetch_online_invoice_links(business_id: int, invoice_ids: list[int] | None =
 @huey.task()
 def disconnect_at_xero(token_enc: str, tenant_id: str) -> None:
     xero_connection.disconnect_at_xero(token_enc, tenant_id)
+
+
+@huey.task(retries=10, retry_delay=30)
+def close_stripe_checkouts(invoice_id: int) -> None:
+    """After a void or a payment recorded by hand: the invoice's open card checkouts can't be paid any more."""
+    with session_scope() as session:
+        stripe_pay.close_checkouts(session, invoice_id)
 
 
 @huey.task()
@@ -102,7 +109,8 @@ def recover() -> None:
 # The services queue these by name once their transaction commits (services/follow_up.py says why by name).
 for _name, _task in {"run_sync": run_sync, "fetch_online_invoice_links": fetch_online_invoice_links,
                      "disconnect_at_xero": disconnect_at_xero,
-                     "refresh_organisation_cache": refresh_organisation_cache}.items():
+                     "refresh_organisation_cache": refresh_organisation_cache,
+                     "close_stripe_checkouts": close_stripe_checkouts}.items():
     follow_up.register(_name, _task)
 
 

@@ -18,7 +18,7 @@ from myapprentice_app.domain.invoice_status import (
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models import Business, Client, Invoice, Job, LineItem, Payment, Quote, TaxRate
-from myapprentice_app.services import audit, invoiced
+from myapprentice_app.services import audit, follow_up, invoiced, stripe_pay
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.lines import LineDraft, build_items, lines_problems, parse_decimal
 from myapprentice_app.services.principal import Principal
@@ -124,7 +124,9 @@ def void_invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice
     invoice = get_invoice(session, actor, invoice_id)
     if invoice.amount_paid > 0:
         raise ActionRefused("This invoice has payments recorded against it, so it can't be voided.")
-    return _change_status(session, actor, invoice_id, InvoiceStatus.VOIDED, "invoice.voided")
+    voided = _change_status(session, actor, invoice_id, InvoiceStatus.VOIDED, "invoice.voided")
+    _close_card_checkouts(session, invoice_id)
+    return voided
 
 
 def mark_sent(session: Session, actor: Principal, invoice_id: int) -> Invoice:
@@ -191,7 +193,15 @@ def record_payment(
         detail=f"{value:,.2f} by {method}",
     )
     session.commit()
+    _close_card_checkouts(session, invoice_id)  # they ask for what was owed before
     return payment
+
+
+def _close_card_checkouts(session: Session, invoice_id: int) -> None:
+    """A client's open card checkout mustn't take the card once the invoice is voided or its amount changes: a
+    worker expires them at Stripe (the client's next Pay now opens one for what is owed then)."""
+    if stripe_pay.has_open_checkouts(session, invoice_id):
+        follow_up.enqueue("close_stripe_checkouts", invoice_id)
 
 
 def _change_status(

@@ -24,6 +24,7 @@ from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_connection import account_of
 
 PAYABLE = {InvoiceStatus.AUTHORISED, InvoiceStatus.SENT, InvoiceStatus.PART_PAID}
+UNAVAILABLE = "Card payments aren't available right now. Please try again in a few minutes."
 
 
 @dataclass
@@ -88,18 +89,16 @@ def start_checkout(session: Session, token: str) -> str:
     assert account is not None
     amount = to_minor(invoice.amount_due, invoice.currency)
     now = utcnow()
-    earlier = session.exec(select(StripeCheckout).where(StripeCheckout.invoice_id == invoice.id,
-                                                        StripeCheckout.status == "open")).all()
-    for checkout in earlier:
+    for checkout in _open_checkouts(session, invoice.id or 0):
         usable = (checkout.amount == amount and checkout.account_id == account.account_id
                   and checkout.expires_at > now + dt.timedelta(minutes=2))
         if usable:
             return checkout.url
         try:
-            stripe_api.expire_checkout(checkout.account_id, checkout.id)
-        except StripeProblem:
-            pass  # already expired or completed at Stripe: either way it can't be paid again
-        checkout.status = "expired"
+            _expire(checkout)
+        except StripeProblem as problem:  # it may still be payable: a second one would let the card pay twice
+            session.commit()
+            raise ActionRefused(UNAVAILABLE) from problem
     attempt = session.exec(select(StripeCheckout.id).where(StripeCheckout.invoice_id == invoice.id)).all()
     params = _params(session, invoice, token, amount)
     try:
@@ -107,13 +106,43 @@ def start_checkout(session: Session, token: str) -> str:
         created = stripe_api.create_checkout(account.account_id, params, key)
     except StripeProblem as problem:
         session.commit()
-        raise ActionRefused("Card payments aren't available right now. Please try again in a few minutes.") \
-            from problem
+        raise ActionRefused(UNAVAILABLE) from problem
     session.add(StripeCheckout(id=created["id"], business_id=invoice.business_id, invoice_id=invoice.id or 0,
                                account_id=account.account_id, amount=amount, currency=invoice.currency,
                                url=created["url"], expires_at=dt.datetime.fromtimestamp(created["expires_at"], dt.UTC)))
     session.commit()
     return str(created["url"])
+
+
+def has_open_checkouts(session: Session, invoice_id: int) -> bool:
+    return bool(_open_checkouts(session, invoice_id))
+
+
+def close_checkouts(session: Session, invoice_id: int) -> None:
+    """Expire the invoice's open Checkout Sessions at Stripe once it is voided or paid by other means, so the
+    client's open tab can't take the card (Pay now makes a new one for what is owed then). Raises StripeProblem
+    while Stripe can't say whether one is closed: the worker tries again."""
+    try:
+        for checkout in _open_checkouts(session, invoice_id):
+            _expire(checkout)
+    finally:
+        session.commit()
+
+
+def _open_checkouts(session: Session, invoice_id: int) -> list[StripeCheckout]:
+    return list(session.exec(select(StripeCheckout).where(StripeCheckout.invoice_id == invoice_id,
+                                                          StripeCheckout.status == "open")).all())
+
+
+def _expire(checkout: StripeCheckout) -> None:
+    """Expired at Stripe, or found closed there already (expired or paid); else StripeProblem (Stripe down,
+    a 429): the session may still take a card."""
+    try:
+        stripe_api.expire_checkout(checkout.account_id, checkout.id)
+    except StripeProblem:
+        if stripe_api.retrieve_checkout(checkout.account_id, checkout.id).get("status") == "open":
+            raise
+    checkout.status = "expired"
 
 
 def _idempotency_key(invoice: Invoice, attempt: int, params: dict) -> str:
