@@ -11,8 +11,8 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.db import utcnow
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.integrations.stripe import client as stripe_api
-from myapprentice_app.models import Business, StripeAccount, StripeEvent
-from myapprentice_app.services import audit
+from myapprentice_app.models import Business, StripeAccount, StripeCheckout, StripeEvent
+from myapprentice_app.services import audit, follow_up
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
 
@@ -115,6 +115,9 @@ def disconnect(session: Session, actor: Principal) -> None:
     session.delete(account)
     audit.record(session, actor, actor.business_id, "stripe.disconnected", detail=account.account_id)
     session.commit()
+    for invoice_id in session.exec(select(StripeCheckout.invoice_id).where(
+            StripeCheckout.account_id == account.account_id, StripeCheckout.status == "open").distinct()).all():
+        follow_up.enqueue("close_stripe_checkouts", invoice_id)  # no open page may take a card any more
 
 
 def apply_account(account: StripeAccount, body: dict[str, Any]) -> None:

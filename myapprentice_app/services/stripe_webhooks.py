@@ -38,10 +38,17 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         session.rollback()
         return None  # a duplicate delivery: already handled
     account = account_by_stripe_id(session, event.account)
-    row.business_id = account.business_id if account else None
+    row.business_id = account.business_id if account else _former_business(session, event.account)
     if event.livemode != stripe_api.live_mode():  # a Connect endpoint hears live and test events alike
         _review(row, f"A {'live' if event.livemode else 'test'}-mode {event.type} event ({event.id}) reached this "
                      f"{'live' if stripe_api.live_mode() else 'test'}-mode app; nothing was done.")
+    elif account is None and row.business_id is not None:  # from the account this business disconnected
+        if event.type in XERO_EVENTS:
+            _review(row, f"A {event.type} event ({event.id}) came from the Stripe account {event.account}, which "
+                         "was disconnected from this business; nothing was recorded here or in Xero. Check it in "
+                         "your Stripe Dashboard and record it by hand.")
+        else:
+            row.status = "ignored"
     elif account is None and event.type in XERO_EVENTS | {"account.updated"}:
         _review(row, f"No business here uses the Stripe account {event.account or '(none)'}; nothing was recorded.")
     elif event.type in PAYMENT_EVENTS:
@@ -54,7 +61,7 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
         else:
             handler(session, row, account, event)
     session.commit()
-    if event.type in XERO_EVENTS and row.business_id:
+    if event.type in XERO_EVENTS and account is not None and row.business_id:
         xero_sync.payments_run(session, row.business_id)  # queues itself: the payment, refund, fee or note
         return row.business_id
     return None
@@ -137,6 +144,14 @@ def _close_checkout(session: Session, checkout_id: Any, status: str) -> None:
     checkout = session.get(StripeCheckout, str(checkout_id or ""))
     if checkout is not None and checkout.status == "open":
         checkout.status = status
+
+
+def _former_business(session: Session, account_id: str | None) -> int | None:
+    """The business whose invoices took card payments through a Stripe account it has since disconnected: a
+    late refund or payment from it is shown to that business for review, not lost."""
+    if not account_id:
+        return None
+    return session.exec(select(StripeCheckout.business_id).where(StripeCheckout.account_id == account_id)).first()
 
 
 def _review(row: StripeEvent, problem: str) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Business, Invoice, Payment, StripeAccount, StripeEvent
+from myapprentice_app.models import Business, Invoice, Payment, StripeAccount, StripeEvent, StripePayment
 from myapprentice_app.services import stripe_connection, stripe_pay
 from tests.integration.xero.conftest import make_invoices
 from tests.support.waiting import wait_until
@@ -158,3 +158,22 @@ def test_xero_failing_while_the_card_payment_is_posted_never_posts_it_twice(sess
     [in_xero] = [p for p in admin.stored(tenant, "payments") if p["Status"] != "DELETED"]
     assert session.exec(select(Payment)).one().xero_payment_id == in_xero["PaymentID"]
     assert session.get(Invoice, invoice.id).status == "paid"
+
+
+def test_after_stripe_is_disconnected_an_open_checkout_takes_no_card_and_a_late_refund_is_shown_for_review(
+        session, stripe_connected, stripe_admin, client_of):
+    paid = sent_invoice(session, stripe_connected, pushed=False)
+    stripe_admin.pay(checkout_id(session, paid))
+    invoice_reaches(session, paid.id, "paid")
+    waiting = sent_invoice(session, stripe_connected, pushed=False)
+    opened = checkout_id(session, waiting)  # a client's tab is open on Stripe's page
+    account = account_id(session, stripe_connected)
+    [card] = session.exec(select(StripePayment)).all()
+
+    stripe_connection.disconnect(session, stripe_connected)
+    taken = stripe_admin.pay(opened)
+    client_of().v1.refunds.create(params={"payment_intent": card.payment_intent_id},
+                                  options={"stripe_account": account})  # from the Stripe Dashboard
+
+    assert taken.get("status") != "succeeded" and len(session.exec(select(StripePayment)).all()) == 1
+    assert review_saying(session, stripe_connected, "was disconnected from this business")
