@@ -69,6 +69,7 @@ class StripePayment(SQLModel, table=True):
     currency: str = Field(sa_type=sa.String(3))
     amount_received: int = 0  # minor units
     amount_refunded: int = 0
+    overpaid: int = 0  # taken beyond what was owing: recorded nowhere, so a refund gives it back first
     fee: int = 0
     payment_id: int | None = Field(default=None, foreign_key="payment.id")  # the invoice's Payment (method Stripe)
     xero_fee_transaction_id: str | None = Field(default=None, sa_type=sa.String(36))

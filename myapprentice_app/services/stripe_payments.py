@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from myapprentice_app.db import utcnow
-from myapprentice_app.domain.card_money import from_minor
+from myapprentice_app.domain.card_money import from_minor, to_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, status_after_payment, status_after_refund
 from myapprentice_app.domain.money import money
 from myapprentice_app.domain.whole_numbers import whole_number
@@ -117,6 +117,7 @@ def _record_payment(session: Session, row: StripePayment, invoice: Invoice, inte
         return (f"{money(taken, invoice.currency)} was paid by card ({intent['id']}) for invoice {invoice.number}, "
                 "which is already paid or voided. Refund it from your Stripe Dashboard.")
     applied = min(taken, due)
+    row.overpaid = received - to_minor(applied, invoice.currency)
     created = charge.get("created") or intent.get("created")
     paid_on = dt.datetime.fromtimestamp(int(created), dt.UTC).date() if created else utcnow().date()
     payment = Payment(business_id=invoice.business_id, invoice_id=invoice.id or 0, amount=applied, paid_on=paid_on,
@@ -137,15 +138,23 @@ def _record_payment(session: Session, row: StripePayment, invoice: Invoice, inte
 
 
 def _apply_refunds(session: Session, row: StripePayment, invoice: Invoice, refunded_total: int) -> None:
-    """`amount_refunded` is cumulative: only the part not seen before is applied."""
-    delta = refunded_total - row.amount_refunded
-    if delta <= 0:
+    """`amount_refunded` is cumulative: only the part not seen before is applied. What was paid beyond what was
+    owing is recorded nowhere (see `_record_payment`), so a refund gives that back first: only the rest undoes
+    the payment or credits the client."""
+    before = row.amount_refunded
+    if refunded_total <= before:
         return
-    whole_at_once = row.amount_refunded == 0 and refunded_total >= row.amount_received
     row.amount_refunded = refunded_total
     payment = session.get(Payment, row.payment_id) if row.payment_id else None
     if payment is None:
         return
+    delta = max(refunded_total - row.overpaid, 0) - max(before - row.overpaid, 0)
+    if delta <= 0:
+        audit.record(session, None, invoice.business_id, "invoice.stripe_refund", target=invoice.number,
+                     detail=f"{from_minor(refunded_total - before, invoice.currency):,.2f} of the card overpayment "
+                            f"refunded ({row.payment_intent_id}); the invoice stays as it was")
+        return
+    whole_at_once = before <= row.overpaid and refunded_total >= row.amount_received
     if whole_at_once:
         back = min(from_minor(delta, invoice.currency), payment.amount)
         _take_back(session, payment, invoice, back)

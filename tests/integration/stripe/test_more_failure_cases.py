@@ -10,7 +10,15 @@ from sqlmodel import select
 
 from myapprentice_app.integrations.stripe.client import SANDBOX_WEBHOOK_SECRET
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Business, Invoice, Payment, StripeAccount, StripeEvent, StripePayment
+from myapprentice_app.models import (
+    Business,
+    Invoice,
+    Payment,
+    StripeAccount,
+    StripeCredit,
+    StripeEvent,
+    StripePayment,
+)
 from myapprentice_app.services import stripe_connection, stripe_pay
 from tests.integration.xero.conftest import make_invoices
 from tests.support.waiting import wait_until
@@ -75,6 +83,25 @@ def test_more_than_is_owed_records_what_was_owed_and_names_the_excess_for_review
     assert "$10.00 is recorded nowhere" in problem and "Refund the difference" in problem
     [payment] = session.exec(select(Payment)).all()
     assert payment.amount == invoice.total
+
+
+def test_refunding_the_overpaid_difference_leaves_the_invoice_and_its_payment_as_they_were(session,
+                                                                                           stripe_connected,
+                                                                                           stripe_admin, client_of):
+    invoice = sent_invoice(session, stripe_connected, pushed=False)
+    intent = pay_directly(session, stripe_connected, client_of, invoice.id, int(invoice.total * 100) + 5000)
+    invoice_reaches(session, invoice.id, "paid")
+    review_saying(session, stripe_connected, "Refund the difference")
+
+    client_of().v1.refunds.create(params={"payment_intent": intent, "amount": 5000},  # what the review says
+                                  options={"stripe_account": account_id(session, stripe_connected)})
+
+    wait_until(lambda: session.expire_all() or session.exec(select(StripePayment).where(
+        StripePayment.amount_refunded == 5000)).first(), seconds=10, waiting_for="the refund to be seen")
+    [payment] = session.exec(select(Payment)).all()
+    assert (payment.amount, payment.refunded_amount) == (invoice.total, 0)  # nothing to undo here or in Xero
+    assert session.exec(select(StripeCredit)).all() == []
+    assert session.get(Invoice, invoice.id).status == "paid"
 
 
 def test_a_second_payment_of_a_paid_invoice_is_not_recorded_and_is_named_for_refund(session, stripe_connected,
