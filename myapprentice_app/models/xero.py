@@ -47,6 +47,7 @@ class XeroSettings(SQLModel, table=True):
     stripe_fee_account: str | None = Field(default=None, sa_type=sa.String(10))  # expense account for Stripe's fee
     push_as: str = Field(default="authorised", sa_type=sa.String(12))  # draft | authorised
     contact_policy: str = Field(default="create", sa_type=sa.String(14))  # create | require_match
+    linked_tenant_id: str | None = Field(default=None, sa_type=sa.String(36))  # whose ids the app keeps (xero_links)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     def account_for(self, category: str) -> str | None:

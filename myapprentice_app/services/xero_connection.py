@@ -22,7 +22,7 @@ from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.errors import XeroProblem
 from myapprentice_app.integrations.xero.results import Tenant
 from myapprentice_app.models import Invoice, OAuthState, XeroBudget, XeroConnection
-from myapprentice_app.services import audit, follow_up, xero_sync
+from myapprentice_app.services import audit, follow_up, xero_links, xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
 
@@ -138,8 +138,12 @@ def choose_organisation(session: Session, actor: Principal, tenant_id: str) -> N
 
 
 def after_connect(session: Session, business_id: int, user_id: int | None) -> None:
-    """Once an organisation is in use (OAuth callback or picker): load its data, resume what a lost
-    connection stopped."""
+    """Once an organisation is in use (OAuth callback or picker): start afresh if it is another than the one
+    the business's Xero ids belong to, load its data, resume what a lost connection stopped."""
+    connection = _connection(session, business_id)
+    if connection is not None and connection.tenant_id:
+        xero_links.now_in(session, business_id, connection.tenant_id)
+        session.commit()
     follow_up.enqueue("refresh_organisation_cache", business_id)
     resumed = resume_after_reconnect(session, business_id)
     session.commit()

@@ -1,4 +1,5 @@
-"""One Xero organisation serves one MyApprentice business: a second business connecting it is refused."""
+"""One Xero organisation serves one MyApprentice business: a second business connecting it is refused. A business
+that moves to another organisation starts afresh there."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from myapprentice_app.db import utcnow
-from myapprentice_app.models import XeroConnection
-from myapprentice_app.services import xero_connection
+from myapprentice_app.models import Client, Invoice, XeroConnection
+from myapprentice_app.services import xero_connection, xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
-from tests.integration.xero.conftest import consent, other_business_owner
+from tests.integration.xero.conftest import consent, make_invoices, other_business_owner
 
 
 def connect(session: Session, admin, actor: Principal, tenant_ids: list[str]) -> str:
@@ -66,3 +67,43 @@ def test_the_database_refuses_two_connections_to_one_organisation(session, conne
         session.commit()
     session.rollback()
     assert session.exec(select(sa.func.count()).select_from(XeroConnection)).one() == 1
+
+
+def _pushed(session: Session, actor: Principal, count: int) -> list[int]:
+    ids = make_invoices(session, actor.business_id, count, clients=1)
+    for invoice_id in ids:
+        xero_sync.push_invoice(session, actor, invoice_id)
+    return ids
+
+
+def _sync_states(session: Session, ids: list[int]) -> list[tuple[str, bool]]:
+    session.expire_all()
+    return [(invoice.sync_status, invoice.xero_invoice_id is not None)
+            for invoice in (session.get(Invoice, invoice_id) for invoice_id in ids) if invoice is not None]
+
+
+def test_connecting_another_organisation_starts_afresh_there_and_the_first_keeps_its_invoices(
+        session, connected, admin, tenant):
+    ids = _pushed(session, connected, 2)
+    assert _sync_states(session, ids) == [("synced", True)] * 2
+    xero_connection.disconnect(session, connected)
+    second = admin.new_organisation("Bright Spark Holdings (Xero)")
+
+    assert connect(session, admin, connected, [second]) == "connected"
+
+    assert _sync_states(session, ids) == [("not_synced", False)] * 2  # no ids of the first organisation kept
+    assert session.exec(select(Client.xero_contact_id).where(Client.business_id == connected.business_id)).all() \
+        == [None]
+    xero_sync.send_all(session, connected)
+    assert _sync_states(session, ids) == [("synced", True)] * 2
+    numbers = {session.get(Invoice, invoice_id).number for invoice_id in ids}
+    assert numbers <= set(admin.invoices_numbered(second)) and numbers <= set(admin.invoices_numbered(tenant))
+
+
+def test_reconnecting_the_same_organisation_keeps_every_link(session, connected, admin, tenant):
+    ids = _pushed(session, connected, 2)
+    xero_connection.disconnect(session, connected)
+
+    assert connect(session, admin, connected, [tenant]) == "connected"
+
+    assert _sync_states(session, ids) == [("synced", True)] * 2

@@ -50,7 +50,8 @@ def test_each_tax_rate_is_offered_the_sales_tax_type_with_the_same_rate(session,
 
 def test_suggestions_count_once_a_person_saves_them_and_are_then_no_longer_suggestions(session, just_connected):
     view = xero_settings.settings_view(session, just_connected)
-    assert session.get(XeroSettings, just_connected.business_id) is None  # connecting saved nothing
+    connected_with = session.get(XeroSettings, just_connected.business_id)
+    assert all(getattr(connected_with, name) is None for name in view.suggested)  # connecting saved none of them
 
     values = {name: view.values[name] or view.suggested.get(name, "") for name in FIELDS}
     xero_settings.save_settings(session, just_connected, values,
