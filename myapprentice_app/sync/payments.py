@@ -108,7 +108,7 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
                 continue
             row = session.get(Payment, payment.id)
             assert row is not None
-            row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
+            _linked(row, payment, result.xero_id)
             _note(session, ctx, row, invoice, "synced", "found in Xero by its reference (the first answer was lost)",
                   answer=result.brief)
     return left
@@ -121,12 +121,20 @@ def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers:
             row = session.get(Payment, payment.id)
             assert row is not None
             if result.ok:
-                row.xero_payment_id, row.sync_status, row.sync_error_message = result.xero_id, SyncStatus.SYNCED, None
+                _linked(row, payment, result.xero_id)
                 _note(session, ctx, row, invoice, "synced", "created in Xero", key, result.brief)
             else:
                 row.sync_status = SyncStatus.ERROR
                 row.sync_error_message = "Xero refused this payment: " + "; ".join(result.messages)
                 _note(session, ctx, row, invoice, "error", row.sync_error_message, key, result.brief)
+
+
+def _linked(row: Payment, sent: Payment, xero_payment_id: str | None) -> None:
+    """Xero holds the payment as it was sent. A card refund that landed meanwhile changed it here, and found no
+    Xero payment to undo then: the one Xero now has is to be deleted (and what is still paid posted again)."""
+    row.xero_payment_id, row.sync_status, row.sync_error_message = xero_payment_id, SyncStatus.SYNCED, None
+    if row.amount != sent.amount:
+        row.xero_reversal_due = True
 
 
 def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: str, key: str) -> None:

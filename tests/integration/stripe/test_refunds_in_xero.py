@@ -4,6 +4,7 @@ credited: a credit note refunded from the Stripe account, the payment and Stripe
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from sqlmodel import select
@@ -148,3 +149,24 @@ def test_a_part_refund_xero_cannot_take_is_shown_to_the_owner_on_the_invoice(
     assert notice == (f"Invoice {invoice.number}: a card refund of $50.00 is not in Xero. Card refund not sent to "
                       "Xero: choose the Stripe payment account in Business Settings → Xero.")
     assert admin.get(f"organisations/{tenant}/creditnotes")["CreditNotes"] == []
+
+
+def test_a_full_refund_landing_while_the_payment_is_on_its_way_to_xero_deletes_it_there_once_it_arrives(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice = sent_invoice(session, stripe_connected)
+    admin.faults(latency_ms=2000)  # Xero takes its time over the payment
+    stripe_admin.pay(checkout_id(session, invoice))
+    wait_until(lambda: session.expire_all() or session.exec(select(Payment)).first(), seconds=10,
+               waiting_for="the card payment to be recorded (and its Xero cycle to start)")
+    time.sleep(0.5)
+
+    refund(session, stripe_connected, stripe_admin, client_of)  # while Xero is still answering
+    invoice_reaches(session, invoice.id, "sent")
+    wait_until(lambda: session.expire_all() or session.exec(select(Payment.xero_payment_id)).one(), seconds=15,
+               waiting_for="Xero's answer to be written down")
+    admin.faults(latency_ms=0)
+    sync_until_the_reversal_settles(session)
+
+    assert [p["Status"] for p in admin.stored(tenant, "payments")] == ["DELETED"]
+    [xero_invoice] = [i for i in admin.stored(tenant, "invoices") if i["InvoiceID"] == invoice.xero_invoice_id]
+    assert Decimal(str(xero_invoice["AmountDue"])) == invoice.total
