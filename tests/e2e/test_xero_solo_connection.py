@@ -83,7 +83,8 @@ def test_solo_plumbing_is_refused_bright_sparks_organisation_then_connects_its_o
     expect(page.get_by_test_id("xero-suggestion").first).to_be_visible()
     screenshot(page, "xero-settings-suggested")
     with Session(get_engine(app_server.database_url)) as session:
-        assert session.get(XeroSettings, _solo(session).id) is None  # nothing counts until a person saves
+        connected_with = session.get(XeroSettings, _solo(session).id)  # nothing counts until a person saves
+        assert connected_with.labour_account is None and connected_with.payment_account is None
 
     page.get_by_test_id("save-xero-settings").click()
     expect(page.get_by_text("Xero settings saved.")).to_be_visible()
