@@ -101,17 +101,17 @@ class InvoicesState(SessionState):
 
     @rx.event
     async def filter_status(self, value: str):
-        choice = str(value)
-        if choice != ALL and choice not in {option.value for option in InvoiceStatus}:
-            return None  # not one of the choices offered
+        choice = _offered(value, InvoiceStatus)
+        if choice is None:
+            return None
         self.status, self.page = choice, 1
         return await self._reload()
 
     @rx.event
     async def filter_sync_status(self, value: str):
-        choice = str(value)
-        if choice != ALL and choice not in {option.value for option in SyncStatus}:
-            return None  # not one of the choices offered
+        choice = _offered(value, SyncStatus)
+        if choice is None:
+            return None
         self.sync_status, self.page = choice, 1
         return await self._reload()
 
@@ -148,3 +148,9 @@ def _date(value: str) -> dt.date | None:
 def _date_text(value: object) -> str:
     parsed = _date(str(value or "").strip())
     return parsed.isoformat() if parsed else ""
+
+
+def _offered(value: object, options: type[InvoiceStatus] | type[SyncStatus]) -> str | None:
+    """The filter chosen, when it is one of the choices offered (a crafted event may send anything)."""
+    choice = str(value)
+    return choice if choice == ALL or choice in {option.value for option in options} else None

@@ -93,7 +93,6 @@ class TeamState(SessionState):
         await self.load()
         return rx.toast.success("Removed from the team.")
 
-
     @rx.event
     async def cancel_invitation(self, invitation_id: int):
         principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
