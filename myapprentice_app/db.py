@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from myapprentice_app.config import get_settings
 
@@ -108,6 +108,24 @@ async def in_session_thread(work: Callable[..., T], *args: object) -> T:
 def _in_session(work: Callable[..., T], *args: object) -> T:
     with session_scope() as session:
         return work(session, *args)
+
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def locked(session: Session, model: type[M], key: Any) -> M | None:
+    """The row read afresh and locked until the transaction ends, for a read-then-write such as adding a payment
+    to what an invoice has been paid: two writers of one row take turns, so the second adds to the first's sum
+    instead of overwriting it with a sum from before. PostgreSQL locks the row (SELECT … FOR UPDATE); SQLite has
+    no row locks, so the transaction takes the database's one write lock before it reads."""
+    if session.get_bind().dialect.name == "sqlite":
+        driver = session.connection().connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            # sqlite3 opens a transaction only at the first write, so what was read before it may be stale
+            driver.execute("BEGIN IMMEDIATE")
+    primary_key = sa.inspect(model).primary_key[0]
+    return session.exec(select(model).where(primary_key == key).with_for_update()
+                        .execution_options(populate_existing=True)).first()
 
 
 _sqlite_writer = threading.RLock()

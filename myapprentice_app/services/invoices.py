@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.invoice_status import (
     InvoiceStatus,
     SyncStatus,
@@ -90,7 +90,7 @@ def _origin(draft: InvoiceDraft) -> str | None:
 
 def update_invoice(session: Session, actor: Principal, invoice_id: int, draft: InvoiceDraft) -> Invoice:
     actor.require(Permission.EDIT_INVOICES)
-    invoice = get_invoice(session, actor, invoice_id)
+    invoice = get_invoice(session, actor, invoice_id, to_change=True)
     if invoice.status != InvoiceStatus.DRAFT:
         raise ActionRefused("Only draft invoices can be edited.")
     number = draft.number.strip() or invoice.number
@@ -108,9 +108,11 @@ def update_invoice(session: Session, actor: Principal, invoice_id: int, draft: I
     return invoice
 
 
-def get_invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
+def get_invoice(session: Session, actor: Principal, invoice_id: int, to_change: bool = False) -> Invoice:
+    """`to_change`: locked until the caller commits, so a payment landing meanwhile (by card, from Xero) waits
+    and this change sees it (see `db.locked`)."""
     actor.require(Permission.VIEW_INVOICES)
-    invoice = session.get(Invoice, invoice_id)
+    invoice = locked(session, Invoice, invoice_id) if to_change else session.get(Invoice, invoice_id)
     if invoice is None or invoice.business_id != actor.business_id:
         raise NotFound("That invoice")
     return invoice
@@ -121,7 +123,7 @@ def authorise_invoice(session: Session, actor: Principal, invoice_id: int) -> In
 
 
 def void_invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
-    invoice = get_invoice(session, actor, invoice_id)
+    invoice = get_invoice(session, actor, invoice_id, to_change=True)
     if invoice.amount_paid > 0:
         raise ActionRefused("This invoice has payments recorded against it, so it can't be voided.")
     voided = _change_status(session, actor, invoice_id, InvoiceStatus.VOIDED, "invoice.voided")
@@ -147,7 +149,7 @@ def record_payment(
     reference: str = "",
 ) -> Payment:
     actor.require(Permission.RECORD_PAYMENT)
-    invoice = get_invoice(session, actor, invoice_id)
+    invoice = get_invoice(session, actor, invoice_id, to_change=True)
     problems: dict[str, str] = {}
     value = parse_decimal(amount)
     if value is None or value <= 0:
@@ -213,7 +215,7 @@ def _change_status(
     commit: bool = True,
 ) -> Invoice:
     actor.require(Permission.EDIT_INVOICES)
-    invoice = get_invoice(session, actor, invoice_id)
+    invoice = get_invoice(session, actor, invoice_id, to_change=True)
     if wanted == InvoiceStatus.SENT and invoice.status == InvoiceStatus.SENT:
         pass  # sending again (a reminder) keeps the status
     else:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.card_money import from_minor, to_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus, status_after_payment, status_after_refund
 from myapprentice_app.domain.money import money
@@ -35,7 +35,7 @@ def settle(session: Session, account: StripeAccount, intent: dict[str, Any]) -> 
     metadata = intent.get("metadata") or {}
     raw_id = str(metadata.get("invoice_id") or "")
     invoice_id = whole_number(raw_id)
-    invoice = session.get(Invoice, invoice_id) if invoice_id is not None else None
+    invoice = locked(session, Invoice, invoice_id) if invoice_id is not None else None  # see db.locked
     if invoice is None or invoice.business_id != account.business_id:
         return (f"Payment {intent['id']} names no invoice of this business (invoice_id={raw_id or 'missing'}); "
                 "nothing was recorded. Check it in Stripe and refund it if it isn't yours.")
@@ -64,7 +64,7 @@ def record_dispute(session: Session, dispute: dict[str, Any]) -> tuple[str, bool
     """Keep the dispute as Stripe has it; returns what to tell the Owner/Admin, and whether it is news."""
     intent_id = str(dispute.get("payment_intent") or "")
     card = session.exec(select(StripePayment).where(StripePayment.payment_intent_id == intent_id)).first()
-    invoice = session.get(Invoice, card.invoice_id) if card is not None else None
+    invoice = locked(session, Invoice, card.invoice_id) if card is not None else None
     if card is None or invoice is None:
         return (f"Dispute {dispute['id']} is about a card payment ({intent_id or 'unknown'}) that no invoice here "
                 "received; nothing was recorded. See it in your Stripe Dashboard."), True

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from myapprentice_app.db import session_scope, utcnow
+from myapprentice_app.db import locked, session_scope, utcnow
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
 from myapprentice_app.integrations.xero.client import Reply
 from myapprentice_app.integrations.xero.results import InvoiceResult, PaymentResult
@@ -43,6 +43,9 @@ def pull(ctx: OrgContext) -> None:
 def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: PaymentResult) -> None:
     invoice = linked.get(in_xero.invoice_id)
     if invoice is None or not in_xero.authorised or not in_xero.xero_id:
+        return
+    invoice = locked(session, Invoice, invoice.id)  # a payment recorded here meanwhile is added to, not lost
+    if invoice is None:
         return
     known = session.exec(select(Payment).where(Payment.xero_payment_id == in_xero.xero_id)).first()
     if known is not None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+
+from myapprentice_app.config import get_settings
+from myapprentice_app.db import get_engine
+from myapprentice_app.migrate import upgrade
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -31,8 +36,6 @@ def postgres_url() -> Iterator[str]:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    from myapprentice_app.db import get_engine
-
     get_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -48,3 +51,18 @@ def redis_available() -> None:
         if shutil.which("redis-server") is None:
             pytest.skip(reason="Redis (redis-server) is not installed on this machine")
         raise
+
+
+@pytest.fixture
+def app_on_postgres(postgres_url: str) -> Iterator[str]:
+    """The app's own engine and settings pointed at a new PostgreSQL database, migrated."""
+    upgrade(postgres_url)
+    before = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = postgres_url
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield postgres_url
+    get_engine().dispose()
+    os.environ["DATABASE_URL"] = before
+    get_settings.cache_clear()
+    get_engine.cache_clear()

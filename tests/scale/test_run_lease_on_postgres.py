@@ -4,20 +4,15 @@ seconds, however far through a statement it was stopped."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
-import pytest
 from sqlmodel import Session
 
-from myapprentice_app.config import get_settings
 from myapprentice_app.db import get_engine, utcnow
 from myapprentice_app.domain.sync_states import RunKind, RunState
-from myapprentice_app.migrate import upgrade
 from myapprentice_app.models import Business, SyncRun
 from myapprentice_app.sync import runs
 
@@ -37,20 +32,6 @@ with psycopg.connect(url, application_name=me) as connection:
         print("holding", flush=True)
         os.kill(os.getpid(), signal.SIGSTOP)
 """
-
-
-@pytest.fixture
-def app_on_postgres(postgres_url: str) -> Iterator[str]:
-    upgrade(postgres_url)
-    before = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = postgres_url
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield postgres_url
-    get_engine().dispose()
-    os.environ["DATABASE_URL"] = before
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def test_a_worker_stopped_halfway_through_a_pipelined_statement_on_the_runs_row_loses_the_run_within_seconds(

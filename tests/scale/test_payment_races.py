@@ -1,0 +1,134 @@
+"""Two payments of one invoice landing at the same moment, on SQLite and on PostgreSQL: the second waits for the
+first and adds to it; neither is lost, and the invoice never takes more than is owing.
+
+The first payment is a card payment written (by the same service as the Stripe webhook) in a transaction held
+open by the test; the second is written meanwhile in another thread, by hand or by a second card payment."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from myapprentice_app.db import get_engine
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import Business, Invoice, Membership, Payment, StripeAccount
+from myapprentice_app.services import auth, invoices, stripe_payments
+from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.services.principal import Principal
+from tests.integration.invoicing_helpers import TODAY, client, draft, gst
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The test database (SQLite, emptied) or a new PostgreSQL one, as the app's own engine."""
+    request.getfixturevalue("session" if request.param == "sqlite" else "app_on_postgres")
+    yield
+
+
+@pytest.fixture
+def owner(database: None) -> Principal:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        business = Business(name="Race Electrical")
+        session.add(business)
+        session.commit()
+        user = auth.create_user(session, email="owner@race.test", name="Owner", password=PASSWORD)
+        session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
+        session.add(StripeAccount(business_id=business.id or 0, account_id="acct_race", status="connected"))
+        session.commit()
+        principal = auth.resolve(session, auth.log_in(session, email="owner@race.test", password=PASSWORD).token)
+        assert principal is not None
+        return principal
+
+
+@pytest.fixture
+def invoice_id(owner: Principal) -> int:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        invoice = invoices.create_invoice(session, owner, draft(client(session, owner), gst(session, owner)))
+        invoices.authorise_invoice(session, owner, invoice.id or 0)
+        assert invoice.total == Decimal("627.00")
+        return invoice.id or 0
+
+
+def card_payment(invoice_id: int, intent_id: str, cents: int) -> dict[str, Any]:
+    """A succeeded PaymentIntent as Stripe sends it (the fields the webhook reads)."""
+    return {"id": intent_id, "object": "payment_intent", "status": "succeeded", "amount": cents,
+            "amount_received": cents, "currency": "aud", "created": int(time.time()),
+            "metadata": {"invoice_id": str(invoice_id)},
+            "latest_charge": {"id": f"ch_{intent_id}", "amount_refunded": 0, "balance_transaction": {"fee": 0}}}
+
+
+def while_a_card_payment_is_written(invoice_id: int, second: Any) -> Any:
+    """Write a 100.00 card payment, and before it commits start `second()` in another thread; commit after
+    half a second, then return what `second` returned (or raised)."""
+    outcome: dict[str, Any] = {}
+
+    def run_second() -> None:
+        try:
+            outcome["value"] = second()
+        except Exception as error:  # noqa: BLE001 - handed to the test
+            outcome["error"] = error
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        account = session.exec(select(StripeAccount)).one()
+        assert stripe_payments.settle(session, account, card_payment(invoice_id, "pi_first", 10000)) is None
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        time.sleep(0.5)
+        session.commit()
+    thread.join(timeout=40)
+    assert not thread.is_alive()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def paid(invoice_id: int) -> tuple[str, Decimal, Decimal]:
+    """The invoice's status and amount paid, and the sum of its payments."""
+    with Session(get_engine()) as session:
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice is not None
+        payments = session.exec(select(func.coalesce(func.sum(Payment.amount), 0))
+                                .where(Payment.invoice_id == invoice_id)).one()
+        return invoice.status, invoice.amount_paid, Decimal(payments)
+
+
+def record_by_hand(owner: Principal, invoice_id: int, amount: str) -> Payment:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        return invoices.record_payment(session, owner, invoice_id, amount=amount, paid_on=TODAY,
+                                       method="bank_transfer")
+
+
+def test_a_payment_recorded_by_hand_while_a_card_payment_is_written_adds_to_it(
+        owner: Principal, invoice_id: int) -> None:
+    while_a_card_payment_is_written(invoice_id, lambda: record_by_hand(owner, invoice_id, "527.00"))
+    assert paid(invoice_id) == ("paid", Decimal("627.00"), Decimal("627.00"))
+
+
+def test_a_payment_by_hand_of_what_was_owing_before_a_card_payment_landed_is_refused_for_what_is_owing_now(
+        owner: Principal, invoice_id: int) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        while_a_card_payment_is_written(invoice_id, lambda: record_by_hand(owner, invoice_id, "627.00"))
+    assert refused.value.errors == {"amount": "That's more than the 527.00 still owing on this invoice."}
+    assert paid(invoice_id) == ("part_paid", Decimal("100.00"), Decimal("100.00"))
+
+
+def test_a_second_card_payment_at_the_same_moment_takes_only_what_is_still_owing_and_says_so(
+        invoice_id: int) -> None:
+    def second_card() -> str | None:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            account = session.exec(select(StripeAccount)).one()
+            problem = stripe_payments.settle(session, account, card_payment(invoice_id, "pi_second", 60000))
+            session.commit()
+            return problem
+
+    problem = while_a_card_payment_is_written(invoice_id, second_card)
+    assert problem is not None and "only $527.00 was owing; $73.00 is recorded nowhere" in problem
+    assert paid(invoice_id) == ("paid", Decimal("627.00"), Decimal("627.00"))
