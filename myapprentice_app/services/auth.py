@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuthSession, Business, LoginThrottle, Membership, User
 from myapprentice_app.security import hash_password, needs_rehash, new_token, token_digest, verify_password
@@ -107,16 +107,15 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
 def log_in(session: Session, *, email: str, password: str, now: dt.datetime | None = None) -> LoginOutcome:
     now = now or utcnow()
     email = normalise_email(email)
-    throttle = _throttle_for(session, email)
-    _refuse_if_locked(throttle, now)
+    throttle = _count_guess(session, email, now)
     user = session.exec(select(User).where(User.email == email)).first()
     memberships = _memberships(session, user.id) if user and user.id else []
     if not verify_password(user.password_hash if user else None, password) or user is None or not memberships:
-        _count_failure(session, throttle, now)
-        _refuse_if_locked(throttle, now)
+        _refuse_if_locked(throttle, now)  # this guess was the last one allowed
         raise LoginRefused("credentials")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    locked(session, LoginThrottle, email)
     throttle.failures = 0  # password guesses only: second-factor failures are counted on the account
     throttle.locked_until = None
     token = new_token()
@@ -280,7 +279,15 @@ def _refuse_if_locked(throttle: LoginThrottle, now: dt.datetime) -> None:
         raise AccountLocked(throttle.locked_until)
 
 
-def _count_failure(session: Session, throttle: LoginThrottle, now: dt.datetime) -> None:
+def _count_guess(session: Session, email: str, now: dt.datetime) -> LoginThrottle:
+    """Counts the guess as a failure before the password is checked (a right one clears the count), in a short
+    transaction of its own with the row locked: guesses sent at the same moment are each counted, and once the
+    limit is reached none is checked, however many arrive together."""
+    _throttle_for(session, email)
+    session.commit()
+    throttle = locked(session, LoginThrottle, email)
+    assert throttle is not None
+    _refuse_if_locked(throttle, now)
     settings = get_settings()
     throttle.failures += 1
     throttle.last_failure_at = now
@@ -288,3 +295,4 @@ def _count_failure(session: Session, throttle: LoginThrottle, now: dt.datetime) 
         throttle.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
         throttle.failures = 0
     session.commit()
+    return throttle

@@ -15,7 +15,7 @@ import segno
 from sqlmodel import Session, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import AuthSession, RecoveryCode, User
 from myapprentice_app.security import decrypt, encrypt, token_digest
@@ -43,6 +43,9 @@ def verify_login_code(session: Session, *, token: str, code: str, now: dt.dateti
     """Second factor at sign-in: a TOTP code or an unused recovery code."""
     now = now or utcnow()
     auth, user = live_session(session, token, now)
+    # Held until commit: codes sent at the same moment are checked one after another, so each failure counts
+    # toward the lock, and a code (or recovery code) is used once.
+    locked(session, User, user.id)
     _refuse_if_second_factor_locked(user, now)
     if not (_accept_totp(user, code, now) or _accept_recovery_code(session, user, code, now)):
         _count_second_factor_failure(session, user, now)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+from sqlmodel import Session
 
 from myapprentice_app.config import get_settings
 from myapprentice_app.db import get_engine
+from myapprentice_app.domain.roles import Role
 from myapprentice_app.migrate import upgrade
+from myapprentice_app.models import Business, Membership
+from myapprentice_app.services import auth
+from myapprentice_app.services.principal import Principal
+from tests.conftest import PASSWORD
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -66,3 +72,29 @@ def app_on_postgres(postgres_url: str) -> Iterator[str]:
     os.environ["DATABASE_URL"] = before
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_database(request: pytest.FixtureRequest) -> None:
+    """The app's engine on the test database (SQLite, emptied) or on a new PostgreSQL one: a test using it runs
+    on both."""
+    request.getfixturevalue("session" if request.param == "sqlite" else "app_on_postgres")
+
+
+@pytest.fixture
+def make_owner(app_database: None) -> Callable[[str], Principal]:
+    """make_owner(email) -> a signed-in Owner of a new business (password tests.conftest.PASSWORD)."""
+
+    def make(email: str) -> Principal:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            business = Business(name=f"Business of {email}")
+            session.add(business)
+            session.commit()
+            user = auth.create_user(session, email=email, name="Owner", password=PASSWORD)
+            session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
+            session.commit()
+            principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
+            assert principal is not None
+            return principal
+
+    return make

@@ -6,9 +6,8 @@ open by the test; the second is written meanwhile in another thread, by hand or 
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,36 +15,21 @@ import pytest
 from sqlmodel import Session, func, select
 
 from myapprentice_app.db import get_engine
-from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import Business, Invoice, Membership, Payment, StripeAccount
-from myapprentice_app.services import auth, invoices, stripe_payments
+from myapprentice_app.models import Invoice, Payment, StripeAccount
+from myapprentice_app.services import invoices, stripe_payments
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 from tests.integration.invoicing_helpers import TODAY, client, draft, gst
-
-PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The test database (SQLite, emptied) or a new PostgreSQL one, as the app's own engine."""
-    request.getfixturevalue("session" if request.param == "sqlite" else "app_on_postgres")
-    yield
+from tests.scale.concurrently import while_held
 
 
 @pytest.fixture
-def owner(database: None) -> Principal:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        business = Business(name="Race Electrical")
-        session.add(business)
+def owner(app_database: None, make_owner: Callable[[str], Principal]) -> Principal:
+    principal = make_owner("owner@race.test")
+    with Session(get_engine()) as session:
+        session.add(StripeAccount(business_id=principal.business_id, account_id="acct_race", status="connected"))
         session.commit()
-        user = auth.create_user(session, email="owner@race.test", name="Owner", password=PASSWORD)
-        session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
-        session.add(StripeAccount(business_id=business.id or 0, account_id="acct_race", status="connected"))
-        session.commit()
-        principal = auth.resolve(session, auth.log_in(session, email="owner@race.test", password=PASSWORD).token)
-        assert principal is not None
-        return principal
+    return principal
 
 
 @pytest.fixture
@@ -65,29 +49,17 @@ def card_payment(invoice_id: int, intent_id: str, cents: int) -> dict[str, Any]:
             "latest_charge": {"id": f"ch_{intent_id}", "amount_refunded": 0, "balance_transaction": {"fee": 0}}}
 
 
-def while_a_card_payment_is_written(invoice_id: int, second: Any) -> Any:
-    """Write a 100.00 card payment, and before it commits start `second()` in another thread; commit after
-    half a second, then return what `second` returned (or raised)."""
-    outcome: dict[str, Any] = {}
+def while_a_card_payment_is_written(invoice_id: int, second: Callable[[], Any]) -> Any:
+    """A 100.00 card payment is written and `second()` runs before it commits; what `second` returned."""
 
-    def run_second() -> None:
-        try:
-            outcome["value"] = second()
-        except Exception as error:  # noqa: BLE001 - handed to the test
-            outcome["error"] = error
-
-    with Session(get_engine(), expire_on_commit=False) as session:
+    def first_card(session: Session) -> None:
         account = session.exec(select(StripeAccount)).one()
         assert stripe_payments.settle(session, account, card_payment(invoice_id, "pi_first", 10000)) is None
-        thread = threading.Thread(target=run_second)
-        thread.start()
-        time.sleep(0.5)
-        session.commit()
-    thread.join(timeout=40)
-    assert not thread.is_alive()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+
+    [outcome] = while_held(first_card, second)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def paid(invoice_id: int) -> tuple[str, Decimal, Decimal]:

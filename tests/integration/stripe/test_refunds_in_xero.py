@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
+from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Payment, XeroSettings
 from myapprentice_app.services import stripe_connection
@@ -39,7 +40,10 @@ def sync_until_the_reversal_settles(session) -> None:  # type: ignore[no-untyped
     def settled() -> bool:
         tasks.recover()
         session.expire_all()
-        return not any(payment.xero_reversal_due for payment in session.exec(select(Payment)))
+        # Synced too: a refund landing while the payment is on its way finds no Xero payment to undo, and the
+        # reversal falls due only when Xero's answer is recorded.
+        return all(payment.sync_status in (SyncStatus.SYNCED, SyncStatus.ERROR) and not payment.xero_reversal_due
+                   for payment in session.exec(select(Payment)))
 
     wait_until(settled, seconds=30, waiting_for="a sync cycle to reverse the refunded payment in Xero")
 
