@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceStatus, SyncStatus
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import ErrorCode, Fix
@@ -146,7 +146,7 @@ def ask_online_invoice_link(actor: Principal, invoice_id: int) -> None:
 def fix(session: Session, actor: Principal, invoice_id: int, action: Fix, value: str = "", *, shown: str) -> int | None:
     """Apply one fix to the invoice as a page `shown` it (its sync_stamp then); returns the run it queued, if any."""
     actor.require(Permission.RETRY_SYNC if action == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS)
-    invoice = _invoice(session, actor, invoice_id)
+    invoice = _invoice(session, actor, invoice_id, to_change=True)  # a double click applies the fix once
     if shown != invoice.sync_stamp:
         raise ActionRefused(f"{invoice.number} has changed since this page showed it: the fix wasn't applied.")
     if action != Fix.RETRY and action not in fixes_offered(session, invoice):
@@ -297,8 +297,8 @@ def _require_connected(session: Session, actor: Principal) -> None:
         raise ActionRefused(NEEDS_RECONNECT)
 
 
-def _invoice(session: Session, actor: Principal, invoice_id: int) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
+def _invoice(session: Session, actor: Principal, invoice_id: int, to_change: bool = False) -> Invoice:
+    invoice = locked(session, Invoice, invoice_id) if to_change else session.get(Invoice, invoice_id)
     if invoice is None or invoice.business_id != actor.business_id:
         raise NotFound("That invoice")
     return invoice

@@ -16,8 +16,8 @@ from myapprentice_app.models import LoginThrottle, User
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
-from tests.scale.concurrently import while_held
 from tests.support.accounts import turn_on_mfa
+from tests.support.concurrently import while_held
 
 GUESSES = 8
 

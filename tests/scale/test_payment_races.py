@@ -20,7 +20,7 @@ from myapprentice_app.services import invoices, stripe_payments
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 from tests.integration.invoicing_helpers import TODAY, client, draft, gst
-from tests.scale.concurrently import while_held
+from tests.support.concurrently import while_held
 
 
 @pytest.fixture

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from myapprentice_app.db import get_engine, locked
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.domain.sync_errors import Fix
-from myapprentice_app.models import Client, Invoice, TaxRate, XeroBatch, XeroConnection, XeroContact, XeroSettings
+from myapprentice_app.models import (
+    AuditEvent,
+    Client,
+    Invoice,
+    TaxRate,
+    XeroBatch,
+    XeroConnection,
+    XeroContact,
+    XeroSettings,
+)
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import xero_sync
 from myapprentice_app.services.errors import ActionRefused
+from tests.support.concurrently import while_held
 
 from .conftest import make_invoices
 
@@ -262,3 +273,22 @@ def test_a_fix_pressed_after_the_connection_needs_reconnecting_is_refused_and_ch
     session.expire_all()
     invoice = session.get(Invoice, invoice_id)
     assert invoice.number == "INV-0001" and invoice.sync_status == SyncStatus.ERROR
+
+
+def test_a_fix_pressed_twice_at_the_same_moment_is_applied_once(session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, prefix="INV-", start=1)
+    session.get(Invoice, invoice_id).number = "INV-0001"  # the sandbox's own first invoice has this number
+    session.commit()
+    push(session, connected, invoice_id)
+    shown = xero_panel(session, connected, invoice_id).stamp
+
+    def press() -> int | None:
+        with Session(get_engine(), expire_on_commit=False) as own:
+            return xero_sync.fix(own, connected, invoice_id, Fix.RENUMBER, shown=shown)
+
+    outcomes = while_held(lambda held: locked(held, Invoice, invoice_id), press, press)
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ActionRefused)]
+    assert len(refused) == 1 and "has changed since this page showed it" in str(refused[0]), outcomes
+    renumbered = session.exec(select(AuditEvent).where(AuditEvent.action == "xero.invoice_renumbered")).all()
+    assert [event.detail for event in renumbered] == ["was INV-0001"]
