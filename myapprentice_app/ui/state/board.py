@@ -39,6 +39,7 @@ from myapprentice_app.ui.state.session import authorise, session_token_of
 POLL_SECONDS = 0.25
 logger = logging.getLogger(__name__)
 _feeds: dict[int, asyncio.Task] = {}  # business id -> this process's feed
+_asked: dict[int, int] = {}  # business id -> follow() calls, so a feed about to stop sees a run started meanwhile
 
 
 class BoardState(rx.SharedState):
@@ -113,6 +114,7 @@ def follow(business_id: int) -> None:
 
     Called from event handlers, on the web process's event loop.
     """
+    _asked[business_id] = _asked.get(business_id, 0) + 1
     feed = _feeds.get(business_id)
     if feed is None or feed.done():
         app = RegistrationContext.get().app
@@ -123,6 +125,7 @@ async def _feed(app: rx.App, business_id: int) -> None:
     shown: BoardView | None = None
     try:
         while True:
+            asked = _asked.get(business_id, 0)
             board, history = await in_session_thread(_business_board, business_id)
             if board != shown:
                 async with app.modify_state(rx.BaseStateToken(ident=board_token(business_id),
@@ -133,7 +136,7 @@ async def _feed(app: rx.App, business_id: int) -> None:
                     if history is not None:
                         shared.history = history
                 shown = board
-            if not board.active:
+            if not board.active and _asked.get(business_id, 0) == asked:  # else a run began after that read
                 return
             await asyncio.sleep(POLL_SECONDS)
     except Exception:
