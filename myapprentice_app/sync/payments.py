@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from myapprentice_app.db import session_scope
@@ -14,13 +15,14 @@ from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import RateLimited, Rejected
 from myapprentice_app.integrations.xero.mapping import payment_model
 from myapprentice_app.integrations.xero.results import PaymentResult
-from myapprentice_app.models import Invoice, Payment, SyncAttempt
+from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroBatch
 from myapprentice_app.sync import retry
-from myapprentice_app.sync.batches import close_batch, open_batch
+from myapprentice_app.sync.batches import close_batch, items_of, new_batch, open_batch
 from myapprentice_app.sync.context import OrgContext
 
 BATCH = 50
 NO_ACCOUNT = "Not sent to Xero: choose the {setting} in Business Settings → Xero."
+_payments = Payment.__table__  # type: ignore[attr-defined]
 
 
 def reference_for(payment: Payment) -> str:
@@ -39,7 +41,8 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
     with session_scope() as session:
         rows = session.exec(
             select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
-            .where(Payment.business_id == ctx.business_id, Payment.sync_status != SyncStatus.SYNCED,
+            .where(Payment.business_id == ctx.business_id,
+                   col(Payment.sync_status).not_in((SyncStatus.SYNCED, SyncStatus.PENDING)),
                    col(Payment.xero_payment_id).is_(None), Payment.source != "xero",
                    Payment.amount > 0)
         ).all()
@@ -62,8 +65,10 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
 
 
 def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
-    remaining = chunk
-    batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
+    claimed, remaining = _claim(ctx, chunk)
+    if claimed is None:
+        return
+    batch = claimed
 
     def attempt(xero: XeroClient) -> Reply:
         models = [payment_model(invoice.xero_invoice_id or "", account, payment.paid_on, payment.amount,
@@ -86,12 +91,55 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
         close_batch(batch, BatchState.DONE)
         return
     except RateLimited as later:
-        if later.problem != "unavailable":
-            close_batch(batch, BatchState.UNSENT)  # refused with a 429, not processed: the next cycle sends it
+        if later.problem != "unavailable":  # refused with a 429, not processed: the next cycle sends it
+            with ctx.writing() as session:
+                close_batch(batch, BatchState.UNSENT, session)
+                _release(session, remaining)
         raise
     if reply is not None:
         _record(ctx, remaining, reply.payments(), batch.idempotency_key)
     close_batch(batch, BatchState.DONE)
+
+
+def _claim(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]
+           ) -> tuple[XeroBatch | None, list[tuple[Payment, Invoice, str]]]:
+    """Mark the payments Pending for this run and store their batch, in one fenced transaction. Two runs of a
+    business may sync payments at the same moment (a card webhook's and a Sync All, say): a payment the other
+    claimed first is left to it, so Xero gets it once. Returns the batch (None when nothing was won) and the
+    payments won."""
+    with ctx.writing() as session:
+        won = set(session.execute(
+            sa.update(_payments).where(_payments.c.id.in_([payment.id for payment, _, _ in chunk]),
+                                       _payments.c.sync_status != SyncStatus.PENDING,
+                                       _payments.c.xero_payment_id.is_(None))
+            .values(sync_status=SyncStatus.PENDING).returning(_payments.c.id)).scalars())
+        chunk = [item for item in chunk if item[0].id in won]
+        if not chunk:
+            return None, []
+        batch = new_batch(ctx, "payments", [(payment_id, 0) for payment_id in sorted(won)])
+        session.add(batch)
+    return batch, chunk
+
+
+def _release(session: Session, chunk: list[tuple[Payment, Invoice, str]]) -> None:
+    """Pending payments that were not sent: Not synced again, for the next cycle."""
+    session.execute(sa.update(_payments).where(_payments.c.id.in_([payment.id for payment, _, _ in chunk]),
+                                               _payments.c.sync_status == SyncStatus.PENDING)
+                    .values(sync_status=SyncStatus.NOT_SYNCED))
+
+
+def recover(ctx: OrgContext, batch: XeroBatch) -> None:
+    """A payments batch whose run stopped before Xero answered: the payments Xero has (found by their reference)
+    are linked; the rest are Not synced again, for the next cycle to send."""
+    with session_scope() as session:
+        chunk = [(payment, invoice, "") for payment, invoice in session.exec(
+            select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
+            .where(col(Payment.id).in_([local_id for local_id, _ in items_of(batch)]),
+                   Payment.sync_status == SyncStatus.PENDING)).all()]
+    left = _unsent(ctx, chunk) if chunk else []
+    with ctx.writing() as session:
+        _release(session, left)
+        close_batch(batch, BatchState.RECONCILED, session)
 
 
 def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[tuple[Payment, Invoice, str]]:

@@ -10,7 +10,7 @@ from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.domain.xero_limits import CONCURRENT
 from myapprentice_app.integrations.xero.results import InvoiceResult
 from myapprentice_app.models import XeroBatch
-from myapprentice_app.sync import outcomes, retry
+from myapprentice_app.sync import outcomes, payments, retry
 from myapprentice_app.sync.batches import close_batch, items_of, unknown_batches
 from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.context import OrgContext
@@ -43,14 +43,16 @@ def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch
 
 def reconcile_leftovers(ctx: OrgContext, stale_after: dt.timedelta) -> list[XeroBatch]:
     """Every batch of the business whose outcome is unknown, settled before anything is sent: invoice batches
-    are looked up by number, five at a time within the budget.
+    are looked up by number, five at a time within the budget, and payment batches by reference.
 
     Returns the batches Xero has none of. They are sent again as they were, under their own Idempotency-Key:
     should the worker that stored one still send it (it was stopped, not dead), Xero answers the second
     arrival with the first one's answer instead of creating the invoices twice."""
     batches = unknown_batches(ctx, stale_after)
     for batch in batches:
-        if batch.kind != "invoices":  # updates are idempotent by InvoiceID; contacts and payments re-check
+        if batch.kind == "payments":
+            payments.recover(ctx, batch)
+        elif batch.kind != "invoices":  # updates are idempotent by InvoiceID; contacts re-check
             close_batch(batch, BatchState.ABANDONED)
     invoice_batches = [batch for batch in batches if batch.kind == "invoices"]
     if not invoice_batches:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import pytest
 from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.domain.sync_states import RunKind, RunState
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, Payment, XeroSettings
+from myapprentice_app.models import Invoice, Payment, SyncRun, XeroSettings
 from myapprentice_app.services import invoices, xero_sync
+from myapprentice_app.sync import runs
+from tests.support.waiting import wait_until
 
 from .conftest import make_invoices
 
@@ -80,3 +85,48 @@ def test_sync_all_brings_in_payments_made_in_xero_and_flags_invoices_voided_ther
     [payment] = session.exec(select(Payment).where(Payment.invoice_id == paid_there.id)).all()
     assert payment.source == "xero" and payment.sync_status == SyncStatus.SYNCED
     assert "Voided in Xero" in session.get(Invoice, voided_there.id).xero_drift
+
+
+def test_a_payment_reaches_xero_once_when_two_runs_of_the_business_sync_payments_at_the_same_moment(
+        session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer")
+    both = [SyncRun(business_id=connected.business_id, kind=kind, state=RunState.QUEUED)
+            for kind in (RunKind.PAYMENTS, RunKind.SYNC_ALL)]  # e.g. a card webhook's and a person's Sync All
+    session.add_all(both)
+    session.commit()
+    admin.faults(latency_ms=300)  # each call takes long enough for the other run to look meanwhile
+
+    with ThreadPoolExecutor(max_workers=2) as workers:  # two threads of a worker, or two workers
+        assert all(workers.map(runs.execute, [run.id for run in both]))
+
+    assert len(admin.stored(tenant, "payments")) == 1
+    session.expire_all()
+    payment = session.exec(select(Payment)).one()
+    assert payment.sync_status == SyncStatus.SYNCED and payment.xero_payment_id
+
+
+@pytest.mark.parametrize("xero", ["refuses with 429s", "is down"])
+def test_a_payment_xero_did_not_take_is_sent_once_on_a_later_cycle(session, connected, admin, tenant, xero):
+    [invoice] = pushed(session, connected)
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer")
+    admin.faults(**({"p_429": 1.0} if xero == "refuses with 429s" else {"p_503": 1.0}))
+
+    tasks.recover()
+
+    assert admin.stored(tenant, "payments") == []
+    admin.faults(p_429=0, p_503=0)
+    for waiting in session.exec(select(SyncRun).where(SyncRun.state == RunState.WAITING)):
+        waiting.next_try_at = dt.datetime.now(dt.UTC)  # its next try has come (30 s on)
+    session.commit()
+    wait_until(lambda: synced(session), seconds=60, waiting_for="a later cycle to send the payment",
+               every=0.5)
+    assert len(admin.stored(tenant, "payments")) == 1
+
+
+def synced(session) -> bool:  # type: ignore[no-untyped-def]
+    tasks.recover()
+    session.expire_all()
+    return session.exec(select(Payment)).one().sync_status == SyncStatus.SYNCED
