@@ -35,7 +35,8 @@ def pay_link(invoice: Invoice) -> str:
 def draft_email(session: Session, actor: Principal, invoice_id: int) -> EmailDraft:
     """The email as it will go out, for the person to review and adjust before sending."""
     actor.require(Permission.EDIT_INVOICES)
-    invoice = _sendable(session, actor, invoice_id)
+    # Locked: emails drafted in two tabs at the same moment carry the same pay link, not one that no longer works
+    invoice = _sendable(session, actor, invoice_id, to_change=True)
     _ensure_pay_token(invoice)
     session.commit()
     client = session.get(Client, invoice.client_id)
@@ -98,8 +99,8 @@ def send_to_client(session: Session, actor: Principal, invoice_id: int, draft: E
     return invoices.mark_sent(session, actor, invoice_id)
 
 
-def _sendable(session: Session, actor: Principal, invoice_id: int) -> Invoice:
-    invoice = invoices.get_invoice(session, actor, invoice_id)
+def _sendable(session: Session, actor: Principal, invoice_id: int, to_change: bool = False) -> Invoice:
+    invoice = invoices.get_invoice(session, actor, invoice_id, to_change)
     if InvoiceStatus(invoice.status) not in SENDABLE:
         raise ActionRefused(f"A {InvoiceStatus(invoice.status).label.lower()} invoice can't be sent.")
     return invoice

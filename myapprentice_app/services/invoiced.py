@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from myapprentice_app.db import locked
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.models import Invoice, Job, Quote
 from myapprentice_app.services.errors import ActionRefused
@@ -43,7 +44,13 @@ def notice(source: str, numbers: list[str]) -> str:
 
 def refuse_unconfirmed_repeat(session: Session, business_id: int, *, quote_id: int | None, job_id: int | None,
                               confirmed: bool) -> None:
-    """A new invoice for an invoiced quote or job needs the person's explicit confirmation."""
+    """A new invoice for an invoiced quote or job needs the person's explicit confirmation. The job and quote
+    stay locked until the invoice is committed, so a second invoice started at the same moment (another tab,
+    another person) is checked after the first exists."""
+    if job_id is not None:
+        locked(session, Job, job_id)
+    if quote_id is not None:
+        locked(session, Quote, quote_id)
     notice = already_invoiced(session, business_id, quote_id=quote_id, job_id=job_id)
     if notice and not confirmed:
         raise ActionRefused(f"{notice} Tick “Create another invoice” to raise a further one, e.g. a progress claim.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.roles import Permission, Role, can
 from myapprentice_app.models import AuthSession, Business, Invitation, Membership, User
 from myapprentice_app.security import new_token, token_digest
@@ -267,6 +267,9 @@ def _pending(business_id: int, now: dt.datetime):  # type: ignore[no-untyped-def
 def _changeable(session: Session, actor: Principal, user_id: int) -> Membership:
     if user_id == actor.user_id:
         raise ActionRefused("You can't change or remove your own membership. Ask another Owner or Admin.")
+    # Team changes of a business take turns: two Owners demoting each other at the same moment would otherwise
+    # each count two Owners, and leave none.
+    locked(session, Business, actor.business_id)
     membership = _membership(session, actor.business_id, user_id)
     if membership is None:
         raise NotFound("That team member")

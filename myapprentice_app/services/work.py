@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
@@ -56,7 +56,7 @@ def job_form(session: Session, actor: Principal, job_id: int) -> JobForm:
 def save_job(session: Session, actor: Principal, job_id: int | None, form: JobForm) -> Job:
     """Create (job_id None) or change a job and replace its lines."""
     actor.require(Permission.MANAGE_CLIENTS)
-    job = _owned_job(session, actor, job_id) if job_id else None
+    job = _owned_job(session, actor, job_id, to_change=True) if job_id else None
     rates = tax_rates(session, actor.business_id)
     problems = _common_problems(session, actor.business_id, form.client_id, form.title)
     if form.status not in JOB_STATUSES:
@@ -106,7 +106,7 @@ def quote_form(session: Session, actor: Principal, quote_id: int) -> QuoteForm:
 
 def save_quote(session: Session, actor: Principal, quote_id: int | None, form: QuoteForm) -> Quote:
     actor.require(Permission.EDIT_INVOICES)
-    quote = _owned_quote(session, actor, quote_id) if quote_id else None
+    quote = _owned_quote(session, actor, quote_id, to_change=True) if quote_id else None
     rates = tax_rates(session, actor.business_id)
     problems = _common_problems(session, actor.business_id, form.client_id, form.title)
     if form.status not in QUOTE_STATUSES:
@@ -169,17 +169,20 @@ def _replace_lines(
         session.add_all(build_items(lines, rates, amounts_are, job_id=job_id, quote_id=quote_id)[0])
 
 
-def _owned_job(session: Session, actor: Principal, job_id: int) -> Job:
+def _owned_job(session: Session, actor: Principal, job_id: int, to_change: bool = False) -> Job:
+    """`to_change`: locked until commit, so two saves at the same moment take turns (both replacing the lines
+    at once would keep both sets)."""
     actor.require(Permission.MANAGE_CLIENTS)
-    job = session.get(Job, job_id)
+    job = locked(session, Job, job_id) if to_change else session.get(Job, job_id)
     if job is None or job.business_id != actor.business_id:
         raise NotFound("That job")
     return job
 
 
-def _owned_quote(session: Session, actor: Principal, quote_id: int) -> Quote:
+def _owned_quote(session: Session, actor: Principal, quote_id: int, to_change: bool = False) -> Quote:
+    """`to_change`: as `_owned_job`."""
     actor.require(Permission.EDIT_INVOICES)
-    quote = session.get(Quote, quote_id)
+    quote = locked(session, Quote, quote_id) if to_change else session.get(Quote, quote_id)
     if quote is None or quote.business_id != actor.business_id:
         raise NotFound("That quote")
     return quote

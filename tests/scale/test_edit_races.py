@@ -1,0 +1,118 @@
+"""Two people changing the same thing at the same moment, on SQLite and on PostgreSQL: the second change waits for
+the first and is checked against it. Each starts while another change of the same business, quote or job is
+being written (its row held by another transaction)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import Session, col, select
+
+from myapprentice_app.db import get_engine, locked
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import Business, Invoice, LineItem, Membership, Quote
+from myapprentice_app.services import auth, invoice_delivery, invoices, team, work
+from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.services.invoices import InvoiceDraft
+from myapprentice_app.services.principal import Principal
+from myapprentice_app.services.work import QuoteForm
+from tests.conftest import PASSWORD
+from tests.integration.invoicing_helpers import client, draft, gst
+from tests.support.concurrently import while_held
+
+
+def second_owner(business_id: int, email: str) -> Principal:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        user = auth.create_user(session, email=email, name="Second Owner", password=PASSWORD)
+        session.add(Membership(user_id=user.id or 0, business_id=business_id, role=Role.OWNER.value))
+        session.commit()
+        principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
+        assert principal is not None
+        return principal
+
+
+def in_own_session(work_to_do: Callable[[Session], object]) -> Callable[[], object]:
+    def attempt() -> object:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            return work_to_do(session)
+    return attempt
+
+
+def test_two_owners_demoting_each_other_at_the_same_moment_leave_one_owner(
+        make_owner: Callable[[str], Principal]) -> None:
+    first = make_owner("first@owners.test")
+    second = second_owner(first.business_id, "second@owners.test")
+
+    outcomes = while_held(
+        lambda session: locked(session, Business, first.business_id),
+        in_own_session(lambda session: team.change_role(session, first, second.user_id, Role.ADMIN.value)),
+        in_own_session(lambda session: team.change_role(session, second, first.user_id, Role.ADMIN.value)))
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ActionRefused)]
+    assert [str(reason) for reason in refused] == ["A business needs at least one Business Owner."], outcomes
+    with Session(get_engine()) as session:
+        roles = session.exec(select(Membership.role).where(Membership.business_id == first.business_id)).all()
+    assert sorted(roles) == ["admin", "owner"]
+
+
+@dataclasses.dataclass
+class Quoted:
+    owner: Principal
+    quote: Quote
+    form: QuoteForm
+    invoice: InvoiceDraft  # an invoice from the quote
+
+
+@pytest.fixture
+def quoted(make_owner: Callable[[str], Principal]) -> Quoted:
+    owner = make_owner("owner@quotes.test")
+    with Session(get_engine(), expire_on_commit=False) as session:
+        ready = draft(client(session, owner), gst(session, owner))
+        form = QuoteForm(client_id=ready.client_id, title="Rewire", lines=ready.lines)
+        quote = work.save_quote(session, owner, None, form)
+        return Quoted(owner, quote, form, dataclasses.replace(ready, quote_id=quote.id))
+
+
+def test_a_quote_saved_from_two_tabs_at_the_same_moment_keeps_one_set_of_lines(quoted: Quoted) -> None:
+    def save(session: Session) -> Quote:
+        return work.save_quote(session, quoted.owner, quoted.quote.id, quoted.form)
+
+    outcomes = while_held(lambda session: locked(session, Quote, quoted.quote.id), in_own_session(save),
+                          in_own_session(save))
+
+    assert all(isinstance(outcome, Quote) for outcome in outcomes), outcomes
+    with Session(get_engine()) as session:
+        lines = session.exec(select(LineItem).where(LineItem.quote_id == quoted.quote.id)).all()
+    assert len(lines) == len(quoted.form.lines)
+
+
+def test_an_invoice_from_a_quote_started_in_two_tabs_at_the_same_moment_is_made_once_unless_confirmed(
+        quoted: Quoted) -> None:
+    def create(session: Session) -> Invoice:
+        return invoices.create_invoice(session, quoted.owner, quoted.invoice)
+
+    outcomes = while_held(lambda session: locked(session, Quote, quoted.quote.id), in_own_session(create),
+                          in_own_session(create))
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ActionRefused)]
+    assert len(refused) == 1 and "already has invoice" in str(refused[0]), outcomes
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(Invoice).where(col(Invoice.quote_id) == quoted.quote.id)).all()) == 1
+
+
+def test_an_invoice_emailed_from_two_tabs_at_the_same_moment_gets_one_pay_link(quoted: Quoted) -> None:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        invoice = invoices.create_invoice(session, quoted.owner, quoted.invoice)
+        invoices.authorise_invoice(session, quoted.owner, invoice.id or 0)
+
+    def draft_email(session: Session) -> str:
+        return invoice_delivery.draft_email(session, quoted.owner, invoice.id or 0).body
+
+    bodies = while_held(lambda session: locked(session, Invoice, invoice.id), in_own_session(draft_email),
+                        in_own_session(draft_email))
+
+    with Session(get_engine()) as session:
+        link = invoice_delivery.pay_link(session.get(Invoice, invoice.id))  # type: ignore[arg-type]
+    assert link and all(link in body for body in bodies), bodies
