@@ -7,7 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import locked_rows, session_scope
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.money import money
 from myapprentice_app.domain.sync_states import BatchState
@@ -149,6 +149,7 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
              retry.read(ctx, lambda xero: xero.payments_with_reference(references)).payments() if not result.deleted}
     left = []
     with ctx.writing() as session:
+        _lock_invoices(session, chunk)
         for payment, invoice, account in chunk:
             result = found.get(reference_for(payment))
             if result is None:
@@ -165,6 +166,7 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
 def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers: list[PaymentResult],
             key: str) -> None:
     with ctx.writing() as session:
+        _lock_invoices(session, chunk)
         for (payment, invoice, _), result in zip(chunk, answers, strict=False):
             row = session.get(Payment, payment.id)
             assert row is not None
@@ -185,8 +187,16 @@ def _linked(row: Payment, sent: Payment, xero_payment_id: str | None) -> None:
         row.xero_reversal_due = True
 
 
+def _lock_invoices(session: Session, chunk: list[tuple[Payment, Invoice, str]]) -> None:
+    """A card refund or dispute changes a payment under its invoice's lock (see stripe_payments): taking the same
+    locks before reading the payments means Xero's answer is compared with the payment as it is, not as it was
+    before a refund that landed meanwhile."""
+    locked_rows(session, Invoice, [invoice.id for _, invoice, _ in chunk])
+
+
 def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: str, key: str) -> None:
     with ctx.writing() as session:
+        _lock_invoices(session, chunk)
         for payment, invoice, _ in chunk:
             row = session.get(Payment, payment.id)
             assert row is not None

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from myapprentice_app.db import locked, session_scope, utcnow
+from myapprentice_app.db import locked_rows, session_scope, utcnow
 from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
 from myapprentice_app.integrations.xero.client import Reply
 from myapprentice_app.integrations.xero.results import InvoiceResult, PaymentResult
@@ -29,6 +29,8 @@ def pull(ctx: OrgContext) -> None:
     with session_scope() as session:
         linked = {invoice.xero_invoice_id: invoice for invoice in session.exec(
             select(Invoice).where(Invoice.business_id == ctx.business_id, col(Invoice.xero_invoice_id).is_not(None)))}
+        # A payment recorded here meanwhile (by hand, by card) is added to, not lost: see db.locked
+        locked_rows(session, Invoice, [linked[p.invoice_id].id for p in payments if p.invoice_id in linked])
         for in_xero in payments:
             _take_payment(session, ctx, linked, in_xero)
         for found in invoices:
@@ -43,9 +45,6 @@ def pull(ctx: OrgContext) -> None:
 def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: PaymentResult) -> None:
     invoice = linked.get(in_xero.invoice_id)
     if invoice is None or not in_xero.authorised or not in_xero.xero_id:
-        return
-    invoice = locked(session, Invoice, invoice.id)  # a payment recorded here meanwhile is added to, not lost
-    if invoice is None:
         return
     known = session.exec(select(Payment).where(Payment.xero_payment_id == in_xero.xero_id)).first()
     if known is not None:

@@ -6,7 +6,6 @@ open by the test; the second is written meanwhile in another thread, by hand or 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 from tests.integration.invoicing_helpers import TODAY, client, draft, gst
 from tests.support.concurrently import while_held
+from tests.support.stripe_sandbox import card_payment
 
 
 @pytest.fixture
@@ -39,14 +39,6 @@ def invoice_id(owner: Principal) -> int:
         invoices.authorise_invoice(session, owner, invoice.id or 0)
         assert invoice.total == Decimal("627.00")
         return invoice.id or 0
-
-
-def card_payment(invoice_id: int, intent_id: str, cents: int) -> dict[str, Any]:
-    """A succeeded PaymentIntent as Stripe sends it (the fields the webhook reads)."""
-    return {"id": intent_id, "object": "payment_intent", "status": "succeeded", "amount": cents,
-            "amount_received": cents, "currency": "aud", "created": int(time.time()),
-            "metadata": {"invoice_id": str(invoice_id)},
-            "latest_charge": {"id": f"ch_{intent_id}", "amount_refunded": 0, "balance_transaction": {"fee": 0}}}
 
 
 def while_a_card_payment_is_written(invoice_id: int, second: Callable[[], Any]) -> Any:

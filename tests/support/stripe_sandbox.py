@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -30,3 +31,13 @@ class StripeAdmin:
 
     def pay(self, session_id: str, card: str = "4242424242424242") -> dict:
         return self.post(f"checkout/sessions/{session_id}/pay", {"card": card, "email": "client@example.test"})
+
+
+def card_payment(invoice_id: int, intent_id: str, cents: int, refunded: int = 0) -> dict[str, Any]:
+    """A succeeded PaymentIntent as Stripe sends it (the fields the webhook reads), `refunded` cents of it
+    refunded."""
+    return {"id": intent_id, "object": "payment_intent", "status": "succeeded", "amount": cents,
+            "amount_received": cents, "currency": "aud", "created": int(time.time()),
+            "metadata": {"invoice_id": str(invoice_id)},
+            "latest_charge": {"id": f"ch_{intent_id}", "amount_refunded": refunded,
+                              "balance_transaction": {"fee": 0}}}

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from myapprentice_app.db import get_engine
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_states import RunKind, RunState
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, Payment, SyncRun, XeroSettings
-from myapprentice_app.services import invoices, xero_sync
+from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, XeroSettings
+from myapprentice_app.services import invoices, stripe_payments, xero_sync
 from myapprentice_app.sync import runs
+from tests.scale.conftest import app_on_postgres, postgres_url  # noqa: F401 (fixtures)
+from tests.support.stripe_sandbox import card_payment
 from tests.support.waiting import wait_until
 
 from .conftest import make_invoices
@@ -130,3 +135,42 @@ def synced(session) -> bool:  # type: ignore[no-untyped-def]
     tasks.recover()
     session.expire_all()
     return session.exec(select(Payment)).one().sync_status == SyncStatus.SYNCED
+
+
+@pytest.mark.usefixtures("app_on_postgres")  # before `session`, which then opens on PostgreSQL
+def test_on_postgresql_a_full_card_refund_landing_while_xero_takes_the_payment_is_reversed_there(
+        session, connected, admin, tenant):
+    assert session.get_bind().dialect.name == "postgresql"
+    [invoice] = pushed(session, connected)
+    account = StripeAccount(business_id=connected.business_id, account_id="acct_refund", status="connected")
+    session.add(account)
+    session.commit()
+    stripe_payments.settle(session, account, card_payment(invoice.id, "pi_refunded", 10000))
+    session.commit()
+    run = SyncRun(business_id=connected.business_id, kind=RunKind.PAYMENTS, state=RunState.QUEUED)
+    session.add(run)
+    session.commit()
+    admin.faults(latency_ms=1500)  # Xero takes its time to answer
+
+    sending = threading.Thread(target=runs.execute, args=(run.id,))
+    sending.start()
+    wait_until(claimed, seconds=10, waiting_for="the payment to leave for Xero", every=0.02)
+    with Session(get_engine()) as webhook:  # the whole payment is refunded while Xero answers
+        stripe_payments.settle(webhook, account, card_payment(invoice.id, "pi_refunded", 10000, refunded=10000))
+        time.sleep(2.5)  # Xero's answer arrives meanwhile
+        webhook.commit()
+    sending.join(timeout=30)
+    admin.faults(latency_ms=0)
+
+    wait_until(lambda: reversed_in_xero(admin, tenant), seconds=30,
+               waiting_for="the payment Xero took to be deleted there")
+
+
+def claimed() -> bool:
+    with Session(get_engine()) as session:
+        return session.exec(select(Payment)).one().sync_status == SyncStatus.PENDING
+
+
+def reversed_in_xero(admin, tenant) -> bool:  # type: ignore[no-untyped-def]
+    tasks.recover()
+    return [payment["Status"] for payment in admin.stored(tenant, "payments")] == ["DELETED"]
