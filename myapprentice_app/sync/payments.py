@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -28,6 +29,9 @@ _payments = Payment.__table__  # type: ignore[attr-defined]
 def reference_for(payment: Payment) -> str:
     """Deterministic, so a payment whose outcome is unknown can be found again in Xero."""
     return f"MA-PAY-{payment.id}" + (f" {payment.reference}" if payment.reference else "")[:200]
+
+
+OUR_REFERENCE = re.compile(r"MA-PAY-(\d+)(?: |$)")  # a reference_for: which of our payments it is
 
 
 def sync_payments(ctx: OrgContext) -> None:

@@ -14,6 +14,7 @@ from myapprentice_app.integrations.xero.results import InvoiceResult, PaymentRes
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
 from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
+from myapprentice_app.sync.payments import OUR_REFERENCE
 
 # Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
 OVERLAP = dt.timedelta(minutes=2)
@@ -47,7 +48,7 @@ def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: Paym
     if invoice is None or not in_xero.authorised or not in_xero.xero_id:
         return
     known = session.exec(select(Payment).where(Payment.xero_payment_id == in_xero.xero_id)).first()
-    if known is not None:
+    if known is not None or _sent_from_here(session, ctx.business_id, in_xero.reference):
         return
     amount = in_xero.amount.quantize(Decimal("0.01"))
     if amount > invoice.amount_due or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
@@ -62,6 +63,15 @@ def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: Paym
     session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
                             user_id=ctx.user_id, action="pull", outcome="synced",
                             answer=f"Payment of {amount:,.2f} made in Xero recorded here."))
+
+
+def _sent_from_here(session: Session, business_id: int, reference: str | None) -> bool:
+    """A payment this app sent (its reference names one of ours, see payments.reference_for) whose answer is not
+    recorded yet: another run is sending it, or will find it by that reference. Taken as Xero's own, it would be
+    counted twice."""
+    ours = OUR_REFERENCE.match(reference or "")
+    payment = session.get(Payment, int(ours[1])) if ours else None
+    return payment is not None and payment.business_id == business_id
 
 
 def _flag_drift(session: Session, ctx: OrgContext, invoice: Invoice, found: InvoiceResult) -> None:

@@ -14,10 +14,14 @@ from sqlmodel import Session, select
 from myapprentice_app.db import get_engine
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.sync_states import RunKind, RunState
+from myapprentice_app.integrations.xero import tokens
+from myapprentice_app.integrations.xero.client import XeroClient
+from myapprentice_app.integrations.xero.mapping import payment_model
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, XeroSettings
+from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, XeroConnection, XeroSettings
 from myapprentice_app.services import invoices, stripe_payments, xero_sync
 from myapprentice_app.sync import runs
+from myapprentice_app.sync.payments import reference_for
 from tests.scale.conftest import app_on_postgres, postgres_url  # noqa: F401 (fixtures)
 from tests.support.stripe_sandbox import card_payment
 from tests.support.waiting import wait_until
@@ -174,3 +178,22 @@ def claimed() -> bool:
 def reversed_in_xero(admin, tenant) -> bool:  # type: ignore[no-untyped-def]
     tasks.recover()
     return [payment["Status"] for payment in admin.stored(tenant, "payments")] == ["DELETED"]
+
+
+def test_sync_all_does_not_count_again_a_payment_of_ours_whose_answer_from_xero_is_not_recorded_yet(
+        session, connected, admin):
+    [invoice] = pushed(session, connected)
+    ours = invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                                   method="bank_transfer")
+    ours.sync_status = SyncStatus.PENDING  # another run is sending it: Xero has it, its answer is on the way
+    session.commit()
+    connection = session.exec(select(XeroConnection)).one()
+    xero = XeroClient(connection.tenant_id, lambda: tokens.valid_token(connected.business_id))
+    xero.create_payments([payment_model(invoice.xero_invoice_id, "090", dt.date.today(), Decimal("100.00"),
+                                        reference_for(ours))], "test-payment-ours")
+
+    xero_sync.sync_all(session, connected)
+
+    session.expire_all()
+    assert session.get(Invoice, invoice.id).amount_paid == Decimal("100.00")
+    assert len(session.exec(select(Payment)).all()) == 1
