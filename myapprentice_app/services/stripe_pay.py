@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.card_money import to_minor
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.money import money
 from myapprentice_app.integrations.stripe import client as stripe_api
 from myapprentice_app.integrations.stripe.client import StripeProblem
 from myapprentice_app.models import Business, Client, Invoice, StripeCheckout
+from myapprentice_app.services import follow_up
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_connection import account_of
 
@@ -107,11 +108,39 @@ def start_checkout(session: Session, token: str) -> str:
     except StripeProblem as problem:
         session.commit()
         raise ActionRefused(UNAVAILABLE) from problem
-    session.add(StripeCheckout(id=created["id"], business_id=invoice.business_id, invoice_id=invoice.id or 0,
-                               account_id=account.account_id, amount=amount, currency=invoice.currency,
-                               url=created["url"], expires_at=dt.datetime.fromtimestamp(created["expires_at"], dt.UTC)))
+    checkout = StripeCheckout(id=created["id"], business_id=invoice.business_id, invoice_id=invoice.id or 0,
+                              account_id=account.account_id, amount=amount, currency=invoice.currency,
+                              url=created["url"], expires_at=dt.datetime.fromtimestamp(created["expires_at"], dt.UTC))
+    return _recorded(session, token, checkout)
+
+
+def _recorded(session: Session, token: str, checkout: StripeCheckout) -> str:
+    """Keep the new session, checked again under the invoice's lock: while Stripe made it, a payment by hand, a
+    void, or Pay now in another tab may have landed. Then it is expired (a worker retries while Stripe can't
+    say), so only one session that asks for what is owed can take the card. Returns the URL to send the client to."""
+    invoice = locked(session, Invoice, checkout.invoice_id)
+    assert invoice is not None
+    if session.get(StripeCheckout, checkout.id) is not None:  # another tab's, asked with the same Idempotency-Key
+        session.commit()
+        return checkout.url
+    rival = next((other for other in _open_checkouts(session, checkout.invoice_id) if other.amount == checkout.amount
+                  and other.account_id == checkout.account_id), None)
+    still_owed = invoice.status in PAYABLE and to_minor(invoice.amount_due, invoice.currency) == checkout.amount
+    session.add(checkout)
     session.commit()
-    return str(created["url"])
+    if still_owed and rival is None:
+        return checkout.url
+    try:
+        _expire(checkout)
+        session.commit()
+    except StripeProblem:
+        session.rollback()
+        follow_up.enqueue("close_stripe_checkouts", checkout.invoice_id)
+    if still_owed and rival is not None:
+        return rival.url  # another tab's, for the same amount
+    view = pay_view(session, token)
+    raise ActionRefused(view.message if view.state not in ("payable", "part_paid") else
+                        f"What is owing changed a moment ago: it is now {view.amount_due}. Press Pay again.")
 
 
 def has_open_checkouts(session: Session, invoice_id: int) -> bool:

@@ -88,7 +88,8 @@ async def release(request: Request, sandbox: Sandbox, body: dict) -> Any:
 
 
 async def get_config(request: Request, sandbox: Sandbox, body: dict) -> Any:
-    return {"retry_delays_seconds": list(sandbox.webhooks.retry_delays), "hold_deliveries": sandbox.webhooks.hold}
+    return {"retry_delays_seconds": list(sandbox.webhooks.retry_delays), "hold_deliveries": sandbox.webhooks.hold,
+            "latency_ms": int(sandbox.latency * 1000)}
 
 
 async def set_config(request: Request, sandbox: Sandbox, body: dict) -> Any:
@@ -107,6 +108,11 @@ async def set_config(request: Request, sandbox: Sandbox, body: dict) -> Any:
         sandbox.failures[:] = [fail["with"]] * fail.get("count", 1)
     if "hold_deliveries" in body:
         sandbox.webhooks.hold = bool(body["hold_deliveries"])
+    if "latency_ms" in body:
+        latency = body["latency_ms"]
+        if not isinstance(latency, int) or isinstance(latency, bool) or not 0 <= latency <= 60_000:
+            raise AdminError("latency_ms must be a whole number of milliseconds from 0 to 60000")
+        sandbox.latency = latency / 1000
     if "advance_clock_seconds" in body:
         sandbox.store.clock_offset += int(body["advance_clock_seconds"])
         checkout.expire_due(sandbox)

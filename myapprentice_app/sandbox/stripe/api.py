@@ -3,6 +3,7 @@ Idempotency-Key, `expand[]`, list pagination and Stripe's error envelope."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import json
@@ -109,6 +110,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Any]:
         account = ""
         fingerprint = f"{request.method} {request.url.path} {raw}"
         fault = sandbox.failures.pop(0) if request.method == "POST" and sandbox.failures else None
+        if sandbox.latency:
+            await asyncio.sleep(sandbox.latency)
         if fault == "rate_limit":
             error = StripeError(429, RATE_LIMITED, code="rate_limit")
             return json_response(error.body(), error.status, headers)

@@ -20,6 +20,7 @@ class Sandbox:
     # Faults for the next API POSTs, oldest first: "drop" (done, then the answer is cut off: a timeout as the
     # client sees it) or "rate_limit" (Stripe's 429 before anything is done). Set with /sandbox-admin/config.
     failures: list[str] = field(default_factory=list)
+    latency: float = 0.0  # seconds every API call takes before it is answered (latency_ms in /sandbox-admin/config)
 
     @classmethod
     def create(cls, state_file: str | None = None) -> Sandbox:
@@ -46,4 +47,5 @@ class Sandbox:
         self.store.reset()
         self.idempotency.clear()
         self.failures.clear()
+        self.latency = 0.0
         self.register_startup_endpoint()

@@ -5,13 +5,17 @@ Stripe already made, never a second one to pay."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from myapprentice_app.db import get_engine
 from myapprentice_app.models import Client, StripeCheckout, StripePayment
 from myapprentice_app.services import invoices, stripe_pay
 from myapprentice_app.services.errors import ActionRefused
+from tests.support.waiting import wait_until
 
 from .conftest import checkout_id, sent_invoice
 
@@ -103,3 +107,50 @@ def test_an_open_card_checkout_cannot_take_the_card_once_the_invoice_is_voided_o
     assert paid.get("status") != "succeeded"
     assert [s["status"] for s in sessions_at_stripe(stripe_admin)] == ["expired"]
     assert session.exec(select(StripePayment)).all() == []
+
+
+@pytest.mark.parametrize("meanwhile", ["voided", "paid by bank transfer", "pay now in another tab"])
+def test_pay_now_while_the_invoice_changes_leaves_one_session_that_asks_for_what_is_owed(
+        session, stripe_connected, stripe_admin, meanwhile):
+    invoice = sent_invoice(session, stripe_connected, pushed=False)
+    stripe_admin.post("config", {"latency_ms": 1000})  # Stripe takes a second to make each session
+
+    def pay_now() -> str:
+        with Session(get_engine(), expire_on_commit=False) as own:
+            return stripe_pay.start_checkout(own, invoice.pay_token)
+
+    tabs = [pay_now] * (2 if meanwhile == "pay now in another tab" else 1)
+    with ThreadPoolExecutor(max_workers=2) as clients:
+        asked = [clients.submit(tab) for tab in tabs]
+        time.sleep(0.3)  # Stripe is making the first tab's session
+        if meanwhile == "voided":
+            invoices.void_invoice(session, stripe_connected, invoice.id)
+        elif meanwhile == "paid by bank transfer":
+            invoices.record_payment(session, stripe_connected, invoice.id, amount=str(invoice.total),
+                                    paid_on=dt.date.today(), method="bank_transfer")
+        outcomes = [outcome(future) for future in asked]
+    stripe_admin.post("config", {"latency_ms": 0})
+
+    wait_until(lambda: [s for s in sessions_at_stripe(stripe_admin) if s["status"] == "open"] == open_ones(
+        meanwhile, sessions_at_stripe(stripe_admin)), seconds=20, waiting_for="the other sessions to be closed")
+    if meanwhile == "pay now in another tab":
+        [still_open] = [s for s in sessions_at_stripe(stripe_admin) if s["status"] == "open"]
+        assert outcomes == [still_open["url"], still_open["url"]]  # both tabs go to the same session
+    else:  # refused; or, when the change landed just after the session was kept, sent to one closed since
+        [told] = outcomes
+        assert isinstance(told, ActionRefused) or told == sessions_at_stripe(stripe_admin)[0]["url"], told
+        assert [s["status"] for s in sessions_at_stripe(stripe_admin)] == ["expired"]
+
+
+def outcome(future: Future) -> object:
+    """What the tab got: the URL it is sent to, or the refusal it shows."""
+    try:
+        return future.result(timeout=30)
+    except ActionRefused as refused:
+        return refused
+
+
+def open_ones(meanwhile: str, sessions: list[dict]) -> list[dict]:
+    """The sessions that should stay open: one when two tabs asked, none when the invoice changed."""
+    opened = [s for s in sessions if s["status"] == "open"]
+    return opened[:1] if meanwhile == "pay now in another tab" else []
