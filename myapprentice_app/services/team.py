@@ -195,7 +195,7 @@ def accept_with_new_account(session: Session, *, invite_token: str, password: st
 
     Only for an email with no account: an existing account's credentials are never set through a link.
     """
-    invitation = _open_invitation(session, invite_token)
+    invitation = _open_invitation(session, invite_token, to_accept=True)
     if invitation is None:
         raise ActionRefused(INVITATION_GONE)
     if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
@@ -208,7 +208,7 @@ def accept_with_new_account(session: Session, *, invite_token: str, password: st
 
 def accept_as_signed_in(session: Session, *, invite_token: str, session_token: str | None) -> Principal:
     """An existing account, signed in as itself (password and second factor), joins and switches to the business."""
-    invitation = _open_invitation(session, invite_token)
+    invitation = _open_invitation(session, invite_token, to_accept=True)
     if invitation is None:
         raise ActionRefused(INVITATION_GONE)
     user = _signed_in_user(session, session_token)
@@ -228,10 +228,13 @@ def _join(session: Session, invitation: Invitation, user: User) -> None:
     session.commit()
 
 
-def _open_invitation(session: Session, invite_token: str) -> Invitation | None:
+def _open_invitation(session: Session, invite_token: str, to_accept: bool = False) -> Invitation | None:
     """The invitation behind a link, while it is unused, unexpired and its sender still manages the team: a
-    member removed or demoted since can't let anyone in (or back in) with the links they sent."""
+    member removed or demoted since can't let anyone in (or back in) with the links they sent. `to_accept`:
+    locked until commit, so a form sent twice (a double click) is accepted once and then finds it used."""
     invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_digest(invite_token))).first()
+    if invitation is not None and to_accept:
+        invitation = locked(session, Invitation, invitation.id)
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
         return None
     sender = _membership(session, invitation.business_id, invitation.invited_by_user_id or 0)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.db import get_engine, locked
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import Business, Invoice, LineItem, Membership, Quote
+from myapprentice_app.models import Business, EmailMessage, Invitation, Invoice, LineItem, Membership, Quote, User
 from myapprentice_app.services import auth, invoice_delivery, invoices, team, work
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.invoices import InvoiceDraft
@@ -116,3 +116,23 @@ def test_an_invoice_emailed_from_two_tabs_at_the_same_moment_gets_one_pay_link(q
     with Session(get_engine()) as session:
         link = invoice_delivery.pay_link(session.get(Invoice, invoice.id))  # type: ignore[arg-type]
     assert link and all(link in body for body in bodies), bodies
+
+
+def test_an_invitation_accepted_twice_at_the_same_moment_makes_one_account_and_tells_the_second_it_is_used(
+        make_owner: Callable[[str], Principal]) -> None:
+    owner = make_owner("owner@invites.test")
+    with Session(get_engine(), expire_on_commit=False) as session:
+        invitation = team.invite(session, owner, email_address="nina@invites.test", name="Nina", role="finance")
+        body = session.exec(select(EmailMessage.body)).one()
+    token = next(word for word in body.split() if "/invite/" in word).rsplit("/", 1)[1]
+
+    def accept(session: Session) -> str:  # the form sent twice: a double click
+        return team.accept_with_new_account(session, invite_token=token, password="a-long-password")
+
+    outcomes = while_held(lambda session: locked(session, Invitation, invitation.id), in_own_session(accept),
+                          in_own_session(accept))
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert [str(reason) for reason in refused] == [team.INVITATION_GONE], outcomes
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(User).where(User.email == "nina@invites.test")).all()) == 1
