@@ -195,11 +195,13 @@ def accept_with_new_account(session: Session, *, invite_token: str, password: st
 
     Only for an email with no account: an existing account's credentials are never set through a link.
     """
-    invitation = _open_invitation(session, invite_token, to_accept=True)
+    invitation = _open_invitation(session, invite_token)
     if invitation is None:
         raise ActionRefused(INVITATION_GONE)
     if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
         raise ActionRefused(f"{invitation.email} already has a MyApprentice account. Sign in to accept.")
+    if _open_invitation(session, invite_token, to_accept=True) is None:  # accepted a moment ago (sent twice)
+        raise ActionRefused(INVITATION_GONE)
     user = auth.create_user(session, email=invitation.email, name=invitation.name or invitation.email,
                             password=password)
     _join(session, invitation, user)
