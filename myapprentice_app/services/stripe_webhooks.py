@@ -30,13 +30,9 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
     Raises StripeProblem when Stripe can't be asked for the current state: nothing is kept then, so
     Stripe's retry of this delivery is processed in full.
     """
-    row = StripeEvent(id=event.id, type=event.type, account_id=event.account, created=event.created)
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if session.get(StripeEvent, event.id) is not None:
         return None  # a duplicate delivery: already handled
+    row = StripeEvent(id=event.id, type=event.type, account_id=event.account, created=event.created)
     account = account_by_stripe_id(session, event.account)
     row.business_id = account.business_id if account else _former_business(session, event.account)
     if event.livemode != stripe_api.live_mode():  # a Connect endpoint hears live and test events alike
@@ -60,6 +56,14 @@ def receive(session: Session, event: VerifiedEvent) -> int | None:
             row.status = "ignored"
         else:
             handler(session, row, account, event)
+    # Stored last: the handlers ask Stripe before they write, so no write lock (SQLite's is the whole database's)
+    # waits on Stripe's answer. A copy of this delivery handled meanwhile makes this fail, and nothing is kept.
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return None
     session.commit()
     if event.type in XERO_EVENTS and account is not None and row.business_id:
         xero_sync.payments_run(session, row.business_id)  # queues itself: the payment, refund, fee or note

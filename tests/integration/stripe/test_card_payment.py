@@ -3,12 +3,18 @@ reach Xero."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from myapprentice_app.db import get_engine
+from myapprentice_app.integrations.stripe.client import VerifiedEvent
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Payment, StripePayment, XeroSettings
+from myapprentice_app.services import invoices, stripe_webhooks
 from tests.support.waiting import wait_until
 
 from .conftest import checkout_id, invoice_reaches, sent_invoice
@@ -73,3 +79,34 @@ def test_without_a_fee_account_the_fee_waits_with_a_message_naming_the_setting(s
     assert wait_until(fee_message, seconds=10, waiting_for="the fee's message") == (
         "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero.")
     assert spent(admin, tenant) == []
+
+
+def test_while_a_card_webhook_waits_on_stripe_everyone_else_can_still_save(session, stripe_connected, stripe_admin):
+    paid, other = sent_invoice(session, stripe_connected, pushed=False), sent_invoice(session, stripe_connected,
+                                                                                     pushed=False)
+    stripe_admin.post("config", {"hold_deliveries": True})  # the webhook is handled below, when the test says
+    stripe_admin.pay(checkout_id(session, paid))
+    [succeeded] = [e for e in stripe_admin.objects("event") if e["type"] == "payment_intent.succeeded"]
+    event = VerifiedEvent(id=succeeded["id"], type=succeeded["type"], account=succeeded.get("account"),
+                          created=succeeded["created"], livemode=succeeded["livemode"],
+                          object=succeeded["data"]["object"])
+    stripe_admin.post("config", {"latency_ms": 2000})  # Stripe takes two seconds to say what the payment is now
+
+    with ThreadPoolExecutor(max_workers=1) as webhook:
+        handled = webhook.submit(lambda: receive_in_own_session(event))
+        time.sleep(0.5)  # the webhook is waiting on Stripe
+        started = time.monotonic()
+        invoices.record_payment(session, stripe_connected, other.id, amount="10.00", paid_on=dt.date.today(),
+                                method="cash")  # someone records a payment meanwhile
+        saved_after = time.monotonic() - started
+        assert handled.result(timeout=30) == stripe_connected.business_id
+    stripe_admin.post("config", {"latency_ms": 0})
+
+    assert saved_after < 1.0, f"the payment by hand waited {saved_after:.1f} s for the webhook's Stripe call"
+    session.expire_all()
+    assert session.get(type(paid), paid.id).status == "paid"
+
+
+def receive_in_own_session(event: VerifiedEvent) -> int | None:
+    with Session(get_engine()) as own:
+        return stripe_webhooks.receive(own, event)
