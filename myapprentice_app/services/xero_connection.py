@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.sync_errors import ErrorCode
@@ -82,7 +82,7 @@ def start_connect(session: Session, actor: Principal) -> str:
 def finish_connect(session: Session, actor: Principal, *, state: str, code: str | None, error: str | None) -> str:
     """Handle Xero's redirect back. Returns a short outcome for the Integrations tab."""
     actor.require(Permission.CONNECT_XERO)
-    pending = session.get(OAuthState, state or "")
+    pending = locked(session, OAuthState, state or "")  # a callback loaded twice at once uses it once
     if (pending is None or pending.used_at is not None or pending.user_id != actor.user_id
             or pending.business_id != actor.business_id or utcnow() - pending.created_at > STATE_LIFETIME):
         raise ActionRefused("That Xero sign-in link has expired or wasn't started here. Try connecting again.")

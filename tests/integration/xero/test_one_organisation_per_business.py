@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from myapprentice_app.db import utcnow
-from myapprentice_app.models import Client, Invoice, XeroConnection
+from myapprentice_app.db import get_engine, locked, utcnow
+from myapprentice_app.models import Client, Invoice, OAuthState, XeroConnection
 from myapprentice_app.services import xero_connection, xero_sync
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.principal import Principal
 from tests.integration.xero.conftest import consent, make_invoices, other_business_owner
+from tests.support.concurrently import while_held
 
 
 def connect(session: Session, admin, actor: Principal, tenant_ids: list[str]) -> str:
@@ -107,3 +108,19 @@ def test_reconnecting_the_same_organisation_keeps_every_link(session, connected,
     assert connect(session, admin, connected, [tenant]) == "connected"
 
     assert _sync_states(session, ids) == [("synced", True)] * 2
+
+
+def test_xeros_redirect_back_loaded_twice_at_the_same_moment_connects_once_and_says_the_link_is_used(
+        session, owner, admin, tenant):
+    back = consent(admin, xero_connection.start_connect(session, owner), [tenant])
+
+    def arrive() -> str:  # the browser loads the callback twice (a reload, a prefetch)
+        with Session(get_engine(), expire_on_commit=False) as own:
+            return xero_connection.finish_connect(own, owner, state=back["state"], code=back["code"], error=None)
+
+    outcomes = while_held(lambda held: locked(held, OAuthState, back["state"]), arrive, arrive)
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert "connected" in outcomes and len(refused) == 1, outcomes
+    assert str(refused[0]) == "That Xero sign-in link has expired or wasn't started here. Try connecting again."
+    assert xero_connection.connection_view(session, owner).label == "Connected"
