@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import psycopg
 import pytest
 from sqlmodel import Session
 
-from myapprentice_app.config import get_settings
 from myapprentice_app.db import get_engine
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.migrate import upgrade
 from myapprentice_app.models import Business, Membership
 from myapprentice_app.services import auth
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _skip_unless_postgres_is_installed() -> None:
-    """Installed but unreachable is a failure (`make test` starts it); only a machine without it skips."""
-    try:
-        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
-            return
-    except psycopg.Error:
-        if shutil.which("pg_ctlcluster") is None and shutil.which("postgres") is None:
-            pytest.skip(reason="PostgreSQL (postgres) is not installed on this machine")
-        raise
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    _skip_unless_postgres_is_installed()
-    name = f"myapprentice_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    get_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}").dispose()
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -57,21 +26,6 @@ def redis_available() -> None:
         if shutil.which("redis-server") is None:
             pytest.skip(reason="Redis (redis-server) is not installed on this machine")
         raise
-
-
-@pytest.fixture
-def app_on_postgres(postgres_url: str) -> Iterator[str]:
-    """The app's own engine and settings pointed at a new PostgreSQL database, migrated."""
-    upgrade(postgres_url)
-    before = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = postgres_url
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield postgres_url
-    get_engine().dispose()
-    os.environ["DATABASE_URL"] = before
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -24,7 +24,7 @@ from tests.support.stripe_sandbox import card_payment
 
 
 @pytest.fixture
-def owner(app_database: None, make_owner: Callable[[str], Principal]) -> Principal:
+def owner(make_owner: Callable[[str], Principal]) -> Principal:
     principal = make_owner("owner@race.test")
     with Session(get_engine()) as session:
         session.add(StripeAccount(business_id=principal.business_id, account_id="acct_race", status="connected"))

@@ -22,7 +22,6 @@ from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, Xe
 from myapprentice_app.services import invoices, stripe_payments, xero_sync
 from myapprentice_app.sync import runs
 from myapprentice_app.sync.payments import reference_for
-from tests.scale.conftest import app_on_postgres, postgres_url  # noqa: F401 (fixtures)
 from tests.support.stripe_sandbox import card_payment
 from tests.support.waiting import wait_until
 
