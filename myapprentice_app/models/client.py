@@ -22,3 +22,7 @@ class Client(SQLModel, table=True):
     country: str | None = Field(default=None, sa_type=sa.String(100))
     xero_contact_id: str | None = Field(default=None, sa_type=sa.String(36))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    __table_args__ = (
+        sa.Index("uq_client_business_name", "business_id", sa.func.lower(sa.column("name")), unique=True),
+    )

@@ -33,3 +33,5 @@ class Quote(SQLModel, table=True):
     status: str = Field(default=QuoteStatus.DRAFT.value, sa_type=sa.String(20))  # QuoteStatus
     amounts_are: str = Field(default="exclusive", sa_type=sa.String(12))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    __table_args__ = (sa.Index("uq_quote_business_number", "business_id", "number", unique=True),)

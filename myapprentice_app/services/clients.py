@@ -6,8 +6,9 @@ from dataclasses import dataclass, fields
 
 from sqlmodel import Session, func, select
 
+from myapprentice_app.db import locked
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import Client
+from myapprentice_app.models import Business, Client
 from myapprentice_app.services import audit
 from myapprentice_app.services.auth import EMAIL_PATTERN
 from myapprentice_app.services.errors import NotFound, ValidationFailed
@@ -89,6 +90,9 @@ def _validate(session: Session, business_id: int, form: ClientForm, client_id: i
 
 
 def _name_taken(session: Session, business_id: int, name: str, client_id: int | None) -> bool:
+    """Looked for with the business locked until the client is committed: the same client added in another tab
+    at the same moment is found (names are also unique per business in the database)."""
+    locked(session, Business, business_id)
     query = select(Client.id).where(
         Client.business_id == business_id, func.lower(Client.name) == name.lower()
     )

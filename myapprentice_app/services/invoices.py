@@ -42,7 +42,7 @@ class InvoiceDraft:
 
 def create_invoice(session: Session, actor: Principal, draft: InvoiceDraft) -> Invoice:
     actor.require(Permission.EDIT_INVOICES)
-    business = session.get(Business, actor.business_id)
+    business = locked(session, Business, actor.business_id)  # its next number is ours until commit
     assert business is not None
     rates = _validated(session, actor.business_id, draft, draft.number.strip() or None, invoice_id=None)
     _refuse_anothers_origin(session, actor.business_id, draft)

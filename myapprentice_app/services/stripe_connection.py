@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from myapprentice_app.config import get_settings
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.integrations.stripe import client as stripe_api
 from myapprentice_app.models import Business, StripeAccount, StripeCheckout, StripeEvent
@@ -71,16 +71,19 @@ def view_for(session: Session, business_id: int) -> StripeView:
 def start_connect(session: Session, actor: Principal) -> str:
     """The URL of Stripe's onboarding for this business's connected account (made now if it has none)."""
     _require_step_up(actor)
-    account = account_of(session, actor.business_id)
-    if account is None:
+    if account_of(session, actor.business_id) is None:
         business = session.get(Business, actor.business_id)
         assert business is not None
         created = stripe_api.create_account(business.country, business.email, actor.business_id)
-        account = StripeAccount(business_id=actor.business_id, account_id=created["id"],
-                                connected_by_user_id=actor.user_id)
-        apply_account(account, created)
-        session.add(account)
-        audit.record(session, actor, actor.business_id, "stripe.account_created", detail=account.account_id)
+        # Stripe gives a second tab connecting at the same moment the same account (the Idempotency-Key is the
+        # business's): looked for again with the business locked, it is stored once.
+        locked(session, Business, actor.business_id)
+        if account_of(session, actor.business_id) is None:
+            account = StripeAccount(business_id=actor.business_id, account_id=created["id"],
+                                    connected_by_user_id=actor.user_id)
+            apply_account(account, created)
+            session.add(account)
+            audit.record(session, actor, actor.business_id, "stripe.account_created", detail=account.account_id)
         session.commit()
     return onboarding_link(session, actor)
 

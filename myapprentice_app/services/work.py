@@ -10,7 +10,7 @@ from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.work_status import JobStatus, QuoteStatus
-from myapprentice_app.models import Client, Job, LineItem, Membership, Quote
+from myapprentice_app.models import Business, Client, Job, LineItem, Membership, Quote
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import NotFound, ValidationFailed
 from myapprentice_app.services.invoices import tax_rates
@@ -198,6 +198,9 @@ def _is_member(session: Session, business_id: int, user_id: int) -> bool:
 
 
 def _next_quote_number(session: Session, business_id: int) -> str:
+    """The business stays locked until the quote is committed, so a quote made at the same moment in another tab
+    counts this one (each number is also unique per business in the database)."""
+    locked(session, Business, business_id)
     count = len(session.exec(select(col(Quote.id)).where(Quote.business_id == business_id)).all())
     while True:
         count += 1

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from myapprentice_app.db import utcnow
+from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import TaxRate, XeroAccount, XeroSettings, XeroTaxRate
+from myapprentice_app.models import Business, TaxRate, XeroAccount, XeroSettings, XeroTaxRate
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
@@ -52,9 +52,12 @@ class RateMismatch(ValueError):
 
 
 def settings_row(session: Session, business_id: int) -> XeroSettings:
+    """The business's settings, made on first use. Making them locks the business until commit, so the first
+    saves from two tabs at the same moment make one row and the second saves onto it."""
     row = session.get(XeroSettings, business_id)
     if row is None:
-        row = XeroSettings(business_id=business_id)
+        locked(session, Business, business_id)
+        row = session.get(XeroSettings, business_id) or XeroSettings(business_id=business_id)
         session.add(row)
     return row
 

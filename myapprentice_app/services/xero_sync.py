@@ -232,7 +232,7 @@ def _link_existing(session: Session, actor: Principal, invoice: Invoice) -> None
 
 
 def _renumber(session: Session, actor: Principal, invoice: Invoice) -> None:
-    business = session.get(Business, actor.business_id)
+    business = locked(session, Business, actor.business_id)  # its next number is ours until commit
     assert business is not None
     taken_here = set(session.exec(select(Invoice.number).where(Invoice.business_id == actor.business_id)).all())
     taken_there = {ref.upper() for ref in session.exec(

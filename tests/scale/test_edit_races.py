@@ -12,15 +12,27 @@ from sqlmodel import Session, col, select
 
 from myapprentice_app.db import get_engine, locked
 from myapprentice_app.domain.roles import Role
-from myapprentice_app.models import Business, EmailMessage, Invitation, Invoice, LineItem, Membership, Quote, User
-from myapprentice_app.services import auth, invoice_delivery, invoices, team, work
-from myapprentice_app.services.errors import ActionRefused
+from myapprentice_app.models import (
+    Business,
+    Client,
+    EmailMessage,
+    Invitation,
+    Invoice,
+    LineItem,
+    Membership,
+    Quote,
+    User,
+    XeroSettings,
+)
+from myapprentice_app.services import auth, clients, invoice_delivery, invoices, team, work, xero_settings
+from myapprentice_app.services.clients import ClientForm
+from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.invoices import InvoiceDraft
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.services.work import QuoteForm
 from tests.conftest import PASSWORD
-from tests.integration.invoicing_helpers import client, draft, gst
-from tests.support.concurrently import while_held
+from tests.integration.invoicing_helpers import TODAY, client, draft, gst
+from tests.support.concurrently import in_own_session, while_held
 
 
 def second_owner(business_id: int, email: str) -> Principal:
@@ -31,13 +43,6 @@ def second_owner(business_id: int, email: str) -> Principal:
         principal = auth.resolve(session, auth.log_in(session, email=email, password=PASSWORD).token)
         assert principal is not None
         return principal
-
-
-def in_own_session(work_to_do: Callable[[Session], object]) -> Callable[[], object]:
-    def attempt() -> object:
-        with Session(get_engine(), expire_on_commit=False) as session:
-            return work_to_do(session)
-    return attempt
 
 
 def test_two_owners_demoting_each_other_at_the_same_moment_leave_one_owner(
@@ -136,3 +141,87 @@ def test_an_invitation_accepted_twice_at_the_same_moment_makes_one_account_and_t
     assert [str(reason) for reason in refused] == [team.INVITATION_GONE], outcomes
     with Session(get_engine()) as session:
         assert len(session.exec(select(User).where(User.email == "nina@invites.test")).all()) == 1
+
+
+def a_number_being_taken(business_id: int, client_id: int,
+                         kind: type[Invoice] | type[Quote]) -> Callable[[Session], None]:
+    """Another tab's invoice or quote, written with the business's next number and not committed yet."""
+    def hold(session: Session) -> None:
+        business = locked(session, Business, business_id)
+        assert business is not None
+        if kind is Invoice:
+            session.add(Invoice(business_id=business_id, client_id=client_id, issue_date=TODAY, due_date=TODAY,
+                                number=f"{business.invoice_prefix}{business.next_invoice_number:04d}"))
+            business.next_invoice_number += 1
+        else:
+            taken = len(session.exec(select(Quote.id).where(Quote.business_id == business_id)).all())
+            session.add(Quote(business_id=business_id, client_id=client_id, number=f"Q-{taken + 1:04d}", title="T"))
+        session.flush()
+    return hold
+
+
+def test_invoices_created_at_the_same_moment_get_numbers_of_their_own(quoted: Quoted) -> None:
+    fresh = dataclasses.replace(quoted.invoice, quote_id=None)
+
+    def create(session: Session) -> Invoice:
+        return invoices.create_invoice(session, quoted.owner, fresh)
+
+    outcomes = while_held(a_number_being_taken(quoted.owner.business_id, fresh.client_id or 0, Invoice),
+                          in_own_session(create), in_own_session(create))
+
+    assert all(isinstance(outcome, Invoice) for outcome in outcomes), outcomes
+    with Session(get_engine()) as session:
+        numbers = session.exec(select(Invoice.number).where(Invoice.business_id == quoted.owner.business_id)).all()
+    assert sorted(numbers) == ["INV-0001", "INV-0002", "INV-0003"]
+
+
+def test_quotes_created_at_the_same_moment_get_numbers_of_their_own(quoted: Quoted) -> None:
+    def create(session: Session) -> Quote:
+        return work.save_quote(session, quoted.owner, None, quoted.form)
+
+    outcomes = while_held(a_number_being_taken(quoted.owner.business_id, quoted.form.client_id or 0, Quote),
+                          in_own_session(create), in_own_session(create))
+
+    assert all(isinstance(outcome, Quote) for outcome in outcomes), outcomes
+    with Session(get_engine()) as session:
+        numbers = session.exec(select(Quote.number).where(Quote.business_id == quoted.owner.business_id)).all()
+    assert sorted(numbers) == ["Q-0001", "Q-0002", "Q-0003", "Q-0004"]
+
+
+def test_the_xero_tab_first_saved_from_two_tabs_at_the_same_moment_is_saved_by_both(
+        make_owner: Callable[[str], Principal]) -> None:
+    owner = make_owner("owner@settings.test")
+
+    def another_tab_saving(session: Session) -> None:
+        locked(session, Business, owner.business_id)
+        session.add(XeroSettings(business_id=owner.business_id, push_as="draft"))
+        session.flush()
+
+    def save(session: Session) -> None:
+        xero_settings.save_settings(session, owner, {"push_as": "authorised", "contact_policy": "create"}, {})
+
+    outcomes = while_held(another_tab_saving, in_own_session(save), in_own_session(save))
+
+    assert outcomes == [None, None], outcomes
+    with Session(get_engine()) as session:
+        assert session.get(XeroSettings, owner.business_id).push_as == "authorised"  # type: ignore[union-attr]
+
+
+def test_a_client_added_from_two_tabs_at_the_same_moment_is_added_once(make_owner: Callable[[str], Principal]) -> None:
+    owner = make_owner("owner@clients.test")
+
+    def another_tab_adding(session: Session) -> None:
+        locked(session, Business, owner.business_id)
+        session.add(Client(business_id=owner.business_id, name="Harbourside Cafe"))
+        session.flush()
+
+    def add(session: Session) -> Client:
+        return clients.create_client(session, owner, ClientForm(name="harbourside cafe"))
+
+    outcomes = while_held(another_tab_adding, in_own_session(add), in_own_session(add))
+
+    assert [str(outcome) for outcome in outcomes] == [str(ValidationFailed(
+        {"name": "You already have a client with this name."}))] * 2, outcomes
+    with Session(get_engine()) as session:
+        assert session.exec(select(Client.name).where(Client.business_id == owner.business_id)).all() == [
+            "Harbourside Cafe"]

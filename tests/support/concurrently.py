@@ -34,3 +34,11 @@ def while_held(hold: Callable[[Session], Any], *attempts: Callable[[], Any]) -> 
         thread.join(timeout=40)
         assert not thread.is_alive(), "an attempt still waits after the other writer committed"
     return outcomes
+
+
+def in_own_session(work_to_do: Callable[[Session], Any]) -> Callable[[], Any]:
+    """An attempt for `while_held`: `work_to_do` in a session of its own, as another request would."""
+    def attempt() -> Any:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            return work_to_do(session)
+    return attempt

@@ -8,13 +8,15 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from myapprentice_app.db import get_engine, locked
 from myapprentice_app.domain.roles import PermissionDenied, Role
-from myapprentice_app.models import StripeAccount
+from myapprentice_app.models import Business, StripeAccount
 from myapprentice_app.services import stripe_connection
 from myapprentice_app.services.errors import ActionRefused
 from tests.integration.xero.conftest import with_mfa
+from tests.support.concurrently import in_own_session, while_held
 
 
 def test_returning_from_unfinished_onboarding_shows_what_stripe_still_needs(session, owner, stripe_admin):
@@ -37,6 +39,18 @@ def test_finishing_onboarding_on_stripes_page_enables_charges(session, owner, st
     assert page.status_code == 200 and form.status_code in (302, 303)
     assert form.headers["location"].endswith("/api/stripe/onboarding/return")
     assert view.label == "Connected · charges enabled" and view.missing == []
+
+
+def test_connecting_from_two_tabs_at_the_same_moment_connects_one_account(owner, stripe_admin):
+    def connect(session):
+        return stripe_connection.start_connect(session, owner)
+
+    urls = while_held(lambda session: locked(session, Business, owner.business_id),
+                      in_own_session(connect), in_own_session(connect))
+
+    assert all(isinstance(url, str) and "/setup/s/acct_" in url for url in urls), urls
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(StripeAccount)).all()) == 1
 
 
 def test_connecting_without_a_fresh_code_is_refused(session, make_actor, stripe_admin):
