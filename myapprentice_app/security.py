@@ -80,7 +80,8 @@ def notice_signature(text: str) -> str:
 
 def signed_notice(text: str, signature: str) -> str:
     """The message if the app signed it, else ""."""
-    return text if text and hmac.compare_digest(notice_signature(text), signature) else ""
+    # compare_digest takes str of ASCII only: a signature from the address bar is compared as bytes
+    return text if text and hmac.compare_digest(notice_signature(text).encode(), signature.encode()) else ""
 
 
 def encrypt(plaintext: str, purpose: str) -> str:

@@ -143,6 +143,7 @@ def _signed_in(session, token: str, target: str) -> RedirectResponse:  # type: i
 
 
 def _to_login(target: str, **params: str) -> RedirectResponse:
+    params["email"] = params.get("email", "")[:auth.EMAIL_LENGTH]  # shown again in the form; no longer than one can be
     query = {key: value for key, value in {"next": safe_next(target, ""), **params}.items() if value}
     return RedirectResponse(f"/login?{urlencode(query)}" if query else "/login", status_code=303)
 

@@ -21,6 +21,7 @@ from myapprentice_app.services.principal import Principal
 # The opaque session token: an HttpOnly cookie set and cleared only by the sign-in routes (api/session.py).
 SESSION_COOKIE = "ma_session"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_LENGTH = 320
 WRONG_CREDENTIALS = "That email and password don't match an account."
 # What each refusal says, by the short code the sign-in routes carry back to the page (never the text itself,
 # so a crafted link can't make our page say anything else).
@@ -107,6 +108,8 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
 def log_in(session: Session, *, email: str, password: str, now: dt.datetime | None = None) -> LoginOutcome:
     now = now or utcnow()
     email = normalise_email(email)
+    if len(email) > EMAIL_LENGTH or not email.isprintable():
+        raise LoginRefused("credentials")  # no account has it: nothing to count (nor a row to store per attempt)
     throttle = _count_guess(session, email, now)
     user = session.exec(select(User).where(User.email == email)).first()
     memberships = _memberships(session, user.id) if user and user.id else []

@@ -275,9 +275,8 @@ def _date_problems(draft: InvoiceDraft) -> dict[str, str]:
         problems["issue_date"] = "Enter a date within five years of today."
     if draft.due_date is None:
         problems["due_date"] = "Enter the due date."
-    elif draft.issue_date and not (
-        draft.issue_date <= draft.due_date <= draft.issue_date + dt.timedelta(days=366)
-    ):
+    # A difference, not issue date + 366 days: that overflows for a date typed near the end of the calendar.
+    elif draft.issue_date and not 0 <= (draft.due_date - draft.issue_date).days <= 366:
         problems["due_date"] = "The due date must be on or after the invoice date, and within a year of it."
     return problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -26,12 +27,18 @@ class LineDraft:
     tax_rate_id: int | None = None
 
 
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
 def parse_decimal(value: str | Decimal | int | None) -> Decimal | None:
-    """A number as typed ("1,250.50", "$90") or None when it isn't one."""
+    """A number as typed ("1,250.50", "$90") or None when it isn't one. A comma only separates thousands: "1,00"
+    (a decimal comma) is not read as 100."""
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
+    text = str(value).replace("$", "").strip()
+    if "," in text and not THOUSANDS.fullmatch(text):
+        return None
     try:
-        parsed = Decimal(str(value).replace(",", "").replace("$", "").strip())
+        parsed = Decimal(text.replace(",", ""))
     except (InvalidOperation, ValueError):
         return None
     return parsed if parsed.is_finite() else None

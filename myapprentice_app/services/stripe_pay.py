@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -25,6 +26,7 @@ from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.services.stripe_connection import account_of
 
 PAYABLE = {InvoiceStatus.AUTHORISED, InvoiceStatus.SENT, InvoiceStatus.PART_PAID}
+PAY_TOKEN = re.compile(r"[A-Za-z0-9_-]+")  # secrets.token_urlsafe's alphabet
 UNAVAILABLE = "Card payments aren't available right now. Please try again in a few minutes."
 
 
@@ -44,8 +46,10 @@ class PayView:
 
 
 def invoice_for_token(session: Session, token: str) -> Invoice:
-    invoice = session.exec(select(Invoice).where(Invoice.pay_token == token)).first() if token else None
-    if invoice is None or len(token) < 20:
+    # Only what `new_token` makes is looked up: PostgreSQL refuses a NUL byte in a query's text.
+    looks_like_one = 20 <= len(token) <= 64 and PAY_TOKEN.fullmatch(token) is not None
+    invoice = session.exec(select(Invoice).where(Invoice.pay_token == token)).first() if looks_like_one else None
+    if invoice is None:
         raise NotFound("That payment link")
     return invoice
 

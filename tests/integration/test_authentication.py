@@ -168,3 +168,13 @@ def test_two_first_sign_ins_for_one_address_at_the_same_moment_both_get_the_usua
     assert str(refused.value) == auth.WRONG_CREDENTIALS
     session.expire_all()
     assert session.get(LoginThrottle, email).failures == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("app_database")
+@pytest.mark.parametrize("email", ["a" * 400 + "@example.test", "nul\x00@example.test"])
+def test_signing_in_with_an_email_no_account_can_have_is_refused_and_stores_nothing(email: str) -> None:
+    with Session(get_engine()) as session:
+        with pytest.raises(auth.LoginRefused) as refused:
+            auth.log_in(session, email=email, password=PASSWORD)
+        assert refused.value.code == "credentials"
+        assert session.exec(select(LoginThrottle)).all() == []

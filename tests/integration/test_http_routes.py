@@ -59,3 +59,13 @@ def test_a_callback_with_a_forged_state_is_refused(client, session, make_actor) 
     _sign_in(client, session, owner)
     response = client.get("/api/xero/callback?state=forged&code=abc")
     assert "expired" in response.headers["location"] or "wasn" in response.headers["location"]
+
+
+def test_a_notice_signature_of_letters_outside_ascii_is_ignored() -> None:
+    assert signed_notice("Payment received", "é") == ""
+
+
+@pytest.mark.usefixtures("app_on_postgres")
+def test_on_postgresql_a_pay_link_holding_a_nul_byte_is_not_found(client: TestClient) -> None:
+    for path in ("/pay/%00" + "a" * 30, "/pay/%00" + "a" * 30 + "/done"):
+        assert client.get(path).status_code == 404, path

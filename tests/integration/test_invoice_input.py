@@ -41,6 +41,7 @@ def test_a_blank_client_is_refused_on_the_client_field(session: Session, make_ac
         ("1", "abc", "unit_amount"),
         ("1", "NaN", "unit_amount"),
         ("1", "10.12345", "unit_amount"),
+        ("0,75", "10", "quantity"),  # a decimal comma: not 75
     ],
 )
 def test_negative_absurd_and_non_numeric_quantities_and_prices_are_refused(
@@ -67,6 +68,13 @@ def test_dates_out_of_range_are_refused(session: Session, make_actor) -> None:
     problems = _problems(session, owner, bad)
     assert problems["issue_date"] == "Enter a date within five years of today."
     assert "due_date" in problems
+
+
+def test_an_invoice_dated_at_the_end_of_the_calendar_is_refused_with_a_message(session: Session, make_actor) -> None:
+    owner = make_actor(Role.OWNER)
+    bad = draft(client(session, owner), gst(session, owner))
+    bad.issue_date = bad.due_date = dt.date(9999, 12, 31)
+    assert _problems(session, owner, bad) == {"issue_date": "Enter a date within five years of today."}
 
 
 def test_a_due_date_before_the_invoice_date_is_refused(session: Session, make_actor) -> None:

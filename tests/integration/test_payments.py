@@ -60,6 +60,7 @@ def test_overpayment_is_refused_with_a_clear_message(session: Session, make_acto
         ("abc", "cash", "amount"),
         ("-5", "cash", "amount"),
         ("1.234", "cash", "amount"),
+        ("1,00", "cash", "amount"),  # a decimal comma: not 100
         ("10", "bitcoin", "method"),
     ],
 )
@@ -78,3 +79,4 @@ def test_a_supervisor_cannot_mark_an_invoice_paid(session: Session, make_actor) 
     invoice_id = _authorised(session, owner)
     with pytest.raises(PermissionDenied):
         invoices.record_payment(session, supervisor, invoice_id, amount="1", paid_on=TODAY, method="cash")
+

@@ -28,13 +28,6 @@ def redis_available() -> None:
         raise
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def app_database(request: pytest.FixtureRequest) -> None:
-    """The app's engine on the test database (SQLite, emptied) or on a new PostgreSQL one: a test using it runs
-    on both."""
-    request.getfixturevalue("session" if request.param == "sqlite" else "app_on_postgres")
-
-
 @pytest.fixture
 def make_owner(app_database: None) -> Callable[[str], Principal]:
     """make_owner(email) -> a signed-in Owner of a new business (password tests.conftest.PASSWORD)."""

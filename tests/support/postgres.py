@@ -1,5 +1,6 @@
 """A PostgreSQL database of its own for a test, on the server this machine runs (`make test` starts it when stopped).
-Any tier may ask for `postgres_url`, or for `app_on_postgres` to point the app itself at it."""
+Any tier may ask for `postgres_url`, for `app_on_postgres` to point the app itself at it, or for `app_database` to
+run on both."""
 
 from __future__ import annotations
 
@@ -55,3 +56,10 @@ def app_on_postgres(postgres_url: str) -> Iterator[str]:
     os.environ["DATABASE_URL"] = before
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_database(request: pytest.FixtureRequest) -> None:
+    """The app's engine on the test database (SQLite, emptied) or on a new PostgreSQL one: a test using it runs
+    on both."""
+    request.getfixturevalue("session" if request.param == "sqlite" else "app_on_postgres")

@@ -1,0 +1,34 @@
+"""A name as long as its form allows is kept whole, on PostgreSQL too: the audit row that records it cuts it to fit
+its own column instead of failing the change."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from myapprentice_app.db import get_engine
+from myapprentice_app.domain.roles import Role
+from myapprentice_app.models import AuditEvent, Business, Client, Membership
+from myapprentice_app.services import auth, clients
+from myapprentice_app.services.clients import ClientForm
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.usefixtures("app_database")
+def test_a_client_with_a_name_of_the_longest_allowed_length_is_added_whole() -> None:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        business = Business(name="Bright Spark Electrical")
+        session.add(business)
+        session.commit()
+        user = auth.create_user(session, email="owner@long.test", name="Owner", password=PASSWORD)
+        session.add(Membership(user_id=user.id or 0, business_id=business.id or 0, role=Role.OWNER.value))
+        session.commit()
+        owner = auth.resolve(session, auth.log_in(session, email="owner@long.test", password=PASSWORD).token)
+        assert owner is not None
+        name = "Harbourside Cafe and Function Centre Pty Ltd " * 4 + "x" * 20  # 200 characters
+
+        clients.create_client(session, owner, ClientForm(name=name[:200]))
+
+        assert session.exec(select(Client.name)).all() == [name[:200]]
+        [target] = session.exec(select(AuditEvent.target).where(AuditEvent.action == "client.created")).all()
+        assert target is not None and len(target) == 120 and target.endswith("…")
