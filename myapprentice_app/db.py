@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from myapprentice_app.config import get_settings
+from myapprentice_app.domain.stored_text import UnstorableText, storable
 
 
 def utcnow() -> dt.datetime:
@@ -70,7 +71,13 @@ def get_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+    else:
+        engine = _postgres_engine(url)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_text)
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
     # A transaction left open by a process that stopped (SIGSTOP, a frozen VM) would hold its row locks, and
     # so the sync run it was writing about, for as long as it stays stopped: the server ends it instead. Each
     # session is named after its process, so the worker taking a run over can end its stalled owner's sessions
@@ -79,6 +86,15 @@ def get_engine(url: str | None = None) -> Engine:
     most = get_settings().database_connections or 20
     return create_engine(url, pool_pre_ping=True, pool_size=most // 2, max_overflow=most - most // 2, connect_args={
         "options": "-c idle_in_transaction_session_timeout=10000", "application_name": name})
+
+
+def _refuse_unstorable_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+    """Every statement's text parameters checked in one place, whichever form or route they came from: a NUL
+    byte or a lone surrogate gets the typist a message (`UnstorableText`), not a database error."""
+    for row in parameters if executemany else (parameters,):
+        for value in (row.values() if isinstance(row, dict) else row or ()):
+            if isinstance(value, str) and not storable(value):
+                raise UnstorableText()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

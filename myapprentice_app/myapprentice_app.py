@@ -32,11 +32,12 @@ from myapprentice_app.ui.state.invoice_form import InvoiceFormState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.login import LoginState
 from myapprentice_app.ui.state.outbox import OutboxState
+from myapprentice_app.ui.state.outcomes import unexpected
 from myapprentice_app.ui.state.settings import SettingsState
 from myapprentice_app.ui.state.work import WorkState
 from myapprentice_app.ui.state.work_form import WorkFormState
 
-app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"])
+app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"], backend_exception_handler=unexpected)
 app.register_lifespan_task(free_sockets_of_dead_processes)
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)

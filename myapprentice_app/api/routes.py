@@ -2,14 +2,20 @@
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from myapprentice_app.api import session, stripe, xero
+from myapprentice_app.domain.stored_text import UnstorableText
 
 
 async def health(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+async def unstorable(_: Request, refused: Exception) -> PlainTextResponse:
+    """A NUL byte or a lone surrogate in a link or a form (`db` refuses it): a 400 saying so, not a 500."""
+    return PlainTextResponse(str(refused), status_code=400)
 
 
 api = Starlette(routes=[
@@ -27,4 +33,4 @@ api = Starlette(routes=[
     Route("/pay/{token}", stripe.pay_page),
     Route("/pay/{token}/checkout", stripe.pay_now),
     Route("/pay/{token}/done", stripe.pay_done),
-])
+], exception_handlers={UnstorableText: unstorable})

@@ -69,3 +69,11 @@ def test_a_notice_signature_of_letters_outside_ascii_is_ignored() -> None:
 def test_on_postgresql_a_pay_link_holding_a_nul_byte_is_not_found(client: TestClient) -> None:
     for path in ("/pay/%00" + "a" * 30, "/pay/%00" + "a" * 30 + "/done"):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.usefixtures("app_on_postgres")  # before `session`, which then opens on PostgreSQL
+def test_on_postgresql_a_callback_whose_state_holds_a_nul_byte_is_refused_with_a_message(
+        client, session, make_actor) -> None:
+    _sign_in(client, session, make_actor(Role.OWNER))
+    response = client.get("/api/xero/callback?state=%00forged&code=abc")
+    assert response.status_code == 400 and "invisible control characters" in response.text

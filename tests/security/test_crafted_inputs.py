@@ -3,8 +3,14 @@ message, the tab keeps working, and the database is left as it was."""
 
 from __future__ import annotations
 
+import pytest
+
+from myapprentice_app.domain import stored_text
+from myapprentice_app.domain.stored_text import UnstorableText
+from myapprentice_app.ui.state.client_form import ClientFormState
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
 from myapprentice_app.ui.state.invoices import InvoicesState
+from myapprentice_app.ui.state.outcomes import unexpected
 from myapprentice_app.ui.state.settings import SettingsState
 from myapprentice_app.ui.state.xero_settings import XeroSettingsState
 from tests.security.conftest import (
@@ -84,3 +90,32 @@ def test_payment_terms_of_a_superscript_digit_are_refused_and_the_business_is_un
     assert shown == [("error", "Check the highlighted fields.")]
     assert errors == {"payment_terms_days": "Enter a number of days from 0 to 365."}
     assert changed_tables(before, snapshot()) == []
+
+
+@pytest.mark.parametrize("name", ["Bad\x00Name", "Bad\ud800Name"])
+def test_a_client_name_holding_a_nul_byte_or_half_a_surrogate_pair_gets_a_message_and_saves_nothing(
+        session, world: World, name: str) -> None:
+    token = token_for(session, world.owner)
+    before = snapshot()
+
+    async def scenario():
+        form = await (await states_for(token, "/clients/new", {"id": "new"})).get_state(ClientFormState)
+        await form.load()
+        await call_handler(form, "set_field", ("name", name))
+        return toasts(await call_handler(form, "save"))
+
+    assert run(scenario()) == [("error", stored_text.MESSAGE)]
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_a_search_holding_a_nul_byte_gets_the_same_message_from_the_apps_handler(session, world: World) -> None:
+    token = token_for(session, world.owner)
+
+    async def scenario():
+        invoices = await (await states_for(token, "/invoices")).get_state(InvoicesState)
+        await invoices.load()
+        with pytest.raises(UnstorableText) as refused:
+            await call_handler(invoices, "run_search", ({"search": "a\x00b"},))
+        return toasts([unexpected(refused.value)])
+
+    assert run(scenario()) == [("error", stored_text.MESSAGE)]
