@@ -88,13 +88,20 @@ def _postgres_engine(url: str) -> Engine:
         "options": "-c idle_in_transaction_session_timeout=10000", "application_name": name})
 
 
-def _refuse_unstorable_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+def _refuse_unstorable_text(_connection, _cursor, _statement, parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
     """Every statement's text parameters checked in one place, whichever form or route they came from: a NUL
     byte or a lone surrogate gets the typist a message (`UnstorableText`), not a database error."""
-    for row in parameters if executemany else (parameters,):
-        for value in (row.values() if isinstance(row, dict) else row or ()):
-            if isinstance(value, str) and not storable(value):
-                raise UnstorableText()
+    if not all(storable(text) for text in _texts(parameters)):
+        raise UnstorableText()
+
+
+def _texts(parameters: Any) -> Iterator[str]:
+    """The strings among a statement's parameters: one row or many, by position or by name."""
+    for value in parameters.values() if isinstance(parameters, dict) else parameters or ():
+        if isinstance(value, dict | list | tuple):
+            yield from _texts(value)
+        elif isinstance(value, str):
+            yield value
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
