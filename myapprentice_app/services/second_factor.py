@@ -78,7 +78,7 @@ def begin_totp_enrolment(session: Session, actor: Principal, *, token: str = "",
 
 def confirm_totp_enrolment(session: Session, actor: Principal, *, token: str, secret: str, code: str) -> list[str]:
     """Turn MFA on once the user proves their app produces codes; returns one-time recovery codes."""
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    if whole_number(code) is None or not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
         raise ValidationFailed({"code": "That code doesn't match. Scan the QR code again and enter the new code."})
     if actor.mfa_enabled and not actor.recent_mfa:  # replacing a second factor: begin's step-up must be fresh
         raise LoginRefused("step_up_expired")
@@ -137,6 +137,8 @@ def _accept_totp(user: User, code: str, now: dt.datetime) -> bool:
 
 
 def _accept_recovery_code(session: Session, user: User, code: str, now: dt.datetime) -> bool:
+    if not code.isascii():
+        return False  # recovery codes are ASCII; other text (half a surrogate pair, say) could not even be hashed
     row = session.exec(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,

@@ -91,12 +91,13 @@ def test_mfa_enrolment_stores_the_secret_encrypted_and_returns_ten_recovery_code
     assert len(set(codes)) == 10
 
 
-def test_enrolment_refuses_a_code_that_does_not_match(session, make_actor) -> None:
+@pytest.mark.parametrize("code", ["000000", "\ud800"])  # a wrong code; half a surrogate pair, from a crafted event
+def test_enrolment_refuses_a_code_that_does_not_match(session, make_actor, code: str) -> None:
     actor = make_actor(Role.OWNER)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
     enrolment = second_factor.begin_totp_enrolment(session, actor)
     with pytest.raises(ValidationFailed) as failed:
-        second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret, code="000000")
+        second_factor.confirm_totp_enrolment(session, actor, token=token, secret=enrolment.secret, code=code)
     assert "code" in failed.value.errors
     assert enrolment.qr_svg_data_uri.startswith("data:image/svg+xml")
 
@@ -116,9 +117,9 @@ def test_an_invalid_code_says_so_and_counts_toward_the_second_factor_lock(sessio
     actor = make_actor(Role.OWNER)
     turn_on_mfa(session, actor)
     token = auth.log_in(session, email=actor.email, password=PASSWORD).token
-    for _ in range(4):
+    for code in ("000000", "\ud800", "000000", "000000"):  # one of them half a surrogate pair
         with pytest.raises(auth.InvalidCode, match="That code isn't valid"):
-            second_factor.verify_login_code(session, token=token, code="000000")
+            second_factor.verify_login_code(session, token=token, code=code)
     with pytest.raises(second_factor.SecondFactorLocked):
         second_factor.verify_login_code(session, token=token, code="000000")
 

@@ -7,11 +7,18 @@ import pytest
 
 from myapprentice_app.domain import stored_text
 from myapprentice_app.domain.stored_text import UnstorableText
+from myapprentice_app.ui.state.business_picker import BusinessPickerState
 from myapprentice_app.ui.state.client_form import ClientFormState
+from myapprentice_app.ui.state.error_causes import ErrorCausesState
 from myapprentice_app.ui.state.invoice_actions import InvoiceActionsState
+from myapprentice_app.ui.state.invoice_detail import XeroPanelState
+from myapprentice_app.ui.state.invoice_form import InvoiceFormState
 from myapprentice_app.ui.state.invoices import InvoicesState
 from myapprentice_app.ui.state.outcomes import unexpected
+from myapprentice_app.ui.state.run_history import RunHistoryState
+from myapprentice_app.ui.state.security import SecurityState
 from myapprentice_app.ui.state.settings import SettingsState
+from myapprentice_app.ui.state.sync_actions import SyncActionsState
 from myapprentice_app.ui.state.xero_settings import XeroSettingsState
 from tests.security.conftest import (
     TODAY,
@@ -119,3 +126,42 @@ def test_a_search_holding_a_nul_byte_gets_the_same_message_from_the_apps_handler
         return toasts([unexpected(refused.value)])
 
     assert run(scenario()) == [("error", stored_text.MESSAGE)]
+
+
+def crafted_calls(world: World, junk: object) -> list[tuple[type, str, dict, str, tuple]]:
+    """(state, page, route params, handler, arguments) for every handler that takes an id, an index or a form."""
+    invoice = {"id": str(world.authorised_invoice_id)}
+    return [
+        (InvoiceActionsState, "/invoices", {}, "export_csv", (junk,)),
+        (InvoiceActionsState, "/invoices", {}, "open_payment", (junk,)),
+        (SyncActionsState, "/invoices", {}, "push_invoice", (junk,)),
+        (SyncActionsState, "/invoices", {}, "retry_failed", (junk,)),
+        (RunHistoryState, "/invoices", {}, "open_run", (junk,)),
+        (BusinessPickerState, "/choose-business", {}, "choose", (junk,)),
+        (XeroPanelState, f"/invoices/{world.authorised_invoice_id}", invoice, "apply_fix", (junk, "stamp", junk)),
+        (XeroPanelState, f"/invoices/{world.authorised_invoice_id}", invoice, "fix_with_form", (junk,)),
+        (ErrorCausesState, "/invoices", {}, "fix", (junk,)),
+        (InvoiceFormState, "/invoices/new", {}, "set_line_field", (junk, "description", "Rewire")),
+        (InvoiceFormState, "/invoices/new", {}, "remove_line", (junk,)),
+        (InvoicesState, "/invoices", {}, "run_search", (junk,)),
+        (InvoicesState, "/invoices", {}, "filter_dates", (junk,)),
+        (SecurityState, "/settings/security", {"tab": "security"}, "ask_mfa_change", (junk,)),
+        (SettingsState, "/settings/business", {"tab": "business"}, "save_business", (junk,)),
+    ]
+
+
+@pytest.mark.parametrize("junk", ["abc", None, [1], {"not": "an id"}, 10**30], ids=repr)
+def test_ids_indexes_and_forms_of_the_wrong_type_are_refused_or_ignored_and_change_nothing(
+        session, world: World, junk: object) -> None:
+    token = token_for(session, world.owner)
+    before = snapshot()
+
+    async def scenario():
+        shown = []
+        for state_class, path, params, handler, args in crafted_calls(world, junk):
+            state = await (await states_for(token, path, params)).get_state(state_class)
+            shown += toasts(await call_handler(state, handler, args))
+        return shown
+
+    assert {level for level, _ in run(scenario())} <= {"error"}
+    assert changed_tables(before, snapshot()) == []

@@ -9,6 +9,7 @@ from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.domain.redirects import safe_next
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import BusinessChoice
+from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import session_token_of
 
 
@@ -28,7 +29,7 @@ class BusinessPickerState(rx.State):
     def choose(self, business_id: int):
         with session_scope() as session:
             try:
-                principal = auth.choose_business(session, session_token_of(self), int(business_id))
+                principal = auth.choose_business(session, session_token_of(self), parse_id(business_id) or 0)
             except auth.LoginRefused as refused:
                 return rx.toast.error(str(refused))
         return rx.redirect(safe_next(self.next_path, home_for(principal.role)))

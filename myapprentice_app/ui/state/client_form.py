@@ -47,7 +47,7 @@ class ClientFormState(SessionState):
 
     @rx.event
     def set_field(self, field: str, value: str):
-        if field in ClientForm.__dataclass_fields__:
+        if field in tuple(ClientForm.__dataclass_fields__):
             self.form = ClientForm(**{**self.form.__dict__, field: str(value)[:1000]})
             self.errors.pop(field, None)
 

@@ -11,6 +11,7 @@ from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
 from myapprentice_app.services import sync_causes
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.ui.state.board import follow
+from myapprentice_app.ui.state.outcomes import form_values
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 FIXES = {"pick_account": Fix.PICK_ACCOUNT, "map_tax_rate": Fix.MAP_TAX_RATE, "create_contact": Fix.CREATE_CONTACT,
@@ -37,6 +38,7 @@ class ErrorCausesState(SessionState):
 
     @rx.event
     async def fix(self, form: dict):
+        form = form_values(form)
         fix = FIXES.get(str(form.get("fix", "")))
         if fix is None:
             return rx.toast.error("That fix isn't available.")

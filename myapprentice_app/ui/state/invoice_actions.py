@@ -14,7 +14,7 @@ from myapprentice_app.services import invoice_export, invoices
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.ui.state.invoice_detail import InvoiceDetailState, XeroPanelState
 from myapprentice_app.ui.state.invoices import InvoicesState
-from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, refused
+from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 METHODS = [("bank_transfer", "Bank transfer"), ("cash", "Cash"), ("card", "Card")]
@@ -41,7 +41,7 @@ class InvoiceActionsState(SessionState):
             return refusal
         try:
             with session_scope() as session:
-                exported = invoice_export.invoice_csv(session, principal, int(invoice_id))
+                exported = invoice_export.invoice_csv(session, principal, parse_id(invoice_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         return [
@@ -56,7 +56,7 @@ class InvoiceActionsState(SessionState):
             return refusal
         try:
             with session_scope() as session:
-                invoice = invoices.get_invoice(session, principal, int(invoice_id))
+                invoice = invoices.get_invoice(session, principal, parse_id(invoice_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         self.pay_invoice_id, self.pay_number = invoice.id or 0, invoice.number

@@ -21,7 +21,7 @@ from myapprentice_app.services.errors import ActionRefused, NotFound, Validation
 from myapprentice_app.services.invoice_delivery import EmailDraft
 from myapprentice_app.services.principal import Principal
 from myapprentice_app.ui.state.board import follow
-from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, parse_id, refused
+from myapprentice_app.ui.state.outcomes import CHECK_FIELDS, REFUSED, form_values, parse_id, refused
 from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoice_in_url
 
@@ -218,7 +218,7 @@ class XeroPanelState(SessionState):
     @rx.event
     async def apply_fix(self, invoice_id: int, stamp: str, action: str, value: str = ""):
         """One fix, for the invoice and the state of it (its stamp) that the panel showed when it was pressed."""
-        fix = Fix(action) if action in {f.value for f in Fix} else None
+        fix = next((known for known in Fix if known.value == action), None)
         if fix is None:
             return rx.toast.error("That fix isn't available.")
         permission = Permission.RETRY_SYNC if fix == Fix.RETRY else Permission.RESOLVE_SYNC_ERRORS
@@ -231,7 +231,7 @@ class XeroPanelState(SessionState):
             return rx.redirect("/settings/xero")
         try:
             with session_scope() as session:
-                run_id = xero_sync.fix(session, principal, int(invoice_id), fix, value, shown=str(stamp))
+                run_id = xero_sync.fix(session, principal, parse_id(invoice_id) or 0, fix, str(value), shown=str(stamp))
         except (ActionRefused, NotFound) as refused:
             return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
         if run_id:
@@ -241,5 +241,6 @@ class XeroPanelState(SessionState):
 
     @rx.event
     async def fix_with_form(self, form: dict):
+        form = form_values(form)
         return await self.apply_fix(parse_id(form.get("invoice_id")) or 0, str(form.get("stamp", "")),
                                     str(form.get("action", "")), str(form.get("value", "")))

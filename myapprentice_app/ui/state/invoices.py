@@ -15,7 +15,7 @@ from myapprentice_app.models.views import InvoiceRow
 from myapprentice_app.selectors.invoices import InvoiceFilters, list_invoices
 from myapprentice_app.selectors.pickers import client_options
 from myapprentice_app.services.principal import Principal
-from myapprentice_app.ui.state.outcomes import parse_id
+from myapprentice_app.ui.state.outcomes import form_values, parse_id
 from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.urls import invoices_list_in_url
 
@@ -87,6 +87,7 @@ class InvoicesState(SessionState):
 
     @rx.event
     async def filter_dates(self, form: dict):
+        form = form_values(form)
         self.date_from = _date_text(form.get("date_from"))
         self.date_to = _date_text(form.get("date_to"))
         self.page = 1
@@ -117,6 +118,7 @@ class InvoicesState(SessionState):
 
     @rx.event
     async def run_search(self, form: dict):
+        form = form_values(form)
         self.search = str(form.get("search", ""))[:100]
         self.page = 1
         return await self._reload()

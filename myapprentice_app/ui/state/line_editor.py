@@ -86,7 +86,7 @@ class LineEditorMixin(rx.State, mixin=True):
 
     @rx.event
     def set_line_field(self, index: int, field: str, value: str):
-        if field not in LINE_FIELDS or not 0 <= index < len(self.lines):
+        if field not in LINE_FIELDS or not isinstance(index, int) or not 0 <= index < len(self.lines):
             return
         lines = list(self.lines)
         lines[index] = replace(lines[index], **{field: str(value)[:10_000]})
@@ -101,7 +101,7 @@ class LineEditorMixin(rx.State, mixin=True):
 
     @rx.event
     def remove_line(self, index: int):
-        if 0 <= index < len(self.lines) and len(self.lines) > 1:
+        if isinstance(index, int) and 0 <= index < len(self.lines) and len(self.lines) > 1:
             self.lines = [line for position, line in enumerate(self.lines) if position != index]
             self.errors = {}
             self._recompute()

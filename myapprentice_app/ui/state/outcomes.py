@@ -29,6 +29,11 @@ def unexpected(exception: Exception) -> EventSpec:
     return default_backend_exception_handler(exception)
 
 
+def form_values(form: object) -> dict:
+    """A submitted form's values; anything but an object of them (a crafted event) is an empty form."""
+    return form if isinstance(form, dict) else {}
+
+
 def parse_id(value: object) -> int | None:
     text = str(value or "").strip()
     return whole_number(text) if len(text) < 12 else None

@@ -8,6 +8,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.selectors.board import RunOutcome, run_outcome
 from myapprentice_app.services.errors import NotFound
+from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 
@@ -22,7 +23,7 @@ class RunHistoryState(SessionState):
             return refusal
         try:
             with session_scope() as session:
-                self.outcome = run_outcome(session, principal, int(run_id))
+                self.outcome = run_outcome(session, principal, parse_id(run_id) or 0)
         except NotFound as missing:
             return rx.toast.error(str(missing))
         self.showing = True

@@ -8,6 +8,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.ui.state.outcomes import form_values
 from myapprentice_app.ui.state.session import SessionState, authorise, session_token_of
 
 MFA_CHANGES = {  # each needs a current code first; the value is what the person is told once it's done
@@ -52,6 +53,7 @@ class SecurityState(SessionState):
 
     @rx.event
     async def confirm_mfa(self, form: dict):
+        form = form_values(form)
         principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
         if principal is None:
             return refusal
@@ -79,7 +81,7 @@ class SecurityState(SessionState):
         if principal is None:
             return refusal
         self.errors = {}
-        self.mfa_change = change if change in MFA_CHANGES and principal.mfa_enabled else ""
+        self.mfa_change = change if isinstance(change, str) and change in MFA_CHANGES and principal.mfa_enabled else ""
 
     @rx.event
     async def cancel_mfa_change(self):
@@ -88,6 +90,7 @@ class SecurityState(SessionState):
     @rx.event
     async def confirm_mfa_change(self, form: dict):
         """Changing the second factor needs the second factor: a current code or a recovery code."""
+        form = form_values(form)
         principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
         if principal is None:
             return refusal

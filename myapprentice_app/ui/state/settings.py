@@ -10,6 +10,7 @@ from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import business
 from myapprentice_app.services.business import BusinessDetails, TeamMember
 from myapprentice_app.services.errors import ValidationFailed
+from myapprentice_app.ui.state.outcomes import form_values
 from myapprentice_app.ui.state.security import SecurityState
 from myapprentice_app.ui.state.session import SessionState, authorise
 from myapprentice_app.ui.state.team import TeamState
@@ -51,6 +52,7 @@ class SettingsState(SessionState):
 
     @rx.event
     async def save_business(self, form: dict):
+        form = form_values(form)
         principal, refusal = await authorise(self, Permission.BUSINESS_SETTINGS)
         if principal is None:
             return refusal

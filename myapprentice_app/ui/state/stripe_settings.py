@@ -11,6 +11,7 @@ from myapprentice_app.security import signed_notice
 from myapprentice_app.services import stripe_connection
 from myapprentice_app.services.errors import ActionRefused
 from myapprentice_app.services.stripe_connection import StripeView
+from myapprentice_app.ui.state.outcomes import form_values
 from myapprentice_app.ui.state.session import SessionState, authorise, authorise_with_code
 
 
@@ -47,6 +48,7 @@ class StripeSettingsState(SessionState):
 
     @rx.event
     async def confirm_step_up(self, form: dict):
+        form = form_values(form)
         principal, refusal = await authorise_with_code(self, Permission.CONNECT_STRIPE, str(form.get("code", "")))
         if principal is None:
             return refusal

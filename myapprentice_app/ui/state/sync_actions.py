@@ -13,6 +13,7 @@ from myapprentice_app.services import sync_retry, xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
 from myapprentice_app.ui.state.board import follow
 from myapprentice_app.ui.state.invoice_actions import reload_invoice_views
+from myapprentice_app.ui.state.outcomes import parse_id
 from myapprentice_app.ui.state.session import SessionState, authorise
 
 
@@ -24,7 +25,7 @@ class SyncActionsState(SessionState):
             return refusal
         try:
             with session_scope() as session:
-                xero_sync.push_invoice(session, principal, int(invoice_id))
+                xero_sync.push_invoice(session, principal, parse_id(invoice_id) or 0)
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)
@@ -64,7 +65,7 @@ class SyncActionsState(SessionState):
             return refusal
         try:
             with session_scope() as session:
-                _, count = sync_retry.retry_failed(session, principal, int(run_id))
+                _, count = sync_retry.retry_failed(session, principal, parse_id(run_id) or 0)
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)

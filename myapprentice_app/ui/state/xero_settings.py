@@ -12,6 +12,7 @@ from myapprentice_app.services import xero_connection, xero_settings
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.xero_connection import ConnectionView
 from myapprentice_app.services.xero_settings import Choice, TaxMapping
+from myapprentice_app.ui.state.outcomes import form_values
 from myapprentice_app.ui.state.session import SessionState, authorise, authorise_with_code
 
 
@@ -58,6 +59,7 @@ class XeroSettingsState(SessionState):
 
     @rx.event
     async def confirm_step_up(self, form: dict):
+        form = form_values(form)
         principal, refusal = await authorise_with_code(self, Permission.CONNECT_XERO, str(form.get("code", "")))
         if principal is None:
             return refusal
@@ -92,6 +94,7 @@ class XeroSettingsState(SessionState):
 
     @rx.event
     async def save(self, form: dict):
+        form = form_values(form)
         principal, refusal = await authorise(self, Permission.XERO_SETTINGS)
         if principal is None:
             return refusal
