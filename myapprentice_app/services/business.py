@@ -50,8 +50,14 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
         problems["name"] = "Enter the business name."
     elif len(details.name) > 200:
         problems["name"] = "Keep the name under 200 characters."
+    elif not details.name.strip().isprintable():  # it heads every email the business sends: one line
+        problems["name"] = "Keep the name on one line."
     if details.email.strip() and not EMAIL_PATTERN.match(details.email.strip()):
         problems["email"] = "Enter an email address like accounts@business.com."
+    for field, label, limit in (("email", "the email address", 320), ("phone", "the phone number", 40),
+                                ("abn", "the ABN", 20)):
+        if len(getattr(details, field).strip()) > limit:
+            problems[field] = f"Keep {label} under {limit} characters."
     days = whole_number(details.payment_terms_days)
     if days is None or not 0 <= days <= 365:
         problems["payment_terms_days"] = "Enter a number of days from 0 to 365."
@@ -63,8 +69,8 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
     assert business is not None
     business.name = details.name.strip()
     business.email = details.email.strip() or None
-    business.phone = details.phone.strip()[:40] or None
-    business.abn = details.abn.strip()[:20] or None
+    business.phone = details.phone.strip() or None
+    business.abn = details.abn.strip() or None
     business.address = details.address.strip() or None
     business.payment_terms_days = int(details.payment_terms_days)
     audit.record(session, actor, actor.business_id, "settings.business_changed")

@@ -7,7 +7,7 @@ SMTP_URL forms: smtp://host:port, smtp://user:password@host:port?starttls=1, smt
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage as MimeMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,6 +19,7 @@ from myapprentice_app.models import EmailMessage
 from myapprentice_app.services.principal import Principal
 
 SMTP_TIMEOUT_SECONDS = 15
+SUBJECT_LENGTH = EmailMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]
 WITHHELD = "[link withheld: it was emailed]"
 
 
@@ -50,6 +51,10 @@ def send(
 
     Raises EmailNotSent when SMTP is configured and delivery fails; nothing is recorded as sent then.
     """
+    # Headers made from names people typed (the business's, the sender's) are one line that fits: a line break
+    # in a header would start another one, and the mail library refuses it.
+    message = replace(message, subject=_one_line(message.subject)[:SUBJECT_LENGTH],
+                      from_name=_one_line(message.from_name))
     settings = get_settings()
     record = EmailMessage(
         business_id=business_id,
@@ -66,6 +71,10 @@ def send(
             record.body = message.body.replace(message.secret, WITHHELD)
     session.add(record)
     return record
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _deliver(smtp_url: str, mail_from: str, message: Outgoing) -> None:

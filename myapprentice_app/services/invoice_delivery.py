@@ -54,10 +54,12 @@ def send_to_client(session: Session, actor: Principal, invoice_id: int, draft: E
     actor.require(Permission.EDIT_INVOICES)
     invoice = _sendable(session, actor, invoice_id)
     problems = {}
-    if not EMAIL_PATTERN.match(draft.to_address.strip()):
+    if not EMAIL_PATTERN.match(draft.to_address.strip()) or len(draft.to_address.strip()) > 320:
         problems["to_address"] = "Enter the client's email address, like accounts@client.com."
-    if not draft.subject.strip() or len(draft.subject) > 300:
+    if not draft.subject.strip() or len(draft.subject.strip()) > 300:
         problems["subject"] = "Enter a subject of up to 300 characters."
+    elif not draft.subject.strip().isprintable():  # an email header: a line break would start another header
+        problems["subject"] = "Keep the subject on one line."
     if not draft.body.strip() or len(draft.body) > MAX_BODY:
         problems["body"] = f"Write a message of up to {MAX_BODY:,} characters."
     if problems:

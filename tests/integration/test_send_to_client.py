@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,7 +18,7 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.models import AuditEvent, EmailMessage
 from myapprentice_app.selectors.outbox import outbox
-from myapprentice_app.services import invoice_delivery, invoices
+from myapprentice_app.services import invoice_delivery, invoices, team
 from myapprentice_app.services.email import EmailNotSent
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from tests.integration.invoicing_helpers import client, draft, gst
@@ -134,3 +135,33 @@ def test_a_bad_address_is_refused_and_a_voided_invoice_cannot_be_sent(
     invoices.void_invoice(session, owner, invoice_id)
     with pytest.raises(ActionRefused, match="voided invoice can't be sent"):
         invoice_delivery.draft_email(session, owner, invoice_id)
+
+
+def test_a_subject_split_over_two_lines_or_an_address_longer_than_any_is_refused_field_by_field(
+    session: Session, make_actor, smtp_inbox: Inbox
+) -> None:
+    owner = make_actor(Role.OWNER)
+    invoice_id = _draft_invoice(session, owner)
+    review = invoice_delivery.draft_email(session, owner, invoice_id)
+    review.subject = "Invoice INV-0001\r\nBcc: someone@elsewhere.test"
+    review.to_address = "a" * 320 + "@client.test"
+
+    with pytest.raises(ValidationFailed) as refused:
+        invoice_delivery.send_to_client(session, owner, invoice_id, review)
+
+    assert refused.value.errors == {"to_address": "Enter the client's email address, like accounts@client.com.",
+                                    "subject": "Keep the subject on one line."}
+    assert smtp_inbox.messages == []
+
+
+def test_an_invitation_from_a_long_business_name_and_sender_name_is_emailed_on_one_subject_line(
+    session: Session, make_actor, smtp_inbox: Inbox
+) -> None:
+    owner = replace(make_actor(Role.OWNER), name="Sam " + "Sparks " * 13, business_name="Bright\nSpark " * 20)
+
+    team.invite(session, owner, email_address="nina@invites.test", name="Nina", role="finance")
+
+    [received] = smtp_inbox.messages
+    subject = session.exec(select(EmailMessage.subject)).one()
+    assert subject.startswith("Sam Sparks Sparks") and "\n" not in subject and len(subject) == 300
+    assert " ".join(received["Subject"].split()) == subject  # one header (a long one is folded on the wire)
