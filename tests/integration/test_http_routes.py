@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import stripe
 from starlette.testclient import TestClient
 
 from myapprentice_app.api.routes import api
 from myapprentice_app.domain.roles import Role
+from myapprentice_app.integrations.stripe.client import webhook_secret
 from myapprentice_app.security import notice_signature, signed_notice
 from myapprentice_app.services import auth
 from myapprentice_app.services.auth import SESSION_COOKIE
@@ -77,3 +80,19 @@ def test_on_postgresql_a_callback_whose_state_holds_a_nul_byte_is_refused_with_a
     _sign_in(client, session, make_actor(Role.OWNER))
     response = client.get("/api/xero/callback?state=%00forged&code=abc")
     assert response.status_code == 400 and "invisible control characters" in response.text
+
+
+@pytest.mark.parametrize("body", [
+    {"type": "payment_intent.succeeded"},  # no id
+    {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": "not an object"}},
+    {"id": "evt_2", "type": "account.updated", "created": "yesterday", "data": {"object": {}}},
+    {"id": "evt_3", "type": "account.updated", "account": ["acct_1"], "data": {"object": {}}},
+    [1, 2],
+], ids=["no id", "object a string", "created a word", "account a list", "a list"])
+def test_a_signed_webhook_not_shaped_like_a_stripe_event_is_refused_with_400(client, session, body) -> None:
+    payload = json.dumps(body)
+    signature = stripe.WebhookSignature.generate_signature_header(payload, webhook_secret() or "")
+
+    response = client.post("/api/stripe/webhook", content=payload, headers={"stripe-signature": signature})
+
+    assert response.status_code == 400

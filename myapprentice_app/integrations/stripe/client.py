@@ -130,10 +130,15 @@ def verify_event(payload: bytes, signature: str | None) -> VerifiedEvent:
     if secret is None:
         raise BadSignature("STRIPE_WEBHOOK_SECRET is not set, so no Stripe event can be verified")
     try:
-        event = stripe.Webhook.construct_event(payload, signature or "", secret)
-    except (ValueError, stripe.SignatureVerificationError) as error:
+        body = stripe.Webhook.construct_event(payload, signature or "", secret).to_dict()
+    except (ValueError, AttributeError, stripe.SignatureVerificationError) as error:  # AttributeError: not an object
         raise BadSignature(str(error)) from error
-    body = event.to_dict()
-    return VerifiedEvent(id=str(body["id"]), type=str(body.get("type", "")), account=body.get("account"),
-                         created=int(body.get("created") or 0), livemode=bool(body.get("livemode")),
-                         object=dict((body.get("data") or {}).get("object") or {}))
+    # Signed, yet not shaped like any event Stripe sends (whoever holds the secret could send it): refused alike.
+    data = body.get("data")
+    shaped = (isinstance(body.get("id"), str) and isinstance(body.get("type", ""), str)
+              and isinstance(body.get("account"), str | None) and isinstance(body.get("created", 0), int)
+              and isinstance(data, dict) and isinstance(data.get("object"), dict))
+    if not shaped:
+        raise BadSignature("the signed body is not shaped like a Stripe event")
+    return VerifiedEvent(id=body["id"], type=body.get("type", ""), account=body.get("account"),
+                         created=body.get("created", 0), livemode=bool(body.get("livemode")), object=data["object"])
