@@ -154,8 +154,11 @@ def locked_rows(session: Session, model: type[M], keys: Iterable[Any]) -> list[M
             # sqlite3 opens a transaction only at the first write, so what was read before it may be stale
             driver.execute("BEGIN IMMEDIATE")
     primary_key = sa.inspect(model).primary_key[0]
+    # FOR NO KEY UPDATE: it still makes writers of the row take turns, but lets another transaction add a row
+    # that refers to it (an audit row of the business, say). FOR UPDATE would block that insert, and a change
+    # holding the referring side's lock while it waits for ours would deadlock.
     return list(session.exec(select(model).where(primary_key.in_(set(keys))).order_by(primary_key)
-                             .with_for_update().execution_options(populate_existing=True)))
+                             .with_for_update(key_share=True).execution_options(populate_existing=True)))
 
 
 _sqlite_writer = threading.RLock()

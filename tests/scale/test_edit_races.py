@@ -5,7 +5,9 @@ being written (its row held by another transaction)."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import Session, col, select
@@ -24,7 +26,7 @@ from myapprentice_app.models import (
     User,
     XeroSettings,
 )
-from myapprentice_app.services import auth, clients, invoice_delivery, invoices, team, work, xero_settings
+from myapprentice_app.services import audit, auth, clients, invoice_delivery, invoices, team, work, xero_settings
 from myapprentice_app.services.clients import ClientForm
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.invoices import InvoiceDraft
@@ -225,3 +227,17 @@ def test_a_client_added_from_two_tabs_at_the_same_moment_is_added_once(make_owne
     with Session(get_engine()) as session:
         assert session.exec(select(Client.name).where(Client.business_id == owner.business_id)).all() == [
             "Harbourside Cafe"]
+
+
+def test_an_invoice_made_from_a_quote_while_the_quote_is_being_saved_waits_for_the_save(quoted: Quoted) -> None:
+    """The save holds its quote and then writes its audit row (a row of the business); the new invoice holds its
+    business (for its number) and then waits for the quote. On PostgreSQL both locks once blocked each other."""
+    with ThreadPoolExecutor(max_workers=1) as other_tab, Session(get_engine()) as saving:
+        locked(saving, Quote, quoted.quote.id)
+        invoicing = other_tab.submit(in_own_session(lambda session: invoices.create_invoice(
+            session, quoted.owner, quoted.invoice)))
+        time.sleep(0.5)  # the invoice has its business and waits for the quote
+        audit.record(saving, quoted.owner, quoted.owner.business_id, "quote.edited", target=quoted.quote.number)
+        saving.commit()
+
+        assert invoicing.result(timeout=30).number == "INV-0001"
