@@ -94,7 +94,8 @@ def _name_taken(session: Session, business_id: int, name: str, client_id: int | 
     at the same moment is found (names are also unique per business in the database)."""
     locked(session, Business, business_id)
     query = select(Client.id).where(
-        Client.business_id == business_id, func.lower(Client.name) == name.lower()
+        # The database lowers both sides, as its unique index does (SQLite's lower() folds ASCII letters only).
+        Client.business_id == business_id, func.lower(Client.name) == func.lower(name)
     )
     if client_id is not None:
         query = query.where(Client.id != client_id)

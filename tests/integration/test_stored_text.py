@@ -13,6 +13,7 @@ from myapprentice_app.domain.stored_text import UnstorableText
 from myapprentice_app.models import AuditEvent, Business, Client, Membership
 from myapprentice_app.services import auth, clients
 from myapprentice_app.services.clients import ClientForm
+from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
 
@@ -50,3 +51,12 @@ def test_a_name_holding_a_nul_byte_or_half_a_surrogate_pair_is_refused_with_a_me
             clients.create_client(session, owner, ClientForm(name=name))
         session.rollback()
         assert session.exec(select(Client)).all() == []
+
+
+def test_a_client_name_with_an_accented_capital_added_twice_is_refused_with_its_message(owner: Principal) -> None:
+    with Session(get_engine()) as session:
+        clients.create_client(session, owner, ClientForm(name="Émile Électrique"))
+    with Session(get_engine()) as session:
+        with pytest.raises(ValidationFailed) as refused:
+            clients.create_client(session, owner, ClientForm(name="Émile Électrique"))
+        assert refused.value.errors == {"name": "You already have a client with this name."}
