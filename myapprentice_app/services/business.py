@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from myapprentice_app.domain.roles import Permission, Role
+from myapprentice_app.domain.stored_text import one_line
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Business, Membership, User
 from myapprentice_app.services import audit
@@ -50,7 +51,7 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
         problems["name"] = "Enter the business name."
     elif len(details.name) > 200:
         problems["name"] = "Keep the name under 200 characters."
-    elif not details.name.strip().isprintable():  # it heads every email the business sends: one line
+    elif not one_line(details.name):  # it heads every email the business sends
         problems["name"] = "Keep the name on one line."
     if details.email.strip() and not EMAIL_PATTERN.match(details.email.strip()):
         problems["email"] = "Enter an email address like accounts@business.com."

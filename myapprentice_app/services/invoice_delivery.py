@@ -11,6 +11,7 @@ from myapprentice_app.config import get_settings
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.money import money
 from myapprentice_app.domain.roles import Permission
+from myapprentice_app.domain.stored_text import one_line
 from myapprentice_app.models import Business, Client, Invoice, LineItem
 from myapprentice_app.services import audit, email, invoices
 from myapprentice_app.services.auth import EMAIL_PATTERN
@@ -58,7 +59,7 @@ def send_to_client(session: Session, actor: Principal, invoice_id: int, draft: E
         problems["to_address"] = "Enter the client's email address, like accounts@client.com."
     if not draft.subject.strip() or len(draft.subject.strip()) > 300:
         problems["subject"] = "Enter a subject of up to 300 characters."
-    elif not draft.subject.strip().isprintable():  # an email header: a line break would start another header
+    elif not one_line(draft.subject):
         problems["subject"] = "Keep the subject on one line."
     if not draft.body.strip() or len(draft.body) > MAX_BODY:
         problems["body"] = f"Write a message of up to {MAX_BODY:,} characters."

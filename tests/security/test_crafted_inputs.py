@@ -143,6 +143,7 @@ def crafted_calls(world: World, junk: object) -> list[tuple[type, str, dict, str
         (ErrorCausesState, "/invoices", {}, "fix", (junk,)),
         (InvoiceFormState, "/invoices/new", {}, "set_line_field", (junk, "description", "Rewire")),
         (InvoiceFormState, "/invoices/new", {}, "remove_line", (junk,)),
+        (InvoiceFormState, "/invoices/new", {}, "set_amounts_are", (junk,)),
         (InvoicesState, "/invoices", {}, "run_search", (junk,)),
         (InvoicesState, "/invoices", {}, "filter_dates", (junk,)),
         (SecurityState, "/settings/security", {"tab": "security"}, "ask_mfa_change", (junk,)),

@@ -108,7 +108,7 @@ class LineEditorMixin(rx.State, mixin=True):
 
     @rx.event
     def set_amounts_are(self, value: str):
-        if value in {a.value for a in AmountsAre}:
+        if value in [a.value for a in AmountsAre]:  # a list: a crafted event's list or object can't be hashed
             self.amounts_are = value
             self._recompute()
 
