@@ -139,7 +139,7 @@ M = TypeVar("M", bound=SQLModel)
 def locked(session: Session, model: type[M], key: Any) -> M | None:
     """The row read afresh and locked until the transaction ends, for a read-then-write such as adding a payment
     to what an invoice has been paid: two writers of one row take turns, so the second adds to the first's sum
-    instead of overwriting it with a sum from before. PostgreSQL locks the row (SELECT … FOR UPDATE); SQLite has
+    instead of overwriting it with a sum from before. PostgreSQL locks the row (SELECT … FOR NO KEY UPDATE); SQLite has
     no row locks, so the transaction takes the database's one write lock before it reads."""
     rows = locked_rows(session, model, [key])
     return rows[0] if rows else None
