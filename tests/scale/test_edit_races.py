@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from myapprentice_app.db import get_engine, locked
 from myapprentice_app.domain.roles import Role
@@ -145,19 +145,12 @@ def test_an_invitation_accepted_twice_at_the_same_moment_makes_one_account_and_t
         assert len(session.exec(select(User).where(User.email == "nina@invites.test")).all()) == 1
 
 
-def a_number_being_taken(business_id: int, client_id: int,
-                         kind: type[Invoice] | type[Quote]) -> Callable[[Session], None]:
-    """Another tab's invoice or quote, written with the business's next number and not committed yet."""
+def another_tab_adding(business_id: int, row: SQLModel) -> Callable[[Session], None]:
+    """Another tab's new row of the business (an invoice, a quote, a client, its Xero settings), written under the
+    business's lock as the services write it, and not committed yet."""
     def hold(session: Session) -> None:
-        business = locked(session, Business, business_id)
-        assert business is not None
-        if kind is Invoice:
-            session.add(Invoice(business_id=business_id, client_id=client_id, issue_date=TODAY, due_date=TODAY,
-                                number=f"{business.invoice_prefix}{business.next_invoice_number:04d}"))
-            business.next_invoice_number += 1
-        else:
-            taken = len(session.exec(select(Quote.id).where(Quote.business_id == business_id)).all())
-            session.add(Quote(business_id=business_id, client_id=client_id, number=f"Q-{taken + 1:04d}", title="T"))
+        locked(session, Business, business_id)
+        session.add(row)
         session.flush()
     return hold
 
@@ -168,7 +161,9 @@ def test_invoices_created_at_the_same_moment_get_numbers_of_their_own(quoted: Qu
     def create(session: Session) -> Invoice:
         return invoices.create_invoice(session, quoted.owner, fresh)
 
-    outcomes = while_held(a_number_being_taken(quoted.owner.business_id, fresh.client_id or 0, Invoice),
+    invoice = Invoice(business_id=quoted.owner.business_id, client_id=fresh.client_id or 0, number="INV-0001",
+                      issue_date=TODAY, due_date=TODAY)
+    outcomes = while_held(another_tab_adding(quoted.owner.business_id, invoice),
                           in_own_session(create), in_own_session(create))
 
     assert all(isinstance(outcome, Invoice) for outcome in outcomes), outcomes
@@ -181,7 +176,9 @@ def test_quotes_created_at_the_same_moment_get_numbers_of_their_own(quoted: Quot
     def create(session: Session) -> Quote:
         return work.save_quote(session, quoted.owner, None, quoted.form)
 
-    outcomes = while_held(a_number_being_taken(quoted.owner.business_id, quoted.form.client_id or 0, Quote),
+    quote = Quote(business_id=quoted.owner.business_id, client_id=quoted.form.client_id or 0, number="Q-0002",
+                  title="Rewire")
+    outcomes = while_held(another_tab_adding(quoted.owner.business_id, quote),
                           in_own_session(create), in_own_session(create))
 
     assert all(isinstance(outcome, Quote) for outcome in outcomes), outcomes
@@ -194,15 +191,12 @@ def test_the_xero_tab_first_saved_from_two_tabs_at_the_same_moment_is_saved_by_b
         make_owner: Callable[[str], Principal]) -> None:
     owner = make_owner("owner@settings.test")
 
-    def another_tab_saving(session: Session) -> None:
-        locked(session, Business, owner.business_id)
-        session.add(XeroSettings(business_id=owner.business_id, push_as="draft"))
-        session.flush()
-
     def save(session: Session) -> None:
         xero_settings.save_settings(session, owner, {"push_as": "authorised", "contact_policy": "create"}, {})
 
-    outcomes = while_held(another_tab_saving, in_own_session(save), in_own_session(save))
+    outcomes = while_held(another_tab_adding(owner.business_id, XeroSettings(business_id=owner.business_id,
+                                                                             push_as="draft")),
+                          in_own_session(save), in_own_session(save))
 
     assert outcomes == [None, None], outcomes
     with Session(get_engine()) as session:
@@ -212,15 +206,12 @@ def test_the_xero_tab_first_saved_from_two_tabs_at_the_same_moment_is_saved_by_b
 def test_a_client_added_from_two_tabs_at_the_same_moment_is_added_once(make_owner: Callable[[str], Principal]) -> None:
     owner = make_owner("owner@clients.test")
 
-    def another_tab_adding(session: Session) -> None:
-        locked(session, Business, owner.business_id)
-        session.add(Client(business_id=owner.business_id, name="Harbourside Cafe"))
-        session.flush()
-
     def add(session: Session) -> Client:
         return clients.create_client(session, owner, ClientForm(name="harbourside cafe"))
 
-    outcomes = while_held(another_tab_adding, in_own_session(add), in_own_session(add))
+    outcomes = while_held(another_tab_adding(owner.business_id, Client(business_id=owner.business_id,
+                                                                       name="Harbourside Cafe")),
+                          in_own_session(add), in_own_session(add))
 
     assert [str(outcome) for outcome in outcomes] == [str(ValidationFailed(
         {"name": "You already have a client with this name."}))] * 2, outcomes
