@@ -6,6 +6,7 @@ import reflex as rx
 # while every tab waits: imported at start instead.
 import reflex.model  # noqa: F401
 
+from myapprentice_app.api.local_address import LocalAddress
 from myapprentice_app.api.routes import api
 from myapprentice_app.api.security_headers import SecurityHeaders
 from myapprentice_app.jobs import tasks  # noqa: F401  (registers the tasks the services queue)
@@ -37,7 +38,8 @@ from myapprentice_app.ui.state.settings import SettingsState
 from myapprentice_app.ui.state.work import WorkState
 from myapprentice_app.ui.state.work_form import WorkFormState
 
-app = rx.App(api_transformer=[api, SecurityHeaders], stylesheets=["/styles.css"], backend_exception_handler=unexpected)
+app = rx.App(api_transformer=[api, SecurityHeaders, LocalAddress], stylesheets=["/styles.css"],
+             backend_exception_handler=unexpected)
 app.register_lifespan_task(free_sockets_of_dead_processes)
 app.add_page(home_page, route="/", title="MyApprentice", on_load=HomeState.load)
 app.add_page(login_page, route="/login", title="Sign in · MyApprentice", on_load=LoginState.load)
