@@ -8,7 +8,7 @@ from typing import Any
 
 from .ratelimit import PROBLEMS
 
-PROBABILITIES = ("p_429", "p_500", "p_503", "p_drop_after_commit")
+PROBABILITIES = ("p_429", "p_500", "p_503", "p_drop_after_commit", "p_cut_after_commit", "p_late_commit")
 
 
 class FaultError(ValueError):
@@ -24,9 +24,17 @@ class Faults:
     p_500: float = 0.0
     p_503: float = 0.0
     p_drop_after_commit: float = 0.0
+    p_cut_after_commit: float = 0.0  # the answer ends half-way, cleanly: a 200 whose JSON is cut off
+    # A keyed write whose client gave up (a timeout) while Xero still worked on it: the connection drops at once,
+    # the write is committed late_commit_ms later, and a repeat under its key waits for that answer.
+    p_late_commit: float = 0.0
+    late_commit_ms: int = 1000
     time_scale: float = 1.0  # rate-limit windows K times shorter (ratelimit.py); latency stays real
     # Off: a second invoice may take a number another one has (Xero's own check no longer stops duplicates).
     unique_numbers: bool = True
+    # On: every API call gets 401 AuthorizationUnsuccessful, though tokens still refresh (the organisation no
+    # longer lets the app in).
+    refuse_access: bool = False
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def update(self, body: dict[str, Any]) -> None:
@@ -35,6 +43,11 @@ class Faults:
             if not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0:
                 raise FaultError("latency_ms must be a non-negative number")
             self.latency_ms = int(latency)
+        if "late_commit_ms" in body:
+            late = body["late_commit_ms"]
+            if not isinstance(late, int | float) or isinstance(late, bool) or not 0 <= late <= 600_000:
+                raise FaultError("late_commit_ms must be a number of milliseconds from 0 to 600000")
+            self.late_commit_ms = int(late)
         if "rate_limits" in body:
             if body["rate_limits"] not in ("off", "real"):
                 raise FaultError("rate_limits must be 'off' or 'real'")
@@ -48,10 +61,11 @@ class Faults:
             if not isinstance(scale, int | float) or isinstance(scale, bool) or not 1 <= scale <= 1_000_000:
                 raise FaultError("time_scale must be a number from 1 (Xero's own pace) to 1000000")
             self.time_scale = float(scale)
-        if "unique_numbers" in body:
-            if not isinstance(body["unique_numbers"], bool):
-                raise FaultError("unique_numbers must be true or false")
-            self.unique_numbers = body["unique_numbers"]
+        for name in ("unique_numbers", "refuse_access"):
+            if name in body:
+                if not isinstance(body[name], bool):
+                    raise FaultError(f"{name} must be true or false")
+                setattr(self, name, body[name])
         for name in PROBABILITIES:
             if name in body:
                 value = body[name]

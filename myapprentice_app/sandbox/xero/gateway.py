@@ -39,6 +39,16 @@ class DroppedResponse(Response):
         raise SimulatedDrop("response dropped after commit (fault p_drop_after_commit)")
 
 
+class CutResponse(Response):
+    """The whole answer is remembered under its key; only its first half reaches the client, as a complete 200."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        half = bytes(self.body)[: len(self.body) // 2]
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(half)).encode())]})
+        await send({"type": "http.response.body", "body": half})
+
+
 @dataclass
 class Call:
     request: Request
@@ -89,6 +99,8 @@ def authenticate(sandbox: Sandbox, request: Request) -> tuple[dict[str, Any] | N
         return None, responses.problem(401, "AuthenticationUnsuccessful")
     if entry["expires_ms"] <= sandbox.store.now_ms():
         return None, responses.token_expired(entry["expires_ms"])
+    if sandbox.faults.refuse_access:
+        return None, responses.problem(401, "AuthorizationUnsuccessful")
     return grant, None
 
 
@@ -195,14 +207,31 @@ async def remembered(call: Call, handler: Handler, key: str) -> Response:
         await entry.done.wait()
         return Response(entry.body, status_code=entry.status, media_type=entry.media_type)
     entry = store.reserve(slot, fingerprint, call.now_ms)
+    if call.sandbox.faults.roll("p_late_commit"):
+        late = asyncio.get_running_loop().create_task(_commit_late(call, handler, entry))
+        _LATE.add(late)
+        late.add_done_callback(_LATE.discard)
+        return DroppedResponse(b"", media_type=responses.JSON_TYPE)
     response = execute(call, handler)
-    if isinstance(response, DroppedResponse):
+    _remember(entry, response)
+    return response
+
+
+_LATE: set[asyncio.Task[None]] = set()  # the late commits under way (the loop keeps only weak references)
+
+
+async def _commit_late(call: Call, handler: Handler, entry: Any) -> None:
+    await asyncio.sleep(call.sandbox.faults.late_commit_ms / 1000)
+    _remember(entry, execute(call, handler))
+
+
+def _remember(entry: Any, response: Response) -> None:
+    if isinstance(response, DroppedResponse | CutResponse):
         entry.status, entry.body, entry.media_type = 200, bytes(response.body), responses.JSON_TYPE
     else:
         entry.status, entry.body = response.status_code, bytes(response.body)
         entry.media_type = response.headers.get("content-type", responses.JSON_TYPE)
     entry.done.set()
-    return response
 
 
 def execute(call: Call, handler: Handler) -> Response:
@@ -222,4 +251,7 @@ def execute(call: Call, handler: Handler) -> Response:
     ):
         dropped = DroppedResponse(response.body, media_type=responses.JSON_TYPE)
         return dropped
+    if call.request.method in WRITE_METHODS and response.status_code == 200 and call.sandbox.faults.roll(
+            "p_cut_after_commit"):
+        return CutResponse(response.body, media_type=responses.JSON_TYPE)
     return response
