@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.invoice_status import AUTHORISED_STATES, InvoiceStatus, SyncStatus
@@ -208,8 +208,9 @@ def _apply_fix(session: Session, actor: Principal, invoice: Invoice, action: Fix
 
 def link_candidate(session: Session, business_id: int, invoice: Invoice) -> XeroInvoiceRef | None:
     """The Xero invoice holding this number, when it has the same client and total (safe to link)."""
-    ref = session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.business_id == business_id,
-                                                    XeroInvoiceRef.number == invoice.number)).first()
+    ref = session.exec(select(XeroInvoiceRef).where(  # Xero's numbers are unique whatever their letter case
+        XeroInvoiceRef.business_id == business_id, func.upper(XeroInvoiceRef.number) == func.upper(invoice.number))
+    ).first()
     client = session.get(Client, invoice.client_id)
     if ref is None or client is None or not client.xero_contact_id:
         return None

@@ -77,6 +77,9 @@ class WaitForXero(RateLimited):
     def __init__(self, until: float, problem: str) -> None:
         super().__init__(max(0.0, until - time.time()), problem)
         self.until = until
+        if problem == "unavailable":  # not a rate limit: Xero failed or didn't answer, again and again
+            self.args = (f"Xero failed or didn't answer several times in a row; trying again in "
+                         f"{self.retry_after:.0f}s",)
 
 
 Write = Callable[[Session], None]  # the caller's part of a budget transaction

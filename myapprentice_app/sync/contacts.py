@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
-from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.mapping import contact_model
 from myapprentice_app.models import Client
 from myapprentice_app.sync import cache as org_cache
@@ -78,31 +75,14 @@ def _create(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
 
 def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None, str]:
     failures: dict[int | None, str] = {}
-    remaining = clients
-    batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
-
-    def attempt(xero: XeroClient) -> Reply:
-        return xero.create_contacts([contact_model(client.name, client.email) for client in remaining],
-                                    batch.idempotency_key)
-
-    def settle() -> Callable[[XeroClient], Reply] | None:
-        # Did Xero create them? Look before creating again: match the fresh contact list by name.
-        nonlocal remaining, batch
-        _link_fresh(ctx, remaining)
-        close_batch(batch, BatchState.RECONCILED)
-        remaining = [client for client in remaining if not client.xero_contact_id]
-        if not remaining:
-            return None
-        batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in remaining])
-        return attempt
-
-    reply = retry.call(ctx, attempt, settle=settle)
-    if reply is None:
-        return failures
+    batch = open_batch(ctx, "contacts", [(client.id or 0, 0) for client in clients])
+    reply = retry.call(ctx, lambda xero: xero.create_contacts(
+        [contact_model(client.name, client.email) for client in clients], batch.idempotency_key))
+    assert reply is not None
     links: dict[int | None, str] = {}
     duplicates = []
     with ctx.writing() as session:
-        for client, result in zip(remaining, reply.contacts(), strict=False):
+        for client, result in zip(clients, reply.contacts(), strict=False):
             if result.ok and result.xero_id:
                 links[client.id] = result.xero_id
                 client.xero_contact_id = result.xero_id

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from myapprentice_app.db import utcnow, write_scope
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import RateLimited, TokenRejected, Unavailable
+from myapprentice_app.integrations.xero.errors import ConnectionRevoked, RateLimited, TokenRejected
 from myapprentice_app.models import SyncRun, XeroSettings
 from myapprentice_app.sync.budget import SHORT_WAIT, RateBudget, Write
 
@@ -102,8 +102,8 @@ class OrgContext:
             self._token = tokens.after_rejection(self.business_id, used)
         try:
             return action(self.client)
-        except TokenRejected as again:
-            raise Unavailable(f"Xero refused a freshly refreshed token: {again}") from again
+        except TokenRejected as again:  # the organisation no longer lets this app in: only reconnecting helps
+            raise ConnectionRevoked(f"Xero refused a freshly refreshed token: {again}") from again
 
     def _valid_token(self) -> dict[str, Any]:
         """The token for every request of the run: read (and decrypted) again only when it nears expiry."""

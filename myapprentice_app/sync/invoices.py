@@ -12,7 +12,6 @@ re-sent.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import wait
 
 from sqlmodel import Session
@@ -32,7 +31,6 @@ from myapprentice_app.sync.budget import WaitForXero, Write
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext, Superseded
 from myapprentice_app.sync.invoice_answers import read_answer, record_rejection, remember_conflicting, write_answer
-from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
 
@@ -105,7 +103,7 @@ class _Batch:
         assert self.cache is not None  # there are invoices to send, so there is a cache
         self.bodies = _wire_all(self.ctx, self.snapshots, self.cache)
         try:
-            retry.call(self.ctx, self._write, settle=self._settle, before=self._store, after=self._answer)
+            retry.call(self.ctx, self._write, before=self._store, after=self._answer)
         except Rejected as rejected:
             with self.ctx.writing() as session:
                 record_rejection(session, self.ctx, self.snapshots, self._models(), rejected, self._sent())
@@ -136,17 +134,6 @@ class _Batch:
         def write(session: Session) -> None:
             self.conflicts = write_answer(session, self.ctx, answer)
         return write
-
-    def _settle(self) -> Callable[[XeroClient], Reply] | None:
-        """The answer was lost. Xero forgets idempotency keys after ~6 minutes, so look the numbers up and link
-        what is there; only the rest is sent again, under a new key. (Updates name their InvoiceID: safe.)"""
-        batch = self._sent()
-        self.stored = None
-        if self.mode == "create":
-            self.snapshots = reconcile_by_number(self.ctx, self.snapshots, batch)
-        else:
-            close_batch(batch, BatchState.RETRIED)
-        return self._write if self.snapshots else None
 
     def _models(self) -> list[dict]:
         return [self.bodies[s.invoice.id or 0] for s in self.snapshots]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -18,7 +17,7 @@ from myapprentice_app.integrations.xero.mapping import payment_model
 from myapprentice_app.integrations.xero.results import PaymentResult
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroBatch
 from myapprentice_app.sync import retry
-from myapprentice_app.sync.batches import close_batch, items_of, new_batch, open_batch
+from myapprentice_app.sync.batches import close_batch, items_of, new_batch
 from myapprentice_app.sync.context import OrgContext
 
 BATCH = 50
@@ -69,27 +68,17 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
 
 
 def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
-    claimed, remaining = _claim(ctx, chunk)
-    if claimed is None:
+    batch, remaining = _claim(ctx, chunk)
+    if batch is None:
         return
-    batch = claimed
 
     def attempt(xero: XeroClient) -> Reply:
         models = [payment_model(invoice.xero_invoice_id or "", account, payment.paid_on, payment.amount,
                                 reference_for(payment)) for payment, invoice, account in remaining]
         return xero.create_payments(models, batch.idempotency_key)
 
-    def settle() -> Callable[[XeroClient], Reply] | None:
-        nonlocal remaining, batch
-        remaining = _unsent(ctx, remaining)  # found in Xero by reference: not sent again
-        close_batch(batch, BatchState.RECONCILED)
-        if not remaining:
-            return None
-        batch = open_batch(ctx, "payments", [(payment.id or 0, 0) for payment, _, _ in remaining])
-        return attempt
-
     try:
-        reply = retry.call(ctx, attempt, settle=settle)
+        reply = retry.call(ctx, attempt)
     except Rejected as rejected:
         _fail_all(ctx, remaining, rejected.text[:1000], batch.idempotency_key)
         close_batch(batch, BatchState.DONE)
@@ -100,8 +89,8 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
                 close_batch(batch, BatchState.UNSENT, session)
                 _release(session, remaining)
         raise
-    if reply is not None:
-        _record(ctx, remaining, reply.payments(), batch.idempotency_key)
+    assert reply is not None
+    _record(ctx, remaining, reply.payments(), batch.idempotency_key)
     close_batch(batch, BatchState.DONE)
 
 

@@ -2,8 +2,13 @@
 
 A 429 waits out its Retry-After in the organisation's budget; 5xx and lost answers back off and try again. Both
 are bounded: past the policy's limits `WaitForXero` says when to try again, and the run leaves the work Pending
-until then instead of retrying in a loop. A write whose outcome is unknown is looked up (`settle`) before it is
-sent again.
+until then instead of retrying in a loop.
+
+A write whose answer was lost goes again as it was, under its own Idempotency-Key: the retries are seconds apart,
+well inside the ~6 minutes Xero remembers a key, so Xero answers with what it did the first time, even when it was
+still working on the first request when the answer was lost (a look-up then would find nothing yet, and a new key
+would make a second copy). A batch whose answers stay lost is looked up much later, by `reconcile_leftovers`,
+once Xero has long finished with it.
 """
 
 from __future__ import annotations

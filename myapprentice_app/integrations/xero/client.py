@@ -198,7 +198,10 @@ class XeroClient:
         except (urllib3.exceptions.HTTPError, OSError) as error:
             raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
         headers = {key.lower(): value for key, value in raw.headers.items()}
-        parsed = json.loads(body, parse_float=Decimal) if body else None
+        try:
+            parsed = json.loads(body, parse_float=Decimal) if body else None
+        except ValueError as error:  # a gateway's HTML page, or an answer cut off: what Xero did is unknown
+            raise OutcomeUnknown(f"Xero's answer was not JSON ({error}): {body[:200]!r}") from error
         return Reply(raw.status, parsed, headers)
 
 

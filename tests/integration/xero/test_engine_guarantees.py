@@ -79,6 +79,18 @@ def test_a_403_on_the_organisation_asks_for_reconnecting(session, connected, adm
     assert session.get(Invoice, invoice_id).sync_error_code == "needs_reconnect"
 
 
+def test_a_401_that_a_fresh_token_does_not_cure_asks_for_reconnecting_instead_of_waiting_forever(
+        session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    admin.faults(refuse_access=True)  # tokens still refresh; the organisation no longer lets the app in
+
+    xero_sync.push_invoice(session, connected, invoice_id)
+
+    session.expire_all()
+    assert session.exec(select(XeroConnection)).one().status == "needs_reconnect"
+    assert session.get(Invoice, invoice_id).sync_error_code == "needs_reconnect"
+
+
 def test_revoked_while_every_answer_was_lost_then_reconnected_sends_nothing_xero_already_has(
         session, connected, owner, admin, tenant):
     make_invoices(session, connected.business_id, 250, clients=10, prefix="LOST-")

@@ -108,6 +108,22 @@ def test_a_number_conflict_with_the_same_client_and_total_is_fixed_by_linking(se
     assert [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices")].count(invoice.number) == 1
 
 
+def test_a_number_conflict_with_xeros_invoice_in_other_letter_case_is_fixed_by_linking_too(
+        session, connected, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1)
+    first = push(session, connected, invoice_id)
+    xero_id = first.xero_invoice_id
+    first.xero_invoice_id, first.synced_version, first.sync_status = None, None, "not_synced"  # link lost
+    first.number = first.number.lower()  # "ma-00001" here, "MA-00001" in Xero
+    session.commit()
+
+    assert push(session, connected, invoice_id).sync_error_code == "number_conflict"
+    assert xero_panel(session, connected, invoice_id).can_link
+
+    invoice = apply(session, connected, invoice_id, Fix.LINK_INVOICE)
+    assert invoice.sync_status == SyncStatus.SYNCED and invoice.xero_invoice_id == xero_id
+
+
 def test_client_not_found_under_require_a_match_is_fixed_by_creating_the_contact(session, connected, admin, tenant):
     session.get(XeroSettings, connected.business_id).contact_policy = "require_match"
     session.commit()

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 from huey.storage import SqliteStorage
 from sqlmodel import func, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.jobs import tasks
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import Invoice, SyncRun
-from myapprentice_app.services import xero_sync
+from myapprentice_app.services import invoices, xero_sync
 
 from .conftest import make_invoices, worker_busy
 
@@ -96,3 +99,36 @@ def test_killing_the_worker_mid_run_and_starting_it_again_ends_with_every_invoic
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_answers_lost_while_xero_is_still_working_on_the_request_are_not_sent_again_under_another_key(
+        session, connected, admin, tenant):
+    """Every write's connection drops at once, and Xero commits it 1.5 s later (a client that timed out on a slow
+    Xero). Looking the numbers up a moment after the drop finds nothing yet: the write goes again under its own
+    key, and Xero answers it with what the first arrival did."""
+    ids = make_invoices(session, connected.business_id, 3, clients=1)
+    admin.faults(p_late_commit=1.0, late_commit_ms=1500, unique_numbers=False)
+
+    for invoice_id in ids:
+        xero_sync.push_invoice(session, connected, invoice_id)
+    invoices.record_payment(session, connected, ids[0], amount="10.00", paid_on=dt.date.today(), method="cash")
+    tasks.recover()  # the periodic cycle sends the payment
+
+    assert synced_count(session, connected.business_id) == 3
+    numbers = [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices") if i["InvoiceNumber"].startswith("MA-")]
+    assert sorted(numbers) == sorted(set(numbers)) and len(numbers) == 3
+    assert len([c for c in admin.stored(tenant, "contacts") if c["Name"].startswith("Client MA-")]) == 1
+    assert [Decimal(str(p["Amount"])) for p in admin.stored(tenant, "payments")] == [Decimal("10.00")]
+
+
+def test_an_answer_cut_off_half_way_is_asked_for_again_under_its_key_and_nothing_is_sent_twice(
+        session, connected, admin, tenant):
+    ids = make_invoices(session, connected.business_id, 3, clients=1)
+    admin.faults(p_cut_after_commit=1.0, unique_numbers=False)
+
+    for invoice_id in ids:
+        xero_sync.push_invoice(session, connected, invoice_id)
+
+    assert synced_count(session, connected.business_id) == 3
+    numbers = [i["InvoiceNumber"] for i in admin.stored(tenant, "invoices") if i["InvoiceNumber"].startswith("MA-")]
+    assert sorted(numbers) == sorted(set(numbers)) and len(numbers) == 3
