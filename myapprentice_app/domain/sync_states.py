@@ -46,7 +46,6 @@ class BatchState(StrEnum):
     SENDING = "sending"  # stored before the request: left so, its outcome is unknown
     DONE = "done"
     UNSENT = "unsent"
-    RETRIED = "retried"
     RECONCILED = "reconciled"  # its outcome was looked up in Xero
     ABANDONED = "abandoned"
 
