@@ -10,7 +10,14 @@ from sqlmodel import Session
 
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable, classify
+from myapprentice_app.integrations.xero.errors import (
+    VOID_WITH_PAYMENTS,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    classify,
+)
 from myapprentice_app.integrations.xero.results import InvoiceResult
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, retry
@@ -82,6 +89,9 @@ def _json(sent: dict) -> str:
 
 def _plain(code: ErrorCode, snapshot: InvoiceSnapshot, messages: list[str]) -> str:
     invoice = snapshot.invoice
+    if any(VOID_WITH_PAYMENTS.search(message) for message in messages):
+        return ("Xero can't void this invoice: it has payments or credit notes there. Remove them in Xero, then "
+                "retry; Sync all brings payments made in Xero into the app.")
     return {
         ErrorCode.NUMBER_CONFLICT: f"Xero already has an invoice numbered {invoice.number}.",
         ErrorCode.INVALID_ACCOUNT: "Xero doesn't accept the account one of the lines is mapped to.",

@@ -60,6 +60,10 @@ _RULES: list[tuple[re.Pattern[str], ErrorCode]] = [
 ]
 
 
+# Xero's answer to voiding an invoice that has payments or credit notes there.
+VOID_WITH_PAYMENTS = re.compile(r"VOIDED cannot be applied to the invoice because it has payments", re.I)
+
+
 def classify(messages: list[str]) -> ErrorCode:
     """The catalogue entry for Xero's validation messages (first rule that any message matches)."""
     for pattern, code in _RULES:

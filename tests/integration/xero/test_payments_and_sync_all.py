@@ -196,3 +196,19 @@ def test_sync_all_does_not_count_again_a_payment_of_ours_whose_answer_from_xero_
     session.expire_all()
     assert session.get(Invoice, invoice.id).amount_paid == Decimal("100.00")
     assert len(session.exec(select(Payment)).all()) == 1
+
+
+def test_voiding_here_an_invoice_paid_in_xero_says_why_xero_refuses_and_what_to_do(session, connected, admin):
+    [invoice] = pushed(session, connected)
+    connection = session.exec(select(XeroConnection)).one()
+    xero = XeroClient(connection.tenant_id, lambda: tokens.valid_token(connected.business_id))
+    xero.create_payments([payment_model(invoice.xero_invoice_id, "090", dt.date.today(), Decimal("50.00"),
+                                        "paid in Xero")], "test-payment-void")
+
+    invoices.void_invoice(session, connected, invoice.id)
+    xero_sync.push_invoice(session, connected, invoice.id)
+
+    session.expire_all()
+    refused = session.get(Invoice, invoice.id)
+    assert refused.sync_status == SyncStatus.ERROR
+    assert refused.sync_error_message.startswith("Xero can't void this invoice: it has payments or credit notes")
