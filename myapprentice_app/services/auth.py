@@ -21,7 +21,7 @@ from myapprentice_app.services.principal import Principal
 # The opaque session token: an HttpOnly cookie set and cleared only by the sign-in routes (api/session.py).
 SESSION_COOKIE = "ma_session"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_LENGTH = 320
+EMAIL_LENGTH = User.__table__.c.email.type.length  # type: ignore[attr-defined]  # the longest address there is
 WRONG_CREDENTIALS = "That email and password don't match an account."
 # What each refusal says, by the short code the sign-in routes carry back to the page (never the text itself,
 # so a crafted link can't make our page say anything else).

@@ -11,7 +11,7 @@ from myapprentice_app.domain.stored_text import one_line
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.models import Business, Membership, User
 from myapprentice_app.services import audit
-from myapprentice_app.services.auth import EMAIL_PATTERN
+from myapprentice_app.services.auth import EMAIL_LENGTH, EMAIL_PATTERN
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
 
@@ -55,7 +55,7 @@ def update_business(session: Session, actor: Principal, details: BusinessDetails
         problems["name"] = "Keep the name on one line."
     if details.email.strip() and not EMAIL_PATTERN.match(details.email.strip()):
         problems["email"] = "Enter an email address like accounts@business.com."
-    for field, label, limit in (("email", "the email address", 320), ("phone", "the phone number", 40),
+    for field, label, limit in (("email", "the email address", EMAIL_LENGTH), ("phone", "the phone number", 40),
                                 ("abn", "the ABN", 20)):
         if len(getattr(details, field).strip()) > limit:
             problems[field] = f"Keep {label} under {limit} characters."

@@ -14,7 +14,7 @@ from myapprentice_app.domain.roles import Permission
 from myapprentice_app.domain.stored_text import one_line
 from myapprentice_app.models import Business, Client, Invoice, LineItem
 from myapprentice_app.services import audit, email, invoices
-from myapprentice_app.services.auth import EMAIL_PATTERN
+from myapprentice_app.services.auth import EMAIL_LENGTH, EMAIL_PATTERN
 from myapprentice_app.services.errors import ActionRefused, ValidationFailed
 from myapprentice_app.services.principal import Principal
 
@@ -55,7 +55,7 @@ def send_to_client(session: Session, actor: Principal, invoice_id: int, draft: E
     actor.require(Permission.EDIT_INVOICES)
     invoice = _sendable(session, actor, invoice_id)
     problems = {}
-    if not EMAIL_PATTERN.match(draft.to_address.strip()) or len(draft.to_address.strip()) > 320:
+    if not EMAIL_PATTERN.match(draft.to_address.strip()) or len(draft.to_address.strip()) > EMAIL_LENGTH:
         problems["to_address"] = "Enter the client's email address, like accounts@client.com."
     if not draft.subject.strip() or len(draft.subject.strip()) > 300:
         problems["subject"] = "Enter a subject of up to 300 characters."

@@ -14,7 +14,7 @@ from myapprentice_app.domain.roles import Permission, Role, can
 from myapprentice_app.models import AuthSession, Business, Invitation, Membership, User
 from myapprentice_app.security import new_token, token_digest
 from myapprentice_app.services import audit, auth, email
-from myapprentice_app.services.auth import EMAIL_PATTERN, normalise_email
+from myapprentice_app.services.auth import EMAIL_LENGTH, EMAIL_PATTERN, normalise_email
 from myapprentice_app.services.errors import ActionRefused, NotFound, ValidationFailed
 from myapprentice_app.services.principal import Principal
 
@@ -59,7 +59,7 @@ def invite(session: Session, actor: Principal, *, email_address: str, name: str,
     actor.require(Permission.BUSINESS_SETTINGS)
     address = normalise_email(email_address)
     problems = {}
-    if not EMAIL_PATTERN.match(address) or len(address) > 320:
+    if not EMAIL_PATTERN.match(address) or len(address) > EMAIL_LENGTH:
         problems["invite_email"] = "Enter an email address like name@example.com."
     if not name.strip() or len(name) > 200:
         problems["invite_name"] = "Enter their name (up to 200 characters)."

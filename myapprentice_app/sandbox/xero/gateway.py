@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import messages, query, responses, tokens
 from .arrival import ARRIVED
+from .idempotency import Remembered
 from .ratelimit import Denial
 from .runtime import Sandbox
 
@@ -220,12 +221,12 @@ async def remembered(call: Call, handler: Handler, key: str) -> Response:
 _LATE: set[asyncio.Task[None]] = set()  # the late commits under way (the loop keeps only weak references)
 
 
-async def _commit_late(call: Call, handler: Handler, entry: Any) -> None:
+async def _commit_late(call: Call, handler: Handler, entry: Remembered) -> None:
     await asyncio.sleep(call.sandbox.faults.late_commit_ms / 1000)
     _remember(entry, execute(call, handler))
 
 
-def _remember(entry: Any, response: Response) -> None:
+def _remember(entry: Remembered, response: Response) -> None:
     if isinstance(response, DroppedResponse | CutResponse):
         entry.status, entry.body, entry.media_type = 200, bytes(response.body), responses.JSON_TYPE
     else:
