@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from myapprentice_app.db import locked, utcnow
+from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import Business, TaxRate, XeroAccount, XeroSettings, XeroTaxRate
+from myapprentice_app.models import Business, Payment, TaxRate, XeroAccount, XeroSettings, XeroTaxRate
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
@@ -131,6 +133,10 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
     row.updated_at = utcnow()
     for rate_id, chosen in mapped.items():
         rates[rate_id].xero_tax_type = chosen
+    # A payment Xero refused may go now (a payment account it takes): see sync/payments.py REFUSED.
+    session.execute(sa.update(Payment).where(col(Payment.business_id) == actor.business_id,
+                                             col(Payment.sync_status) == SyncStatus.ERROR)
+                    .values(sync_status=SyncStatus.NOT_SYNCED))
     audit.record(session, actor, actor.business_id, "xero.settings_changed")
     session.commit()
 

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -20,7 +21,10 @@ _runs = SyncRun.__table__  # type: ignore[attr-defined]
 _SETTLE = sa.update(_batches).where(_batches.c.id == sa.bindparam("b_id")).values(state=sa.bindparam("b_state"))
 
 
-def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
+Items = list[tuple[int, int]] | list[tuple[int, int, str]]  # id, version sent (and an invoice's total sent)
+
+
+def open_batch(ctx: OrgContext, kind: str, items: Items) -> XeroBatch:
     """Store the batch (state `sending`) and its key, committed (fenced) right before it is sent."""
     batch = new_batch(ctx, kind, items)
     with ctx.writing() as session:
@@ -28,7 +32,7 @@ def open_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> Xero
     return batch
 
 
-def new_batch(ctx: OrgContext, kind: str, items: list[tuple[int, int]]) -> XeroBatch:
+def new_batch(ctx: OrgContext, kind: str, items: Items) -> XeroBatch:
     """A batch (state `sending`) under the run's token, to be stored in the transaction it leaves in.
 
     The key names what is sent (ids and versions) plus a fresh part, so a retry after an unknown outcome never
@@ -71,4 +75,10 @@ def unknown_batches(ctx: OrgContext, stale_after: dt.timedelta) -> list[XeroBatc
 
 
 def items_of(batch: XeroBatch) -> list[tuple[int, int]]:
-    return [(int(local_id), int(version)) for local_id, version in json.loads(batch.item_ids)]
+    """Each item's id and the version of it that was sent."""
+    return [(int(item[0]), int(item[1])) for item in json.loads(batch.item_ids)]
+
+
+def sent_totals(batch: XeroBatch) -> dict[int, Decimal]:
+    """The totals an invoice batch sent, by invoice id (stored since they were; older batches have none)."""
+    return {int(item[0]): Decimal(item[2]) for item in json.loads(batch.item_ids) if len(item) > 2}

@@ -9,6 +9,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.mapping import contact_model
+from myapprentice_app.integrations.xero.results import ContactResult
 from myapprentice_app.models import Client
 from myapprentice_app.sync import cache as org_cache
 from myapprentice_app.sync import outcomes, retry
@@ -80,21 +81,25 @@ def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None,
         [contact_model(client.name, client.email) for client in clients], batch.idempotency_key))
     assert reply is not None
     links: dict[int | None, str] = {}
-    duplicates = []
+    by_name: dict[str, ContactResult] = {}
+    for element in reply.contacts():  # matched by name, not by place in the answer
+        by_name.setdefault(element.name.strip().casefold(), element)
+    look_up = []  # Xero has them under that name already, or its answer didn't say
     with ctx.writing() as session:
-        for client, result in zip(clients, reply.contacts(), strict=False):
-            if result.ok and result.xero_id:
+        for client in clients:
+            result = by_name.get(client.name.strip().casefold())
+            if result is not None and result.ok and result.xero_id:
                 links[client.id] = result.xero_id
                 client.xero_contact_id = result.xero_id
                 org_cache.remember_contact(session, ctx.business_id, result)
-            elif any("already assigned to another contact" in message for message in result.messages):
-                duplicates.append(client)
+            elif result is None or any("already assigned to another contact" in m for m in result.messages):
+                look_up.append(client)
             else:
                 failures[client.id] = "; ".join(result.messages) or result.brief
         _store_links(links, session)
         close_batch(batch, BatchState.DONE, session)
-    if duplicates:
-        _link_fresh(ctx, duplicates)
+    if look_up:
+        _link_fresh(ctx, look_up)
     return failures
 
 

@@ -24,7 +24,10 @@ from myapprentice_app.sync import outcomes, retry
 from myapprentice_app.sync.batches import close_batch
 from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.context import OrgContext
+from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot
+
+UNANSWERED = "Xero's answer didn't mention this invoice, and Xero doesn't hold it. Retry sends it again."
 
 
 @dataclass
@@ -35,16 +38,27 @@ class Answer:
     accepted: list[outcomes.Synced]
     refused: list[tuple[InvoiceSnapshot, str, str, InvoiceResult]]  # snapshot, action, what was sent, result
     held: list[InvoiceResult]  # the invoices Xero now holds under our numbers
+    unanswered: list[InvoiceSnapshot]  # the invoices the answer doesn't mention
 
 
 def read_answer(snapshots: list[InvoiceSnapshot], models: list, results: list[InvoiceResult],
                 batch: XeroBatch) -> Answer:
-    """Element by element: Synced, or refused with Xero's reasons (read outside the transaction that writes it)."""
-    answer = Answer(batch, [], [], [result for result in results if result.ok and result.xero_id])
-    for snapshot, model, result in zip(snapshots, models, results, strict=False):
+    """Invoice by invoice: Synced, or refused with Xero's reasons (read outside the transaction that writes it).
+
+    Xero lists the elements in the order they were sent, but each is matched by its number (and a linked
+    invoice by its InvoiceID too): an answer with an element missing or out of place leaves that invoice
+    unanswered rather than giving it another invoice's outcome."""
+    answer = Answer(batch, [], [], [result for result in results if result.ok and result.xero_id], [])
+    by_number: dict[str, InvoiceResult] = {}
+    for element in results:
+        by_number.setdefault(element.number, element)
+    for snapshot, model in zip(snapshots, models, strict=True):
         invoice = snapshot.invoice
         action = "update" if invoice.xero_invoice_id else "create"
-        if result.ok and result.xero_id:
+        result = by_number.get(invoice.number.strip())
+        if result is None or (invoice.xero_invoice_id and result.xero_id not in (None, invoice.xero_invoice_id)):
+            answer.unanswered.append(snapshot)
+        elif result.ok and result.xero_id:
             answer.accepted.append(outcomes.Synced(invoice.id or 0, invoice.version, result.xero_id, action=action,
                                                    key=batch.idempotency_key, sent=_json(model),
                                                    answer=result.brief))
@@ -66,8 +80,23 @@ def write_answer(session: Session, ctx: OrgContext, answer: Answer) -> list[str]
                         sent=sent, answer=result.brief)
     outcomes.synced_many(session, ctx, answer.accepted)
     remember_invoices(session, ctx.business_id, answer.held)
-    close_batch(answer.batch, BatchState.DONE, session)
+    if not answer.unanswered:  # else it stays `sending` until `settle_unanswered` has looked them up
+        close_batch(answer.batch, BatchState.DONE, session)
     return conflicts
+
+
+def settle_unanswered(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch: XeroBatch) -> None:
+    """The invoices Xero's answer didn't mention: new ones Xero holds (looked up by number) are linked; the rest
+    are in Error, for Retry (sending an update again is harmless). Should the look-up fail, the batch stays
+    `sending` and the next run settles it (`reconcile_leftovers`)."""
+    created = [snapshot for snapshot in snapshots if not snapshot.invoice.xero_invoice_id]
+    missing = reconcile_by_number(ctx, created, batch) if created else []
+    missing += [snapshot for snapshot in snapshots if snapshot.invoice.xero_invoice_id]
+    with ctx.writing() as session:
+        for snapshot in missing:
+            outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.REJECTED, UNANSWERED,
+                            action="push", key=batch.idempotency_key)
+        close_batch(batch, BatchState.RECONCILED, session)
 
 
 def record_rejection(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,

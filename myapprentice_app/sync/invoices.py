@@ -30,7 +30,13 @@ from myapprentice_app.sync.batches import adopt, close_batch, items_of, new_batc
 from myapprentice_app.sync.budget import WaitForXero, Write
 from myapprentice_app.sync.contacts import ensure_contacts
 from myapprentice_app.sync.context import OrgContext, Superseded
-from myapprentice_app.sync.invoice_answers import read_answer, record_rejection, remember_conflicting, write_answer
+from myapprentice_app.sync.invoice_answers import (
+    read_answer,
+    record_rejection,
+    remember_conflicting,
+    settle_unanswered,
+    write_answer,
+)
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, OrgCache, load_cache, load_invoices
 
 
@@ -96,6 +102,7 @@ class _Batch:
         self.stored: XeroBatch | None = None  # committed, with its key
         self.leaving: XeroBatch | None = None  # being stored with the slot being taken
         self.conflicts: list[str] = []
+        self.unanswered: list[InvoiceSnapshot] = []
 
     def send(self) -> None:
         """Wire the batch and send it; it is stored with the slot it leaves in, and Xero's answer is written
@@ -111,6 +118,8 @@ class _Batch:
             if self.stored is not None and later.problem != "unavailable":
                 close_batch(self.stored, BatchState.UNSENT)  # refused with a 429: not processed by Xero
             raise
+        if self.unanswered:
+            settle_unanswered(self.ctx, self.unanswered, self._sent())
         if self.conflicts:
             remember_conflicting(self.ctx, self.conflicts)
 
@@ -118,8 +127,8 @@ class _Batch:
         """Store the batch under the run's token in the transaction that takes its slot (one a 429 left stored
         and unsent goes again as it is, under its own key)."""
         if self.stored is None:
-            self.leaving = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates",
-                                     [(s.invoice.id or 0, s.invoice.version) for s in self.snapshots])
+            sent = [(s.invoice.id or 0, s.invoice.version, str(s.invoice.total)) for s in self.snapshots]
+            self.leaving = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates", sent)
             session.add(self.leaving)
 
     def _write(self, xero: XeroClient) -> Reply:
@@ -133,6 +142,7 @@ class _Batch:
 
         def write(session: Session) -> None:
             self.conflicts = write_answer(session, self.ctx, answer)
+            self.unanswered = answer.unanswered
         return write
 
     def _models(self) -> list[dict]:

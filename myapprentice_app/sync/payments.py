@@ -22,6 +22,9 @@ from myapprentice_app.sync.context import OrgContext
 
 BATCH = 50
 NO_ACCOUNT = "Not sent to Xero: choose the {setting} in Business Settings → Xero."
+# A refused payment is not sent again every cycle (Xero would refuse it again): it waits in Error until the Xero
+# settings, which may cure it, are saved (services/xero_settings.py).
+REFUSED = "Xero refused this payment: {reasons}. It goes again once the Xero settings are saved."
 _payments = Payment.__table__  # type: ignore[attr-defined]
 
 
@@ -45,7 +48,7 @@ def _ready_payments(ctx: OrgContext) -> list[tuple[Payment, Invoice, str]]:
         rows = session.exec(
             select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
             .where(Payment.business_id == ctx.business_id,
-                   col(Payment.sync_status).not_in((SyncStatus.SYNCED, SyncStatus.PENDING)),
+                   col(Payment.sync_status).not_in((SyncStatus.SYNCED, SyncStatus.PENDING, SyncStatus.ERROR)),
                    col(Payment.xero_payment_id).is_(None), Payment.source != "xero",
                    Payment.amount > 0)
         ).all()
@@ -90,8 +93,11 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
                 _release(session, remaining)
         raise
     assert reply is not None
-    _record(ctx, remaining, reply.payments(), batch.idempotency_key)
-    close_batch(batch, BatchState.DONE)
+    unanswered = _record(ctx, remaining, reply.payments(), batch.idempotency_key)
+    if unanswered:
+        _look_up(ctx, unanswered, batch)
+    else:
+        close_batch(batch, BatchState.DONE)
 
 
 def _claim(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]
@@ -129,6 +135,12 @@ def recover(ctx: OrgContext, batch: XeroBatch) -> None:
             select(Payment, Invoice).join(Invoice, col(Invoice.id) == Payment.invoice_id)
             .where(col(Payment.id).in_([local_id for local_id, _ in items_of(batch)]),
                    Payment.sync_status == SyncStatus.PENDING)).all()]
+    _look_up(ctx, chunk, batch)
+
+
+def _look_up(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], batch: XeroBatch) -> None:
+    """The payments Xero has (found by their reference) are linked; the rest are Not synced again, for the next
+    cycle to send."""
     left = _unsent(ctx, chunk) if chunk else []
     with ctx.writing() as session:
         _release(session, left)
@@ -157,10 +169,20 @@ def _unsent(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> list[
 
 
 def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers: list[PaymentResult],
-            key: str) -> None:
+            key: str) -> list[tuple[Payment, Invoice, str]]:
+    """Each payment's answer, found by its reference (not by its place in the answer). Returns the payments
+    the answer doesn't mention, to be looked up."""
+    by_reference: dict[str, PaymentResult] = {}
+    for element in answers:
+        by_reference.setdefault(element.reference or "", element)
+    unanswered = []
     with ctx.writing() as session:
         _lock_invoices(session, chunk)
-        for (payment, invoice, _), result in zip(chunk, answers, strict=False):
+        for payment, invoice, account in chunk:
+            result = by_reference.get(reference_for(payment))
+            if result is None:
+                unanswered.append((payment, invoice, account))
+                continue
             row = session.get(Payment, payment.id)
             assert row is not None
             if result.ok:
@@ -168,8 +190,9 @@ def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers:
                 _note(session, ctx, row, invoice, "synced", "created in Xero", key, result.brief)
             else:
                 row.sync_status = SyncStatus.ERROR
-                row.sync_error_message = "Xero refused this payment: " + "; ".join(result.messages)
+                row.sync_error_message = REFUSED.format(reasons="; ".join(result.messages))
                 _note(session, ctx, row, invoice, "error", row.sync_error_message, key, result.brief)
+    return unanswered
 
 
 def _linked(row: Payment, sent: Payment, xero_payment_id: str | None) -> None:
@@ -193,7 +216,7 @@ def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: 
         for payment, invoice, _ in chunk:
             row = session.get(Payment, payment.id)
             assert row is not None
-            row.sync_status, row.sync_error_message = SyncStatus.ERROR, "Xero refused this payment: " + text
+            row.sync_status, row.sync_error_message = SyncStatus.ERROR, REFUSED.format(reasons=text)
             _note(session, ctx, row, invoice, "error", row.sync_error_message, key, text)
 
 

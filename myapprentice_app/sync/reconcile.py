@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_states import BatchState
@@ -11,15 +12,17 @@ from myapprentice_app.domain.xero_limits import CONCURRENT
 from myapprentice_app.integrations.xero.results import InvoiceResult
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, payments, retry
-from myapprentice_app.sync.batches import close_batch, items_of, unknown_batches
+from myapprentice_app.sync.batches import close_batch, items_of, sent_totals, unknown_batches
 from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, load_invoices
 
 
 def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch: XeroBatch) -> list[InvoiceSnapshot]:
-    """Link the invoices Xero has (same number, same contact, same total); return those it hasn't."""
+    """Link the invoices Xero has (same number, same contact, the total that was sent); return those it hasn't.
+    One edited here since is linked as it was sent, and the edit goes to Xero as an update."""
     versions = dict(items_of(batch))
+    totals = sent_totals(batch)
     numbers = [s.invoice.number for s in snapshots]
     found = {result.number.upper(): result
              for result in retry.read(ctx, lambda xero: xero.invoices_by_number(numbers)).invoices()}
@@ -29,7 +32,8 @@ def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch
         linked = []
         for snapshot in snapshots:
             result = found.get(snapshot.invoice.number.upper())
-            if result is None or not _ours(snapshot, result):
+            sent_total = totals.get(snapshot.invoice.id or 0, snapshot.invoice.total)
+            if result is None or not _ours(snapshot, result, sent_total):
                 missing.append(snapshot)  # not there; or someone else's invoice: the next try reports the conflict
                 continue
             linked.append(outcomes.Synced(
@@ -74,5 +78,5 @@ def _settle(ctx: OrgContext, batch: XeroBatch) -> bool:
     return False
 
 
-def _ours(snapshot: InvoiceSnapshot, found: InvoiceResult) -> bool:
-    return found.contact_id == snapshot.client.xero_contact_id and found.total == snapshot.invoice.total
+def _ours(snapshot: InvoiceSnapshot, found: InvoiceResult, sent_total: Decimal) -> bool:
+    return found.contact_id == snapshot.client.xero_contact_id and found.total == sent_total

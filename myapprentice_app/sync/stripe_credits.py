@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.money import AmountsAre
-from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import Rejected
+from myapprentice_app.integrations.xero.client import Reply, XeroClient, sole
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import credit_refund_model, sales_credit_note
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
 from myapprentice_app.sync import retry
@@ -49,7 +49,7 @@ def post_credits(ctx: OrgContext) -> None:
             note_id = credit.xero_credit_note_id or _create_note(ctx, credit, notes[credit.id])
             if note_id:
                 _refund_note(ctx, credit, note_id, intent_id)
-        except WaitForXero:
+        except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the credit note or refund
             return  # the next cycle carries on with the same Idempotency-Keys: nothing is made twice
         except Rejected as rejected:
             _outcome(credit.id or 0, message=f"Xero refused the card refund: {rejected.text[:500]}")
@@ -67,7 +67,7 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
 
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
     reply = retry.write_again_under_its_key(ctx, functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
-    [result] = reply.credit_notes()
+    result = sole(reply.credit_notes())
     if not result.ok:
         _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
         return None
@@ -80,7 +80,7 @@ def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id:
                                 Decimal(from_minor(credit.amount, credit.currency)), f"Stripe refund {intent_id}")
     reply = retry.write_again_under_its_key(ctx, functools.partial(_payments, models=[model],
                                                                    key=f"stripe-credit-refund-{credit.id}"))
-    [result] = reply.payments()
+    result = sole(reply.payments())
     if result.ok:
         _outcome(credit.id or 0, refund_id=result.xero_id)
     else:

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import Rejected
+from myapprentice_app.integrations.xero.client import Reply, XeroClient, sole
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import spend_money
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync import retry
@@ -103,12 +103,12 @@ def post_fees(ctx: OrgContext) -> None:
         try:
             reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
                                                                            key=f"stripe-fee-{card.id}"))
-        except WaitForXero:
+            result = sole(reply.bank_transactions())
+        except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the transaction
             return  # the next cycle sends it again, under the same key
         except Rejected as rejected:
             _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
             continue
-        [result] = reply.bank_transactions()
         _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
                      None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import urllib3
 from xero_python.accounting import (
@@ -43,6 +43,14 @@ from myapprentice_app.integrations.xero.errors import (
 
 TIMEOUT = (5.0, 60.0)
 TokenSource = Callable[[], dict[str, Any]]
+T = TypeVar("T")
+
+
+def sole(elements: list[T]) -> T:
+    """The one element a single write's answer holds; an answer without it (or with more) is an unknown outcome."""
+    if len(elements) != 1:
+        raise OutcomeUnknown(f"Xero's answer to a single write held {len(elements)} elements")
+    return elements[0]
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 
 from .ratelimit import PROBLEMS
 
+ANSWER_ELEMENTS = ("as_sent", "reversed", "drop_last")
 PROBABILITIES = ("p_429", "p_500", "p_503", "p_drop_after_commit", "p_cut_after_commit", "p_late_commit")
 
 
@@ -35,6 +36,8 @@ class Faults:
     # On: every API call gets 401 AuthorizationUnsuccessful, though tokens still refresh (the organisation no
     # longer lets the app in).
     refuse_access: bool = False
+    # How a write's answer lists its elements: "as_sent" (Xero's way), "reversed", or "drop_last" (one missing).
+    answer_elements: str = "as_sent"
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def update(self, body: dict[str, Any]) -> None:
@@ -61,6 +64,10 @@ class Faults:
             if not isinstance(scale, int | float) or isinstance(scale, bool) or not 1 <= scale <= 1_000_000:
                 raise FaultError("time_scale must be a number from 1 (Xero's own pace) to 1000000")
             self.time_scale = float(scale)
+        if "answer_elements" in body:
+            if body["answer_elements"] not in ANSWER_ELEMENTS:
+                raise FaultError(f"answer_elements must be one of {', '.join(ANSWER_ELEMENTS)}")
+            self.answer_elements = body["answer_elements"]
         for name in ("unique_numbers", "refuse_access"):
             if name in body:
                 if not isinstance(body[name], bool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -159,6 +160,8 @@ async def respond(
     # take latency_ms, not latency_ms plus the time spent serving the calls queued ahead of them.
     started = request.scope.get(ARRIVED) or time.monotonic()
     response = await answer(sandbox, request, handler, grant, tenant_id, org)
+    if request.method in WRITE_METHODS and response.status_code == 200 and sandbox.faults.answer_elements != "as_sent":
+        response = _elements_listed(response, sandbox.faults.answer_elements)
     if sandbox.faults.latency_ms:
         remaining = sandbox.faults.latency_ms / 1000 - (time.monotonic() - started)
         await asyncio.sleep(max(0.0, remaining))
@@ -256,3 +259,18 @@ def execute(call: Call, handler: Handler) -> Response:
             "p_cut_after_commit"):
         return CutResponse(response.body, media_type=responses.JSON_TYPE)
     return response
+
+
+def _elements_listed(response: Response, how: str) -> Response:
+    """A write's answer with its elements reordered or one missing (fault answer_elements), as a Xero bug or
+    an odd proxy on the way might deliver it (what Xero remembers under the key is the answer as it was)."""
+    if isinstance(response, DroppedResponse | CutResponse):
+        return response
+    body = json.loads(bytes(response.body))
+    for plural in ("Invoices", "Contacts", "Payments", "CreditNotes", "BankTransactions"):
+        if isinstance(body.get(plural), list):
+            elements = body[plural]
+            body[plural] = elements[::-1] if how == "reversed" else elements[:-1]
+    kept = {name: value for name, value in response.headers.items()
+            if name.lower() not in ("content-length", "content-type")}
+    return responses.json_response(body, headers=kept)

@@ -97,3 +97,27 @@ def test_a_full_refund_whose_deletion_answer_is_lost_still_shows_the_payment_del
     payment = session.exec(select(Payment)).one()
     assert (payment.sync_status, payment.sync_error_message) == (
         "synced", "Refunded by card: the payment was deleted in Xero.")
+
+
+def test_stripes_fee_whose_answer_comes_back_empty_is_linked_on_the_next_cycle_and_made_once(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    settings = session.get(XeroSettings, stripe_connected.business_id)
+    settings.stripe_account, settings.stripe_fee_account = "092", None  # the fee waits for its account
+    session.commit()
+    paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    card = wait_until(lambda: session.expire_all() or session.exec(select(StripePayment).where(
+        StripePayment.fee_sync_message == NO_FEE_ACCOUNT)).first(), seconds=10, waiting_for="the fee to wait")
+    webhooks_delivered(stripe_admin)
+    settings.stripe_fee_account, card.fee_sync_message = "429", None
+    session.commit()
+
+    admin.faults(answer_elements="drop_last")  # Xero makes the transaction; its answer arrives without it
+    tasks.recover()
+    session.refresh(card)
+    assert card.xero_fee_transaction_id is None
+    admin.faults(answer_elements="as_sent")
+    tasks.recover()  # the next cycle: the same key, and Xero answers with what it made
+
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    session.refresh(card)
+    assert card.xero_fee_transaction_id == fee["BankTransactionID"] and card.fee_sync_message is None

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 from sqlmodel import func, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, SyncRun, XeroBudget, XeroConnection
-from myapprentice_app.services import xero_connection, xero_sync
+from myapprentice_app.models import Invoice, SyncRun, TaxRate, XeroBudget, XeroConnection
+from myapprentice_app.services import invoices, xero_connection, xero_sync
+from myapprentice_app.services.invoices import InvoiceDraft, LineDraft
 from myapprentice_app.sync import runs
 from tests.support.waiting import wait_until
 
@@ -117,6 +119,41 @@ def test_revoked_while_every_answer_was_lost_then_reconnected_sends_nothing_xero
     assert statuses(session, connected.business_id) == {SyncStatus.SYNCED: 250}
     assert invoice_writes(admin) == writes_before  # 0 re-sent: all 250 were found by number
     assert set(copies_per_number(admin, tenant, "LOST-").values()) == {1}
+
+
+def test_a_draft_edited_after_xero_took_it_while_the_answer_was_lost_is_linked_then_updated_never_sent_twice(
+        session, connected, owner, admin, tenant):
+    [invoice_id] = make_invoices(session, connected.business_id, 1, clients=1, status="draft", prefix="EDIT-")
+    admin.faults(unique_numbers=False, p_drop_after_commit=1.0, latency_ms=1500)
+
+    def revoke_once_xero_has_it() -> None:
+        wait_until(lambda: copies_per_number(admin, tenant, "EDIT-"), seconds=30,
+                   waiting_for="Xero to commit the invoice", every=0.02)
+        admin.post("faults", {"revoke_tenant": tenant})
+
+    revoker = threading.Thread(target=revoke_once_xero_has_it, daemon=True)
+    revoker.start()
+    xero_sync.push_invoice(session, connected, invoice_id)
+    revoker.join(timeout=30)
+    admin.faults(p_drop_after_commit=0, latency_ms=0)
+    invoice = session.get(Invoice, invoice_id)
+    rate = session.exec(select(TaxRate).where(TaxRate.business_id == connected.business_id)).one()
+    invoices.update_invoice(session, connected, invoice_id, InvoiceDraft(  # the total changes while Xero has it
+        client_id=invoice.client_id, issue_date=invoice.issue_date, due_date=invoice.due_date, number=invoice.number,
+        lines=[LineDraft("Switchboard upgrade", "3", "120.00", "labour", rate.id)]))
+
+    back = consent(admin, xero_connection.start_connect(session, owner), [tenant])
+    xero_connection.finish_connect(session, owner, state=back["state"], code=back["code"], error=None)
+
+    [in_xero] = admin.invoices_numbered(tenant)["EDIT-00001"]
+    session.refresh(invoice)
+    assert invoice.xero_invoice_id == in_xero["InvoiceID"]  # found by number, as it was sent
+    assert invoice.sync_status == SyncStatus.NOT_SYNCED  # the edit is not in Xero yet
+    xero_sync.push_invoice(session, connected, invoice_id)
+    [in_xero] = admin.invoices_numbered(tenant)["EDIT-00001"]
+    session.refresh(invoice)
+    assert invoice.sync_status == SyncStatus.SYNCED
+    assert Decimal(str(in_xero["Total"])) == invoice.total == Decimal("396.00")
 
 
 def test_a_steady_stream_of_429s_leaves_the_invoices_pending_with_the_next_try_then_they_go(

@@ -10,7 +10,8 @@ from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, XeroSettings
 from myapprentice_app.selectors.invoice_detail import invoice_detail
 from myapprentice_app.selectors.sync import xero_panel
-from myapprentice_app.services import invoices, xero_sync
+from myapprentice_app.services import invoices, xero_settings, xero_sync
+from myapprentice_app.services.xero_settings import SETTING_FIELDS
 
 from .conftest import make_invoices
 
@@ -54,6 +55,27 @@ def test_a_payment_xero_refuses_appears_in_the_history_with_xeros_reason(session
     assert admin.stored(tenant, "payments") == []
     [row] = invoice_detail(session, connected, invoice.id).payments
     assert row.sync_label == "Error" and row.sync_message.startswith("Xero refused this payment")
+
+
+def test_a_refused_payment_is_not_sent_again_every_cycle_but_goes_once_the_xero_settings_are_saved(
+        session, connected, admin, tenant):
+    invoice = synced_invoice(session, connected)
+    settings = session.get(XeroSettings, connected.business_id)
+    settings.payment_account = "200"  # a sales account, since changed
+    session.commit()
+    invoices.record_payment(session, connected, invoice.id, amount="50.00", paid_on=TODAY, method="cash")
+    tasks.recover()
+    tasks.recover()  # a second cycle: nothing has changed, so nothing is sent again
+    assert [outcome for outcome, _ in payment_history(session, connected, invoice.id)] == ["error"]
+
+    values = {name: getattr(settings, name) or "" for name in SETTING_FIELDS}
+    xero_settings.save_settings(session, connected, {**values, "payment_account": "090"}, {})
+    tasks.recover()
+
+    history = [outcome for outcome, _ in payment_history(session, connected, invoice.id)]
+    assert history == ["synced", "error"]  # newest first
+    [in_xero] = admin.stored(tenant, "payments")
+    assert in_xero["Account"]["Code"] == "090"
 
 
 def test_without_a_payment_account_the_row_names_the_setting_and_who_can_choose_it(session, connected, make_actor):
