@@ -135,7 +135,8 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
         rates[rate_id].xero_tax_type = chosen
     # A payment Xero refused may go now (a payment account it takes): see sync/payments.py REFUSED.
     session.execute(sa.update(Payment).where(col(Payment.business_id) == actor.business_id,
-                                             col(Payment.sync_status) == SyncStatus.ERROR)
+                                             col(Payment.sync_status) == SyncStatus.ERROR,
+                                             col(Payment.xero_payment_id).is_(None))
                     .values(sync_status=SyncStatus.NOT_SYNCED))
     audit.record(session, actor, actor.business_id, "xero.settings_changed")
     session.commit()

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from myapprentice_app.db import locked_rows, session_scope, utcnow
-from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment
+from myapprentice_app.domain.invoice_status import InvoiceStatus, SyncStatus, status_after_payment, status_after_refund
+from myapprentice_app.domain.money import money
 from myapprentice_app.integrations.xero.client import Reply
 from myapprentice_app.integrations.xero.results import InvoiceResult, PaymentResult
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnection
@@ -18,6 +19,7 @@ from myapprentice_app.sync.payments import OUR_REFERENCE
 
 # Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
 OVERLAP = dt.timedelta(minutes=2)
+DELETED_THERE = "Deleted in Xero; still recorded here."
 
 
 def pull(ctx: OrgContext) -> None:
@@ -45,10 +47,13 @@ def pull(ctx: OrgContext) -> None:
 
 def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: PaymentResult) -> None:
     invoice = linked.get(in_xero.invoice_id)
-    if invoice is None or not in_xero.authorised or not in_xero.xero_id:
+    if invoice is None or not in_xero.xero_id:
         return
-    known = session.exec(select(Payment).where(Payment.xero_payment_id == in_xero.xero_id)).first()
-    if known is not None or _sent_from_here(session, ctx.business_id, in_xero.reference):
+    known = session.exec(select(Payment).where(Payment.business_id == ctx.business_id,
+                                               Payment.xero_payment_id == in_xero.xero_id)).first()
+    if in_xero.deleted and known is not None:
+        _deleted_in_xero(session, ctx, invoice, known)
+    if not in_xero.authorised or known is not None or _sent_from_here(session, ctx.business_id, in_xero.reference):
         return
     amount = in_xero.amount.quantize(Decimal("0.01"))
     if amount > invoice.amount_due or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
@@ -63,6 +68,28 @@ def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: Paym
     session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
                             user_id=ctx.user_id, action="pull", outcome="synced",
                             answer=f"Payment of {amount:,.2f} made in Xero recorded here."))
+
+
+def _deleted_in_xero(session: Session, ctx: OrgContext, invoice: Invoice, payment: Payment) -> None:
+    """A payment deleted in Xero: one that came from Xero goes here too (the invoice is owed again); one recorded
+    here stays, and the invoice says Xero no longer has it (the app never re-creates what the accountant
+    deleted). A payment this app deleted there (a card refund) no longer carries Xero's id, so it isn't seen."""
+    if payment.sync_error_message == DELETED_THERE:
+        return  # seen on an earlier pull (the windows overlap)
+    amount = money(payment.amount, invoice.currency)
+    if payment.source == "xero":
+        invoice.amount_paid = max(invoice.amount_paid - payment.amount, Decimal(0))
+        invoice.status = status_after_refund(invoice.total, invoice.amount_paid, invoice.sent_at is not None).value
+        invoice.updated_at = utcnow()
+        session.delete(payment)
+        what, outcome = f"Payment of {amount} deleted in Xero: removed here too.", "synced"
+    else:
+        what, outcome = (f"Xero no longer has the payment of {amount} recorded here on {payment.paid_on:%d %b %Y} "
+                         "(deleted there); it is still recorded here."), "error"
+        payment.sync_status, payment.sync_error_message = SyncStatus.ERROR, DELETED_THERE  # never sent again
+        invoice.xero_drift = what
+    session.add(SyncAttempt(business_id=ctx.business_id, invoice_id=invoice.id or 0, run_id=ctx.run_id,
+                            user_id=ctx.user_id, action="pull", outcome=outcome, answer=what))
 
 
 def _sent_from_here(session: Session, business_id: int, reference: str | None) -> bool:

@@ -212,3 +212,52 @@ def test_voiding_here_an_invoice_paid_in_xero_says_why_xero_refuses_and_what_to_
     refused = session.get(Invoice, invoice.id)
     assert refused.sync_status == SyncStatus.ERROR
     assert refused.sync_error_message.startswith("Xero can't void this invoice: it has payments or credit notes")
+
+
+def paid_in_xero_directly(session, actor, invoice: Invoice, amount: str) -> tuple[XeroClient, str]:
+    connection = session.exec(select(XeroConnection)).one()
+    xero = XeroClient(connection.tenant_id, lambda: tokens.valid_token(actor.business_id))
+    [made] = xero.create_payments([payment_model(invoice.xero_invoice_id, "090", dt.date.today(), Decimal(amount),
+                                                 "paid in Xero")], f"test-{invoice.id}").payments()
+    return xero, made.xero_id or ""
+
+
+def test_sync_all_removes_a_payment_made_in_xero_once_it_is_deleted_there_and_the_invoice_is_owed_again(
+        session, connected):
+    [invoice] = pushed(session, connected)
+    xero, payment_id = paid_in_xero_directly(session, connected, invoice, "50.00")
+    xero_sync.sync_all(session, connected)
+    session.refresh(invoice)
+    assert invoice.amount_paid == Decimal("50.00")
+
+    xero.delete_payment(payment_id)
+    xero_sync.sync_all(session, connected)
+
+    session.expire_all()
+    invoice = session.get(Invoice, invoice.id)
+    assert invoice.amount_paid == 0 and invoice.status == "authorised"
+    assert session.exec(select(Payment)).all() == []
+
+
+def test_sync_all_flags_a_payment_recorded_here_that_was_deleted_in_xero_and_never_sends_it_again(
+        session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer")
+    tasks.recover()
+    session.expire_all()
+    payment = session.exec(select(Payment)).one()
+    connection = session.exec(select(XeroConnection)).one()
+    XeroClient(connection.tenant_id, lambda: tokens.valid_token(connected.business_id)).delete_payment(
+        payment.xero_payment_id)
+
+    xero_sync.sync_all(session, connected)
+    xero_sync.sync_all(session, connected)
+    tasks.recover()
+
+    session.expire_all()
+    invoice = session.get(Invoice, invoice.id)
+    assert invoice.xero_drift.startswith("Xero no longer has the payment of $100.00 recorded here")
+    assert invoice.amount_paid == Decimal("100.00")  # the record here stays
+    assert session.get(Payment, payment.id).sync_error_message == "Deleted in Xero; still recorded here."
+    assert [p["Status"] for p in admin.stored(tenant, "payments")] == ["DELETED"]  # not sent again
