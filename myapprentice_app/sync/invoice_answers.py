@@ -100,16 +100,24 @@ def settle_unanswered(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch: 
 
 
 def record_rejection(session: Session, ctx: OrgContext, snapshots: list[InvoiceSnapshot], models: list,
-                     rejected: Rejected, batch: XeroBatch) -> None:
-    """Xero refused the whole request: every invoice of the batch in Error with its reason."""
-    key = batch.idempotency_key
-    messages = rejected.messages
-    code = classify(messages)
-    for snapshot, model in zip(snapshots, models, strict=False):
+                     rejected: Rejected, batch: XeroBatch) -> list[InvoiceSnapshot]:
+    """Xero answered the request with a 400. When it lists the failed invoices, each of them is in Error with
+    its own reasons, and the others are returned as unanswered (Xero may have created them: see
+    `settle_unanswered`); otherwise the request was wrong as a whole, and every invoice is in Error with it."""
+    own = rejected.messages_by("InvoiceNumber")
+    unanswered = []
+    for snapshot, model in zip(snapshots, models, strict=True):
+        messages = own.get(snapshot.invoice.number.strip()) if own else rejected.messages
+        if messages is None:
+            unanswered.append(snapshot)
+            continue
+        code = classify(messages)
         outcomes.failed(session, ctx, snapshot.invoice.id or 0, code, _plain(code, snapshot, messages),
-                        action="push", detail="\n".join(messages), key=key, sent=_json(model),
+                        action="push", detail="\n".join(messages), key=batch.idempotency_key, sent=_json(model),
                         answer=rejected.text[:2000])
-    close_batch(batch, BatchState.DONE, session)
+    if not unanswered:
+        close_batch(batch, BatchState.DONE, session)
+    return unanswered
 
 
 def _json(sent: dict) -> str:

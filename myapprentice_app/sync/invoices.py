@@ -113,7 +113,8 @@ class _Batch:
             retry.call(self.ctx, self._write, before=self._store, after=self._answer)
         except Rejected as rejected:
             with self.ctx.writing() as session:
-                record_rejection(session, self.ctx, self.snapshots, self._models(), rejected, self._sent())
+                self.unanswered = record_rejection(session, self.ctx, self.snapshots, self._models(), rejected,
+                                                   self._sent())
         except WaitForXero as later:
             if self.stored is not None and later.problem != "unavailable":
                 close_batch(self.stored, BatchState.UNSENT)  # refused with a 429: not processed by Xero

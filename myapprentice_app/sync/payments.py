@@ -83,17 +83,16 @@ def _send(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]) -> None:
     try:
         reply = retry.call(ctx, attempt)
     except Rejected as rejected:
-        _fail_all(ctx, remaining, rejected.text[:1000], batch.idempotency_key)
-        close_batch(batch, BatchState.DONE)
-        return
+        unanswered = _record_rejection(ctx, remaining, rejected, batch.idempotency_key)
     except RateLimited as later:
         if later.problem != "unavailable":  # refused with a 429, not processed: the next cycle sends it
             with ctx.writing() as session:
                 close_batch(batch, BatchState.UNSENT, session)
                 _release(session, remaining)
         raise
-    assert reply is not None
-    unanswered = _record(ctx, remaining, reply.payments(), batch.idempotency_key)
+    else:
+        assert reply is not None
+        unanswered = _record(ctx, remaining, reply.payments(), batch.idempotency_key)
     if unanswered:
         _look_up(ctx, unanswered, batch)
     else:
@@ -210,14 +209,24 @@ def _lock_invoices(session: Session, chunk: list[tuple[Payment, Invoice, str]]) 
     locked_rows(session, Invoice, [invoice.id for _, invoice, _ in chunk])
 
 
-def _fail_all(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], text: str, key: str) -> None:
+def _record_rejection(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], rejected: Rejected,
+                      key: str) -> list[tuple[Payment, Invoice, str]]:
+    """A 400: the payments it names (by reference) are in Error with their own reasons, and the others are
+    returned to be looked up (Xero may have made them); one naming none is about the whole request."""
+    own = rejected.messages_by("Reference")
+    unanswered = []
     with ctx.writing() as session:
         _lock_invoices(session, chunk)
-        for payment, invoice, _ in chunk:
+        for payment, invoice, account in chunk:
+            messages = own.get(reference_for(payment)) if own else [rejected.text[:1000]]
+            if messages is None:
+                unanswered.append((payment, invoice, account))
+                continue
             row = session.get(Payment, payment.id)
             assert row is not None
-            row.sync_status, row.sync_error_message = SyncStatus.ERROR, REFUSED.format(reasons=text)
-            _note(session, ctx, row, invoice, "error", row.sync_error_message, key, text)
+            row.sync_status, row.sync_error_message = SyncStatus.ERROR, REFUSED.format(reasons="; ".join(messages))
+            _note(session, ctx, row, invoice, "error", row.sync_error_message, key, rejected.text[:1000])
+    return unanswered
 
 
 def _note(session: Session, ctx: OrgContext, payment: Payment, invoice: Invoice, outcome: str, what: str,

@@ -49,6 +49,13 @@ class Rejected(XeroProblem):
                     for error in element.get("ValidationErrors") or []]
         return messages or [str(self.body.get("Message") or self.text[:500])]
 
+    def messages_by(self, field: str) -> dict[str, list[str]]:
+        """The failed elements' own messages, by the field each echoes (an invoice's InvoiceNumber, a payment's
+        Reference); empty when Xero's 400 lists no elements, for a request that is wrong as a whole."""
+        return {str(element.get(field) or "").strip(): [
+                    str(error.get("Message")) for error in element.get("ValidationErrors") or []]
+                for element in self.body.get("Elements") or [] if element.get(field)}
+
 
 _RULES: list[tuple[re.Pattern[str], ErrorCode]] = [
     (re.compile(r"Invoice # must be unique", re.I), ErrorCode.NUMBER_CONFLICT),

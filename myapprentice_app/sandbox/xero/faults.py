@@ -36,6 +36,9 @@ class Faults:
     # On: every API call gets 401 AuthorizationUnsuccessful, though tokens still refresh (the organisation no
     # longer lets the app in).
     refuse_access: bool = False
+    # On: writes are answered as if summarizeErrors were left out (a 400 listing only the failed elements; the
+    # valid ones are created all the same), as when a proxy drops the query string.
+    ignore_summarize_errors: bool = False
     # How a write's answer lists its elements: "as_sent" (Xero's way), "reversed", or "drop_last" (one missing).
     answer_elements: str = "as_sent"
     rng: random.Random = field(default_factory=random.Random, repr=False)
@@ -68,7 +71,7 @@ class Faults:
             if body["answer_elements"] not in ANSWER_ELEMENTS:
                 raise FaultError(f"answer_elements must be one of {', '.join(ANSWER_ELEMENTS)}")
             self.answer_elements = body["answer_elements"]
-        for name in ("unique_numbers", "refuse_access"):
+        for name in ("unique_numbers", "refuse_access", "ignore_summarize_errors"):
             if name in body:
                 if not isinstance(body[name], bool):
                     raise FaultError(f"{name} must be true or false")

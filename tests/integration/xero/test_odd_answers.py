@@ -27,6 +27,16 @@ def ours_by_number(session, business_id: int) -> dict[str, Invoice]:
     return {i.number: i for i in session.exec(select(Invoice).where(Invoice.business_id == business_id))}
 
 
+def someone_elses_invoice_numbered(admin, tenant: str, number: str) -> None:
+    token = admin.token(tenant)["access_token"]
+    someone_elses = {"Type": "ACCREC", "Contact": {"ContactID": admin.stored(tenant, "contacts")[0]["ContactID"]},
+                     "InvoiceNumber": number,
+                     "LineItems": [{"Description": "Someone else's", "Quantity": 1, "UnitAmount": 5,
+                                    "AccountCode": "200"}]}
+    admin.http.put("/api.xro/2.0/Invoices", json={"Invoices": [someone_elses]},
+                   headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant}).raise_for_status()
+
+
 def clients_linked(session) -> dict[str, str | None]:
     session.expire_all()
     return {client.name: client.xero_contact_id for client in session.exec(select(Client))}
@@ -48,14 +58,7 @@ def test_an_answer_listing_the_invoices_in_reverse_links_each_invoice_to_its_own
 def test_a_refused_invoice_in_a_reordered_answer_gets_its_own_reason_and_the_others_are_synced(
         session, connected, admin, tenant):
     ids = make_invoices(session, connected.business_id, 4, clients=2, prefix="MIX-")
-    taken = session.get(Invoice, ids[1])
-    token = admin.token(tenant)["access_token"]
-    someone_elses = {"Type": "ACCREC", "Contact": {"ContactID": admin.stored(tenant, "contacts")[0]["ContactID"]},
-                     "InvoiceNumber": taken.number,
-                     "LineItems": [{"Description": "Someone else's", "Quantity": 1, "UnitAmount": 5,
-                                    "AccountCode": "200"}]}
-    admin.http.put("/api.xro/2.0/Invoices", json={"Invoices": [someone_elses]},
-                   headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant}).raise_for_status()
+    someone_elses_invoice_numbered(admin, tenant, session.get(Invoice, ids[1]).number)
     admin.faults(answer_elements="reversed")
 
     xero_sync.send_all(session, connected)
@@ -155,3 +158,36 @@ def test_a_payment_missing_from_the_answer_is_found_in_xero_by_its_reference_and
     in_xero = {Decimal(str(p["Amount"])): p["PaymentID"] for p in admin.stored(tenant, "payments")}
     ours = {p.amount: (p.sync_status, p.xero_payment_id) for p in session.exec(select(Payment))}
     assert ours == {amount: ("synced", payment_id) for amount, payment_id in in_xero.items()} and len(in_xero) == 2
+
+
+def test_a_400_naming_one_invoice_puts_only_that_one_in_error_and_the_others_xero_created_are_synced_once(
+        session, connected, admin, tenant):
+    ids = make_invoices(session, connected.business_id, 3, clients=1, prefix="SUM-")
+    someone_elses_invoice_numbered(admin, tenant, session.get(Invoice, ids[2]).number)
+    admin.faults(ignore_summarize_errors=True)  # a 400 listing only the failed element; Xero made the others
+
+    xero_sync.send_all(session, connected)
+
+    in_xero = xero_ids_by_number(admin, tenant, "SUM-")
+    ours = ours_by_number(session, connected.business_id)
+    assert {number: invoice.sync_status for number, invoice in ours.items()} == {
+        "SUM-00001": "synced", "SUM-00002": "synced", "SUM-00003": "error"}
+    assert ours["SUM-00003"].sync_error_code == "number_conflict"
+    assert [ours["SUM-00001"].xero_invoice_id] == in_xero["SUM-00001"]  # one copy each
+    assert [ours["SUM-00002"].xero_invoice_id] == in_xero["SUM-00002"]
+
+
+def test_a_400_naming_one_payment_puts_only_that_one_in_error_and_the_other_xero_made_is_linked_once(
+        session, connected, admin, tenant):
+    first, second = payments_recorded(session, connected, ["10.00", "20.00"])
+    second.amount = Decimal("999.00")  # more than the invoice owes: Xero refuses it
+    session.commit()
+    admin.faults(ignore_summarize_errors=True)  # a 400 listing only the failed element; Xero made the other
+
+    tasks.recover()
+
+    session.expire_all()
+    [in_xero] = admin.stored(tenant, "payments")
+    first, second = session.get(Payment, first.id), session.get(Payment, second.id)
+    assert (first.sync_status, first.xero_payment_id) == ("synced", in_xero["PaymentID"])
+    assert second.sync_status == "error" and "exceeds" in second.sync_error_message
