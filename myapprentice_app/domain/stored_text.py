@@ -8,7 +8,10 @@ line: a line break in a header would start another one.
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
+from typing import Any
 
 MESSAGE = "Remove the invisible control characters from what you typed, then try again."
 
@@ -33,3 +36,29 @@ def storable(text: str) -> bool:
 def one_line(text: str) -> bool:
     """No line break and no control character; any letter, emoji, no-break space or direction mark is fine."""
     return not any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in text)
+
+
+# In JSON text, the escapes that decode to what a database can't store: NUL, and halves of surrogate pairs (a pair
+# decodes to one character, which is fine: the slower look at the decoded values tells them apart).
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u0000|\\ud[89a-f]", re.IGNORECASE)
+
+
+def storable_json(text: bytes, **options: Any) -> Any:
+    """JSON from another system (Xero) decoded, its text made storable (`made_storable`). The text is looked at
+    first, so an answer without such escapes (nearly all) costs nothing more than decoding."""
+    decoded = json.loads(text, **options)
+    return made_storable(decoded) if _UNSTORABLE_ESCAPE.search(text) else decoded
+
+
+def made_storable(value: Any) -> Any:
+    """Text another system sent us made storable, in nested dicts and lists too: NUL dropped, a lone surrogate
+    replaced by U+FFFD. What we receive is kept, never refused for it (what people type is: see `storable`)."""
+    if isinstance(value, str):
+        if storable(value):
+            return value
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {made_storable(key): made_storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [made_storable(item) for item in value]
+    return value

@@ -119,3 +119,14 @@ def test_a_webhook_waiting_on_the_database_does_not_hold_up_the_web_process(sess
     database.close()
 
     assert health.status_code == 200 and took < 1.0
+
+
+def test_a_signed_event_whose_text_holds_a_nul_byte_is_taken_not_refused(session, world) -> None:
+    body = json.dumps({"id": "evt_with_a_nul\u0000", "object": "event", "type": "customer.created", "created": 1,
+                       "livemode": False, "data": {"object": {"id": "cus_2", "object": "customer",
+                                                              "name": "Acme\u0000 Ltd"}}})
+    headers = {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, SANDBOX_WEBHOOK_SECRET)}
+
+    answer = TestClient(api).post("/api/stripe/webhook", content=body, headers=headers)
+
+    assert answer.status_code == 200

@@ -12,6 +12,7 @@ from typing import Any
 import stripe
 
 from myapprentice_app.config import get_settings
+from myapprentice_app.domain.stored_text import made_storable
 
 SANDBOX_SECRET_KEY = "sk_test_myapprentice_sandbox"
 SANDBOX_WEBHOOK_SECRET = "whsec_myapprentice_sandbox_endpoint"
@@ -50,7 +51,7 @@ def webhook_secret() -> str | None:
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    return made_storable(obj.to_dict() if hasattr(obj, "to_dict") else dict(obj))
 
 
 def _calling(action):  # type: ignore[no-untyped-def]
@@ -130,7 +131,7 @@ def verify_event(payload: bytes, signature: str | None) -> VerifiedEvent:
     if secret is None:
         raise BadSignature("STRIPE_WEBHOOK_SECRET is not set, so no Stripe event can be verified")
     try:
-        body = stripe.Webhook.construct_event(payload, signature or "", secret).to_dict()
+        body = made_storable(stripe.Webhook.construct_event(payload, signature or "", secret).to_dict())
     except (ValueError, AttributeError, stripe.SignatureVerificationError) as error:  # AttributeError: not an object
         raise BadSignature(str(error)) from error
     # Signed, yet not shaped like any event Stripe sends (whoever holds the secret could send it): refused alike.

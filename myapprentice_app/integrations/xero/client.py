@@ -7,7 +7,6 @@ and the SDK's model deserialiser costs more CPU than the whole rest of a 50-invo
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +28,7 @@ from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import HTTPStatusException
 from xero_python.identity import IdentityApi
 
+from myapprentice_app.domain.stored_text import made_storable, storable_json
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.integrations.xero import results
 from myapprentice_app.integrations.xero.endpoints import endpoints
@@ -207,7 +207,7 @@ class XeroClient:
             raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
         headers = {key.lower(): value for key, value in raw.headers.items()}
         try:
-            parsed = json.loads(body, parse_float=Decimal) if body else None
+            parsed = storable_json(body, parse_float=Decimal) if body else None
         except ValueError as error:  # a gateway's HTML page, or an answer cut off: what Xero did is unknown
             raise OutcomeUnknown(f"Xero's answer was not JSON ({error}): {body[:200]!r}") from error
         return Reply(raw.status, parsed, headers)
@@ -229,7 +229,8 @@ def _translated(error: HTTPStatusException) -> Exception:
     status = response.status if response is not None else 0
     raw_body = response.data if response is not None else b""
     headers = {key.lower(): value for key, value in (response.getheaders().items() if response else [])}
-    text = raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes | bytearray) else str(raw_body)
+    text = made_storable(raw_body.decode("utf-8", "replace") if isinstance(raw_body, bytes | bytearray)
+                         else str(raw_body))
     if status == 429:
         retry_after = headers.get("retry-after", "1")
         seconds = retry_after.isascii() and retry_after.replace(".", "", 1).isdigit()
@@ -241,7 +242,7 @@ def _translated(error: HTTPStatusException) -> Exception:
         return ConnectionRevoked(text[:500])
     if status == 400:
         try:
-            body = json.loads(text, parse_float=Decimal)
+            body = storable_json(text.encode(), parse_float=Decimal)
         except ValueError:
             body = {}
         if isinstance(body, dict) and body.get("error") == "invalid_grant":

@@ -1,5 +1,6 @@
 """Xero lists a write's elements in the order they were sent; an answer that doesn't (reordered, or one element
-missing) never gives an invoice, contact or payment another one's outcome, and never leaves one Pending."""
+missing) never gives an invoice, contact or payment another one's outcome, and never leaves one Pending. Text
+Xero holds that no database can store (a NUL byte) is made storable, not a crash."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Client, Invoice, Payment
+from myapprentice_app.models import Client, Invoice, Payment, SyncRun, XeroInvoiceRef
 from myapprentice_app.services import invoices, xero_sync
 from myapprentice_app.sync.invoice_answers import UNANSWERED
 
@@ -191,3 +192,18 @@ def test_a_400_naming_one_payment_puts_only_that_one_in_error_and_the_other_xero
     first, second = session.get(Payment, first.id), session.get(Payment, second.id)
     assert (first.sync_status, first.xero_payment_id) == ("synced", in_xero["PaymentID"])
     assert second.sync_status == "error" and "exceeds" in second.sync_error_message
+
+
+def test_sync_all_takes_invoices_and_contacts_whose_text_in_xero_holds_a_nul_byte(session, connected, admin, tenant):
+    token = admin.token(tenant)["access_token"]
+    made_in_xero = {"Type": "ACCREC", "InvoiceNumber": "NUL\u0000-1", "Reference": "a\u0000b",
+                    "Contact": {"Name": "Acme\u0000 Ltd"},
+                    "LineItems": [{"Description": "Work", "Quantity": 1, "UnitAmount": 5, "AccountCode": "200"}]}
+    admin.http.put("/api.xro/2.0/Invoices", json={"Invoices": [made_in_xero]},
+                   headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant}).raise_for_status()
+
+    run_id = xero_sync.sync_all(session, connected)
+
+    session.expire_all()
+    assert session.get(SyncRun, run_id).state == "done"
+    assert session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.number == "NUL-1")).one()
