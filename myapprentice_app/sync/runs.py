@@ -104,6 +104,14 @@ def _execute_claimed(run_id: int, generation: int, owner: str) -> None:
     except (Unavailable, OutcomeUnknown, RateLimited, Rejected) as trouble:
         _wait(ctx, pending_ids, utcnow() + RETRY_AFTER, "unavailable", f"{type(trouble).__name__}: {trouble}")
         return
+    except (Superseded, OperationalError):
+        raise  # see `execute`
+    except Exception as unexpected:
+        # A bug, or data nothing foresaw. Left 'running', the run would be taken over within seconds and stop
+        # the same way, again and again: it waits instead, saying so, and is tried again later.
+        log.exception("run %s stopped on an unexpected error", run_id)
+        _wait(ctx, pending_ids, utcnow() + RETRY_AFTER, "unexpected", type(unexpected).__name__)
+        return
     _finish(ctx)
 
 
@@ -175,7 +183,8 @@ def _finish(ctx: OrgContext) -> None:
             calls_made=_runs.c.calls_made + ctx.calls))
 
 
-_WHY = {"day": " (the organisation's daily limit is used up)"}
+_WHY = {"day": " (the organisation's daily limit is used up)",
+        "unexpected": " (the last try stopped on an unexpected error, which is logged)"}
 
 
 def _wait(ctx: OrgContext, invoice_ids: list[int], next_try: dt.datetime, problem: str, reason: str) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
@@ -212,3 +213,24 @@ def test_when_the_days_quota_is_spent_the_invoices_say_so_and_go_after_xeros_res
 
     assert statuses(session, connected.business_id) == {SyncStatus.SYNCED: 150}
     assert set(copies_per_number(admin, tenant, "DAY-").values()) == {1}
+
+
+def test_a_run_stopped_by_an_unexpected_error_waits_saying_so_instead_of_being_taken_over_again_and_again(
+        session, connected):
+    refusing = sa.text("CREATE TRIGGER refuse_pulls BEFORE UPDATE OF last_pulled_at ON xeroconnection "
+                       "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    session.execute(refusing)  # the database refuses what the pull writes: an error nothing in the app foresaw
+    session.commit()
+
+    run_id = xero_sync.sync_all(session, connected)
+
+    session.expire_all()
+    run = session.get(SyncRun, run_id)
+    assert run.state == "waiting" and "unexpected error" in run.message
+    assert run.next_try_at > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20)
+    session.execute(sa.text("DROP TRIGGER refuse_pulls"))
+    run.next_try_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    tasks.recover()  # the next try, once the cause is gone, finishes it
+    session.refresh(run)
+    assert run.state == "done"
