@@ -28,6 +28,8 @@ from myapprentice_app.sync.reconcile import reconcile_by_number
 from myapprentice_app.sync.snapshot import InvoiceSnapshot
 
 UNANSWERED = "Xero's answer didn't mention this invoice, and Xero doesn't hold it. Retry sends it again."
+UNANSWERED_CHANGE = ("Xero's answer didn't mention this invoice, so this version may not be in Xero. Retry sends it "
+                     "again.")
 
 
 @dataclass
@@ -94,7 +96,8 @@ def settle_unanswered(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch: 
     missing += [snapshot for snapshot in snapshots if snapshot.invoice.xero_invoice_id]
     with ctx.writing() as session:
         for snapshot in missing:
-            outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.REJECTED, UNANSWERED,
+            message = UNANSWERED_CHANGE if snapshot.invoice.xero_invoice_id else UNANSWERED
+            outcomes.failed(session, ctx, snapshot.invoice.id or 0, ErrorCode.REJECTED, message,
                             action="push", key=batch.idempotency_key)
         close_batch(batch, BatchState.RECONCILED, session)
 

@@ -13,7 +13,7 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Client, Invoice, Payment, SyncRun, XeroInvoiceRef
 from myapprentice_app.services import invoices, xero_sync
-from myapprentice_app.sync.invoice_answers import UNANSWERED
+from myapprentice_app.sync.invoice_answers import UNANSWERED_CHANGE
 
 from .conftest import make_invoices
 
@@ -95,7 +95,7 @@ def test_an_update_missing_from_the_answer_is_in_error_for_retry_not_pending(ses
 
     ours = ours_by_number(session, connected.business_id)
     assert ours["UPD-00001"].sync_status == "synced"
-    assert ours["UPD-00002"].sync_status == "error" and ours["UPD-00002"].sync_error_message == UNANSWERED
+    assert ours["UPD-00002"].sync_status == "error" and ours["UPD-00002"].sync_error_message == UNANSWERED_CHANGE
     admin.faults(answer_elements="as_sent")
     xero_sync.push_invoice(session, connected, ids[1], retry=True)
     assert ours_by_number(session, connected.business_id)["UPD-00002"].sync_status == "synced"
