@@ -25,12 +25,15 @@ NO_ACCOUNT = "Not sent to Xero: choose the {setting} in Business Settings → Xe
 # A refused payment is not sent again every cycle (Xero would refuse it again): it waits in Error until the Xero
 # settings, which may cure it, are saved (services/xero_settings.py).
 REFUSED = "Xero refused this payment: {reasons}. It goes again once the Xero settings are saved."
+UNCHECKED = ("Xero's answer about this payment was lost, and Xero refused to look it up: {reasons}. Check Xero for "
+             "it; saving the Xero settings sends it again.")
 _payments = Payment.__table__  # type: ignore[attr-defined]
 
 
 def reference_for(payment: Payment) -> str:
     """Deterministic, so a payment whose outcome is unknown can be found again in Xero."""
-    return f"MA-PAY-{payment.id}" + (f" {payment.reference}" if payment.reference else "")[:200]
+    # Without trailing spaces (a cut can leave one), as Xero's answers echo it.
+    return (f"MA-PAY-{payment.id}" + (f" {payment.reference}" if payment.reference else "")[:200]).rstrip()
 
 
 OUR_REFERENCE = re.compile(r"MA-PAY-(\d+)(?: |$)")  # a reference_for: which of our payments it is
@@ -139,8 +142,14 @@ def recover(ctx: OrgContext, batch: XeroBatch) -> None:
 
 def _look_up(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], batch: XeroBatch) -> None:
     """The payments Xero has (found by their reference) are linked; the rest are Not synced again, for the next
-    cycle to send."""
-    left = _unsent(ctx, chunk) if chunk else []
+    cycle to send. A look-up Xero refuses puts them in Error instead: left `sending`, the batch would stop every
+    later run of the business at the same refusal."""
+    try:
+        left = _unsent(ctx, chunk) if chunk else []
+    except Rejected as refused:
+        _record_rejection(ctx, chunk, refused, batch.idempotency_key, UNCHECKED)
+        close_batch(batch, BatchState.ABANDONED)
+        return
     with ctx.writing() as session:
         _release(session, left)
         close_batch(batch, BatchState.RECONCILED, session)
@@ -210,7 +219,7 @@ def _lock_invoices(session: Session, chunk: list[tuple[Payment, Invoice, str]]) 
 
 
 def _record_rejection(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], rejected: Rejected,
-                      key: str) -> list[tuple[Payment, Invoice, str]]:
+                      key: str, message: str = REFUSED) -> list[tuple[Payment, Invoice, str]]:
     """A 400: the payments it names (by reference) are in Error with their own reasons, and the others are
     returned to be looked up (Xero may have made them); one naming none is about the whole request."""
     own = rejected.messages_by("Reference")
@@ -224,7 +233,7 @@ def _record_rejection(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]
                 continue
             row = session.get(Payment, payment.id)
             assert row is not None
-            row.sync_status, row.sync_error_message = SyncStatus.ERROR, REFUSED.format(reasons="; ".join(messages))
+            row.sync_status, row.sync_error_message = SyncStatus.ERROR, message.format(reasons="; ".join(messages))
             _note(session, ctx, row, invoice, "error", row.sync_error_message, key, rejected.text[:1000])
     return unanswered
 

@@ -144,7 +144,7 @@ class XeroClient:
         return self._call(self.accounting.get_payment, self.tenant_id, payment_id)
 
     def payments_with_reference(self, references: list[str]) -> Reply:
-        where = " OR ".join(f'Reference=="{reference}"' for reference in references)
+        where = " OR ".join(f"Reference=={_literal(reference)}" for reference in references)
         return self._call(self.accounting.get_payments, self.tenant_id, where=where)
 
     def online_invoice(self, invoice_id: str) -> Reply:
@@ -211,6 +211,12 @@ class XeroClient:
         except ValueError as error:  # a gateway's HTML page, or an answer cut off: what Xero did is unknown
             raise OutcomeUnknown(f"Xero's answer was not JSON ({error}): {body[:200]!r}") from error
         return Reply(raw.status, parsed, headers)
+
+
+def _literal(text: str) -> str:
+    """Text as a string literal in a `where` clause (C#'s rules): a quote or backslash in a payment's reference
+    would otherwise end it early, and Xero would refuse the whole query."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _invoices_body(invoices: list[Any]) -> Any:

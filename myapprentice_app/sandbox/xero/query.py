@@ -110,7 +110,7 @@ class Parser:
     def value(self) -> Callable[[dict[str, Any]], Any]:
         kind, text = self.take()
         if kind == "str":
-            literal = text[1:-1].replace('\\"', '"')
+            literal = re.sub(r"\\(.)", r"\1", text[1:-1])  # \" and \\ as in C# string literals
             return lambda view: literal
         if kind == "num":
             number = Decimal(text)

@@ -207,3 +207,26 @@ def test_sync_all_takes_invoices_and_contacts_whose_text_in_xero_holds_a_nul_byt
     session.expire_all()
     assert session.get(SyncRun, run_id).state == "done"
     assert session.exec(select(XeroInvoiceRef).where(XeroInvoiceRef.number == "NUL-1")).one()
+
+
+def test_a_payment_whose_reference_holds_a_quote_left_out_of_the_answer_is_found_and_stalls_nothing(
+        session, connected, admin, tenant):
+    ids = make_invoices(session, connected.business_id, 2, clients=1, prefix="QUO-")
+    xero_sync.send_all(session, connected)
+    invoices.record_payment(session, connected, ids[0], amount="10.00", paid_on=dt.date.today(),
+                            method="bank_transfer")
+    invoices.record_payment(session, connected, ids[1], amount="20.00", paid_on=dt.date.today(),
+                            method="bank_transfer", reference='Cheque "42" \\ front desk')
+    admin.faults(answer_elements="drop_last")  # the quoted one is left out: looked up by its reference
+
+    tasks.recover()
+
+    session.expire_all()
+    in_xero = {p["Reference"]: p["PaymentID"] for p in admin.stored(tenant, "payments")}
+    ours = {p.reference: (p.sync_status, p.xero_payment_id) for p in session.exec(select(Payment))}
+    assert ours['Cheque "42" \\ front desk'] == ("synced", in_xero['MA-PAY-2 Cheque "42" \\ front desk'])
+    admin.faults(answer_elements="as_sent")
+    [later] = make_invoices(session, connected.business_id, 1, clients=1, prefix="QUN-")
+    xero_sync.push_invoice(session, connected, later)
+    session.expire_all()
+    assert session.get(Invoice, later).sync_status == "synced"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import select
+
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, XeroSettings
+from myapprentice_app.models import Invoice, SyncRun, XeroSettings
 from myapprentice_app.selectors.invoice_detail import invoice_detail
 from myapprentice_app.selectors.sync import xero_panel
 from myapprentice_app.services import invoices, xero_settings, xero_sync
@@ -108,3 +110,19 @@ def test_the_message_shows_before_any_cycle_has_run(session, connected):
 
     [row] = invoice_detail(session, connected, invoice.id).payments
     assert "choose the Payment account for manual payments" in row.sync_message
+
+
+def test_a_payment_refused_or_held_back_starts_no_payments_run_every_minute(session, connected):
+    invoice = synced_invoice(session, connected)
+    session.get(XeroSettings, connected.business_id).payment_account = "200"  # Xero refuses payments to it
+    session.commit()
+    invoices.record_payment(session, connected, invoice.id, amount="10.00", paid_on=TODAY, method="cash")
+    [held_back] = make_invoices(session, connected.business_id, 1, clients=1, prefix="NOT-YET-")  # not in Xero
+    invoices.record_payment(session, connected, held_back, amount="10.00", paid_on=TODAY, method="cash")
+    tasks.recover()  # one refused, the other held back until its invoice is in Xero
+
+    for _ in range(3):
+        tasks.recover()
+
+    runs = session.exec(select(SyncRun).where(SyncRun.kind == "payments")).all()
+    assert len(runs) == 1
