@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
@@ -23,6 +24,7 @@ from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero, Write
 from myapprentice_app.sync.context import OrgContext
 
 Action = Callable[[XeroClient], Reply]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,19 @@ def write_again_under_its_key(ctx: OrgContext, action: Action) -> Reply:
     reply = call(ctx, action, settle=lambda: action)
     assert reply is not None
     return reply
+
+
+def sole_or_found(ctx: OrgContext, elements: list[T], find: Action, read_found: Callable[[Reply], list[T]]) -> T:
+    """The one element a single write's answer holds. An answer without it (a Xero bug, a proxy on the way) is
+    settled at once by looking the write up by its reference (`find`): sent again on a later cycle instead, it
+    could arrive after Xero has forgotten its key, and make a second copy. Xero holding none: OutcomeUnknown,
+    and the next cycle sends it."""
+    if len(elements) == 1:
+        return elements[0]
+    found = read_found(read(ctx, find))
+    if not found:
+        raise OutcomeUnknown(f"Xero's answer to a single write held {len(elements)} elements, and Xero has none")
+    return found[0]
 
 
 def read(ctx: OrgContext, action: Action) -> Reply:

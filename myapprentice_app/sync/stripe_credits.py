@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.money import AmountsAre
-from myapprentice_app.integrations.xero.client import Reply, XeroClient, sole
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import credit_refund_model, sales_credit_note
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
@@ -60,14 +60,15 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
     out = outgoing(snapshot, load_cache(session, ctx.business_id), ctx.settings)
     main = max(out.lines, key=lambda line: line.quantity * line.unit_amount)
     no_tax = snapshot.invoice.amounts_are == AmountsAre.NO_TAX
-    what = f"Card refund for invoice {snapshot.invoice.number} ({intent_id})"
+    what = f"Card refund for invoice {snapshot.invoice.number} ({intent_id}, {_ours(credit)})"
     return sales_credit_note(out.contact_id, credit.refunded_on, no_tax, credit.currency, what,
                              from_minor(credit.amount, credit.currency), main.account_code, main.tax_type)
 
 
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
     reply = retry.write_again_under_its_key(ctx, functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
-    result = sole(reply.credit_notes())
+    result = retry.sole_or_found(ctx, reply.credit_notes(), functools.partial(
+        _notes_with_reference, reference=body["Reference"]), Reply.credit_notes)
     if not result.ok:
         _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
         return None
@@ -76,19 +77,34 @@ def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | Non
 
 
 def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id: str) -> None:
+    reference = f"Stripe refund {intent_id} {_ours(credit)}"
     model = credit_refund_model(note_id, ctx.settings.stripe_account or "", credit.refunded_on,
-                                Decimal(from_minor(credit.amount, credit.currency)), f"Stripe refund {intent_id}")
+                                Decimal(from_minor(credit.amount, credit.currency)), reference)
     reply = retry.write_again_under_its_key(ctx, functools.partial(_payments, models=[model],
                                                                    key=f"stripe-credit-refund-{credit.id}"))
-    result = sole(reply.payments())
+    result = retry.sole_or_found(ctx, reply.payments(), functools.partial(
+        _payments_with_reference, reference=reference), Reply.payments)
     if result.ok:
         _outcome(credit.id or 0, refund_id=result.xero_id)
     else:
         _outcome(credit.id or 0, message="Xero refused the refund of the credit note: " + "; ".join(result.messages))
 
 
+def _ours(credit: StripeCredit) -> str:
+    """In the references of a refund's credit note and its refund: a payment refunded in parts has several."""
+    return f"MA-CR-{credit.id}"
+
+
 def _notes(xero: XeroClient, body: dict, key: str) -> Reply:
     return xero.create_credit_notes([body], key)
+
+
+def _notes_with_reference(xero: XeroClient, reference: str) -> Reply:
+    return xero.credit_notes_with_reference(reference)
+
+
+def _payments_with_reference(xero: XeroClient, reference: str) -> Reply:
+    return xero.payments_with_reference([reference])
 
 
 def _payments(xero: XeroClient, models: list, key: str) -> Reply:

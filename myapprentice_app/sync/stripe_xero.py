@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.integrations.xero.client import Reply, XeroClient, sole
+from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import spend_money
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
@@ -96,14 +96,15 @@ def post_fees(ctx: OrgContext) -> None:
             session.commit()
             return
     for card, payment in rows:
-        body = spend_money(ctx.settings.stripe_account or "", payment.paid_on,
-                           f"Stripe fee {card.charge_id or card.payment_intent_id}",
+        reference = f"Stripe fee {card.charge_id or card.payment_intent_id}"
+        body = spend_money(ctx.settings.stripe_account or "", payment.paid_on, reference,
                            f"Stripe fee for {card.payment_intent_id}", from_minor(card.fee, card.currency),
                            ctx.settings.stripe_fee_account or "")
         try:
             reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
                                                                            key=f"stripe-fee-{card.id}"))
-            result = sole(reply.bank_transactions())
+            result = retry.sole_or_found(ctx, reply.bank_transactions(), functools.partial(
+                _spent_with_reference, reference=reference), Reply.bank_transactions)
         except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the transaction
             return  # the next cycle sends it again, under the same key
         except Rejected as rejected:
@@ -115,6 +116,10 @@ def post_fees(ctx: OrgContext) -> None:
 
 def _spend(xero: XeroClient, body: dict, key: str) -> Reply:
     return xero.create_bank_transactions([body], key)
+
+
+def _spent_with_reference(xero: XeroClient, reference: str) -> Reply:
+    return xero.bank_transactions_with_reference(reference)
 
 
 def _fee_outcome(card_id: int, transaction_id: str | None, message: str | None) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import urllib3
 from xero_python.accounting import (
@@ -43,14 +43,6 @@ from myapprentice_app.integrations.xero.errors import (
 
 TIMEOUT = (5.0, 60.0)
 TokenSource = Callable[[], dict[str, Any]]
-T = TypeVar("T")
-
-
-def sole(elements: list[T]) -> T:
-    """The one element a single write's answer holds; an answer without it (or with more) is an unknown outcome."""
-    if len(elements) != 1:
-        raise OutcomeUnknown(f"Xero's answer to a single write held {len(elements)} elements")
-    return elements[0]
 
 
 @dataclass
@@ -146,6 +138,13 @@ class XeroClient:
     def payments_with_reference(self, references: list[str]) -> Reply:
         where = " OR ".join(f"Reference=={_literal(reference)}" for reference in references)
         return self._call(self.accounting.get_payments, self.tenant_id, where=where)
+
+    def bank_transactions_with_reference(self, reference: str) -> Reply:
+        return self._call(self.accounting.get_bank_transactions, self.tenant_id,
+                          where=f"Reference=={_literal(reference)}")
+
+    def credit_notes_with_reference(self, reference: str) -> Reply:
+        return self._call(self.accounting.get_credit_notes, self.tenant_id, where=f"Reference=={_literal(reference)}")
 
     def online_invoice(self, invoice_id: str) -> Reply:
         return self._call(self.accounting.get_online_invoice, self.tenant_id, invoice_id)

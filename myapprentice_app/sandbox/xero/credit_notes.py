@@ -16,7 +16,7 @@ from typing import Any
 from starlette.responses import Response
 
 from . import contacts, dates, invoice_payload, invoices, messages, payload, responses, serialize
-from .accounting.listing import batch_answer, body_elements, is_guid
+from .accounting.listing import batch_answer, body_elements, is_guid, lowered, select
 from .gateway import Call
 from .seed import new_id
 
@@ -132,7 +132,8 @@ def find(call: Call) -> dict[str, Any] | None:
 
 
 def get_credit_notes(call: Call) -> Response:
-    notes = [view(call.org, note, call.unitdp) for note in call.org.get("credit_notes", {}).values()]
+    chosen = select(call, call.org.get("credit_notes", {}).values(), lambda note: lowered(view(call.org, note)))
+    notes = [view(call.org, note, call.unitdp) for note in chosen]
     return responses.json_response(responses.envelope(call.now_ms, "CreditNotes", notes))
 
 

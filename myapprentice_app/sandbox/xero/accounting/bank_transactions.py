@@ -14,7 +14,7 @@ from starlette.responses import Response
 from .. import contacts, dates, messages, money, payload, responses, serialize
 from ..gateway import Call
 from ..seed import new_id
-from .listing import batch_answer, body_elements
+from .listing import batch_answer, body_elements, lowered, select
 
 TYPES = ("SPEND", "RECEIVE")
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
@@ -139,7 +139,8 @@ def put_bank_transactions(call: Call) -> Response:
 
 
 def get_bank_transactions(call: Call) -> Response:
-    items = [element(call.org, record) for record in _store(call.org).values()]
+    chosen = select(call, _store(call.org).values(), lambda record: lowered(element(call.org, record)))
+    items = [element(call.org, record) for record in chosen]
     return responses.json_response(responses.envelope(call.now_ms, "BankTransactions", items))
 
 

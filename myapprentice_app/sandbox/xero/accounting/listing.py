@@ -63,6 +63,11 @@ def select(
     return query.sort(chosen, views, keys) if keys else chosen
 
 
+def lowered(element: dict[str, Any]) -> dict[str, Any]:
+    """An answer's element as `where` sees it: its top-level fields by lower-case name."""
+    return {key.lower(): value for key, value in element.items()}
+
+
 def listing(
     call: Call,
     plural: str,
