@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,7 +22,15 @@ _runs = SyncRun.__table__  # type: ignore[attr-defined]
 _SETTLE = sa.update(_batches).where(_batches.c.id == sa.bindparam("b_id")).values(state=sa.bindparam("b_state"))
 
 
-Items = list[tuple[int, int]] | list[tuple[int, int, str]]  # id, version sent (and an invoice's total sent)
+# Each item's id and the version sent; for an invoice also its total, number and Xero contact as sent.
+Items = list[tuple[int, int]] | list[tuple[int, int, str, str, str | None]]
+
+
+@dataclass(frozen=True)
+class SentInvoice:
+    total: Decimal
+    number: str
+    contact_id: str | None
 
 
 def open_batch(ctx: OrgContext, kind: str, items: Items) -> XeroBatch:
@@ -79,6 +88,7 @@ def items_of(batch: XeroBatch) -> list[tuple[int, int]]:
     return [(int(item[0]), int(item[1])) for item in json.loads(batch.item_ids)]
 
 
-def sent_totals(batch: XeroBatch) -> dict[int, Decimal]:
-    """The totals an invoice batch sent, by invoice id (stored since they were; older batches have none)."""
-    return {int(item[0]): Decimal(item[2]) for item in json.loads(batch.item_ids) if len(item) > 2}
+def sent_invoices(batch: XeroBatch) -> dict[int, SentInvoice]:
+    """What an invoice batch sent of each invoice, by its id (batches stored before this was have none)."""
+    return {int(item[0]): SentInvoice(Decimal(item[2]), item[3], item[4])
+            for item in json.loads(batch.item_ids) if len(item) == 5}

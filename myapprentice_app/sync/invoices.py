@@ -128,7 +128,8 @@ class _Batch:
         """Store the batch under the run's token in the transaction that takes its slot (one a 429 left stored
         and unsent goes again as it is, under its own key)."""
         if self.stored is None:
-            sent = [(s.invoice.id or 0, s.invoice.version, str(s.invoice.total)) for s in self.snapshots]
+            sent = [(s.invoice.id or 0, s.invoice.version, str(s.invoice.total), s.invoice.number,
+                     s.client.xero_contact_id) for s in self.snapshots]
             self.leaving = new_batch(self.ctx, "invoices" if self.mode == "create" else "updates", sent)
             session.add(self.leaving)
 

@@ -4,36 +4,45 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
+
+import sqlalchemy as sa
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.domain.xero_limits import CONCURRENT
 from myapprentice_app.integrations.xero.results import InvoiceResult
-from myapprentice_app.models import XeroBatch
+from myapprentice_app.models import Invoice, XeroBatch
 from myapprentice_app.sync import outcomes, payments, retry
-from myapprentice_app.sync.batches import close_batch, items_of, sent_totals, unknown_batches
+from myapprentice_app.sync.batches import SentInvoice, close_batch, items_of, sent_invoices, unknown_batches
 from myapprentice_app.sync.cache import remember_invoices
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.snapshot import InvoiceSnapshot, load_invoices
 
+_invoices = Invoice.__table__  # type: ignore[attr-defined]
+
 
 def reconcile_by_number(ctx: OrgContext, snapshots: list[InvoiceSnapshot], batch: XeroBatch) -> list[InvoiceSnapshot]:
-    """Link the invoices Xero has (same number, same contact, the total that was sent); return those it hasn't.
-    One edited here since is linked as it was sent, and the edit goes to Xero as an update."""
+    """Link the invoices Xero has as they were sent (that number exactly, that contact, that total); return those
+    it hasn't. One edited here since (its lines, number or client) is linked as it was sent, and the edit goes to
+    Xero as an update. A Xero invoice another one here is linked to already is never linked again."""
     versions = dict(items_of(batch))
-    totals = sent_totals(batch)
-    numbers = [s.invoice.number for s in snapshots]
-    found = {result.number.upper(): result
+    recorded = sent_invoices(batch)
+    sent = {s.invoice.id or 0: recorded.get(s.invoice.id or 0) or _as_now(s) for s in snapshots}
+    numbers = [what.number for what in sent.values()]
+    found = {result.number: result
              for result in retry.read(ctx, lambda xero: xero.invoices_by_number(numbers)).invoices()}
     missing = []
     with ctx.writing() as session:
         remember_invoices(session, ctx.business_id, list(found.values()))
+        held = dict(session.execute(sa.select(_invoices.c.xero_invoice_id, _invoices.c.id).where(
+            _invoices.c.business_id == ctx.business_id,
+            _invoices.c.xero_invoice_id.in_([result.xero_id for result in found.values()]))).all())
         linked = []
         for snapshot in snapshots:
-            result = found.get(snapshot.invoice.number.upper())
-            sent_total = totals.get(snapshot.invoice.id or 0, snapshot.invoice.total)
-            if result is None or not _ours(snapshot, result, sent_total):
+            what = sent[snapshot.invoice.id or 0]
+            result = found.get(what.number)
+            anothers = result is not None and held.get(result.xero_id, snapshot.invoice.id) != snapshot.invoice.id
+            if result is None or anothers or not _ours(result, what):
                 missing.append(snapshot)  # not there; or someone else's invoice: the next try reports the conflict
                 continue
             linked.append(outcomes.Synced(
@@ -78,5 +87,10 @@ def _settle(ctx: OrgContext, batch: XeroBatch) -> bool:
     return False
 
 
-def _ours(snapshot: InvoiceSnapshot, found: InvoiceResult, sent_total: Decimal) -> bool:
-    return found.contact_id == snapshot.client.xero_contact_id and found.total == sent_total
+def _as_now(snapshot: InvoiceSnapshot) -> SentInvoice:
+    """For a batch stored before what it sent was: the invoice as it is."""
+    return SentInvoice(snapshot.invoice.total, snapshot.invoice.number, snapshot.client.xero_contact_id)
+
+
+def _ours(found: InvoiceResult, sent: SentInvoice) -> bool:
+    return found.contact_id == sent.contact_id and found.total == sent.total

@@ -230,3 +230,20 @@ def test_a_payment_whose_reference_holds_a_quote_left_out_of_the_answer_is_found
     xero_sync.push_invoice(session, connected, later)
     session.expire_all()
     assert session.get(Invoice, later).sync_status == "synced"
+
+
+def test_two_invoices_whose_numbers_differ_only_in_case_are_never_linked_to_one_xero_invoice(
+        session, connected, admin, tenant):
+    ids = make_invoices(session, connected.business_id, 2, clients=1, prefix="CASE-")
+    lower, upper = session.get(Invoice, ids[0]), session.get(Invoice, ids[1])
+    lower.number, upper.number = "case-1", "CASE-1"  # two numbers here; one in Xero, which ignores case
+    session.commit()
+    admin.faults(answer_elements="drop_last")  # Xero refuses CASE-1, and its answer leaves that out
+
+    xero_sync.send_all(session, connected)
+
+    session.expire_all()
+    lower, upper = session.get(Invoice, ids[0]), session.get(Invoice, ids[1])
+    [in_xero] = admin.invoices_numbered(tenant)["case-1"]
+    assert (lower.sync_status, lower.xero_invoice_id) == ("synced", in_xero["InvoiceID"])
+    assert (upper.sync_status, upper.xero_invoice_id) == ("error", None)
