@@ -16,6 +16,7 @@ from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnectio
 from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.payments import OUR_REFERENCE
+from myapprentice_app.sync.stripe_xero import reversed_in_xero
 
 # Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
 OVERLAP = dt.timedelta(minutes=2)
@@ -73,9 +74,13 @@ def _take_payment(session: Session, ctx: OrgContext, linked: dict, in_xero: Paym
 def _deleted_in_xero(session: Session, ctx: OrgContext, invoice: Invoice, payment: Payment) -> None:
     """A payment deleted in Xero: one that came from Xero goes here too (the invoice is owed again); one recorded
     here stays, and the invoice says Xero no longer has it (the app never re-creates what the accountant
-    deleted). A payment this app deleted there (a card refund) no longer carries Xero's id, so it isn't seen."""
+    deleted). A payment this app deleted there (a card refund) no longer carries Xero's id, so it isn't seen;
+    one refunded here that Xero refused to let us delete (reconciled there), deleted by the accountant, is done."""
     if payment.sync_error_message == DELETED_THERE:
         return  # seen on an earlier pull (the windows overlap)
+    if payment.xero_reversal_due or payment.refunded_amount > 0:
+        reversed_in_xero(payment)  # refunded by card here: deleting it there was due (Xero had refused us)
+        return
     amount = money(payment.amount, invoice.currency)
     if payment.source == "xero":
         invoice.amount_paid = max(invoice.amount_paid - payment.amount, Decimal(0))

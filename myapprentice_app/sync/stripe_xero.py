@@ -74,13 +74,18 @@ def _settle_reversal(payment_id: int, refused: str | None) -> None:
             row.sync_error_message = RECONCILED_FIX if reconciled else f"Xero refused to delete it: {refused[:500]}"
             row.xero_reversal_due = False
         else:
-            row.xero_payment_id, row.xero_reversal_due = None, False
-            if row.amount > 0:  # a dispute lost for part of the payment: what is still paid is posted again
-                row.sync_status, row.sync_error_message = SyncStatus.NOT_SYNCED, None
-            else:
-                row.sync_status = SyncStatus.SYNCED
-                row.sync_error_message = "Refunded by card: the payment was deleted in Xero."
+            reversed_in_xero(row)
         session.commit()
+
+
+def reversed_in_xero(row: Payment) -> None:
+    """A card payment refunded (or disputed) here is deleted in Xero, by this app or by the accountant."""
+    row.xero_payment_id, row.xero_reversal_due = None, False
+    if row.amount > 0:  # a dispute lost for part of the payment: what is still paid is posted again
+        row.sync_status, row.sync_error_message = SyncStatus.NOT_SYNCED, None
+    else:
+        row.sync_status = SyncStatus.SYNCED
+        row.sync_error_message = "Refunded by card: the payment was deleted in Xero."
 
 
 def post_fees(ctx: OrgContext) -> None:

@@ -10,9 +10,11 @@ from decimal import Decimal
 from sqlmodel import select
 
 from myapprentice_app.domain.invoice_status import SyncStatus
+from myapprentice_app.integrations.xero import tokens
+from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Payment, XeroSettings
-from myapprentice_app.services import stripe_connection
+from myapprentice_app.models import Invoice, Payment, XeroConnection, XeroSettings
+from myapprentice_app.services import stripe_connection, xero_sync
 from myapprentice_app.sync.stripe_xero import RECONCILED_FIX
 from tests.support.waiting import wait_until
 
@@ -174,3 +176,24 @@ def test_a_full_refund_landing_while_the_payment_is_on_its_way_to_xero_deletes_i
     assert [p["Status"] for p in admin.stored(tenant, "payments")] == ["DELETED"]
     [xero_invoice] = [i for i in admin.stored(tenant, "invoices") if i["InvoiceID"] == invoice.xero_invoice_id]
     assert Decimal(str(xero_invoice["AmountDue"])) == invoice.total
+
+
+def test_a_refunded_payment_xero_would_not_let_us_delete_is_settled_once_the_accountant_deletes_it_there(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    admin.post(f"organisations/{tenant}/payments/{in_xero['PaymentID']}/reconcile")
+    refund(session, stripe_connected, stripe_admin, client_of)
+    invoice_reaches(session, invoice.id, "sent")
+    sync_until_the_reversal_settles(session)  # refused: reconciled in Xero
+    admin.post(f"organisations/{tenant}/payments/{in_xero['PaymentID']}/reconcile", {"reconciled": False})
+    connection = session.exec(select(XeroConnection)).one()
+    XeroClient(connection.tenant_id, lambda: tokens.valid_token(stripe_connected.business_id)).delete_payment(
+        in_xero["PaymentID"])  # the accountant follows the fix: unreconciles it, and deletes it
+
+    xero_sync.sync_all(session, stripe_connected)
+
+    session.expire_all()
+    payment = session.exec(select(Payment)).one()
+    assert (payment.sync_status, payment.sync_error_message) == (
+        "synced", "Refunded by card: the payment was deleted in Xero.")
+    assert session.get(Invoice, invoice.id).xero_drift is None

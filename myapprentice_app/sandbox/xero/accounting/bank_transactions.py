@@ -6,6 +6,7 @@ reconciled is refused here too, with Xero's message (`refuse_reconciled_deletion
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -156,11 +157,16 @@ def refuse_reconciled_deletion(record: dict[str, Any]) -> Response | None:
 
 
 async def reconcile_payment(request: Any, sandbox: Any) -> Response:
-    """Admin: mark a payment reconciled, as matching it to a bank statement line in Xero would."""
+    """Admin: mark a payment reconciled, as matching it to a bank statement line in Xero would (or, with
+    `{"reconciled": false}`, unreconciled again, as the accountant does before deleting it)."""
     org = sandbox.store.orgs.get(request.path_params["tenant_id"].lower())
     record = (org or {}).get("payments", {}).get(request.path_params["payment_id"].lower())
     if record is None:
         return responses.json_response({"error": "unknown payment"}, 404)
-    record["IsReconciled"] = True
+    body = await request.body()
+    reconciled = json.loads(body).get("reconciled", True) if body else True
+    if not isinstance(reconciled, bool):
+        return responses.json_response({"error": "reconciled must be true or false"}, 400)
+    record["IsReconciled"] = reconciled
     sandbox.store.changed()
-    return responses.json_response({"PaymentID": record["PaymentID"], "IsReconciled": True})
+    return responses.json_response({"PaymentID": record["PaymentID"], "IsReconciled": reconciled})
