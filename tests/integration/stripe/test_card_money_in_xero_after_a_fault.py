@@ -37,18 +37,24 @@ def webhooks_delivered(stripe_admin) -> None:  # type: ignore[no-untyped-def]
                waiting_for="Stripe's webhooks to be delivered")
 
 
-def test_stripes_fee_reaches_xero_once_in_the_same_cycle_after_a_500(
-        session, stripe_connected, stripe_admin, admin, tenant):
-    settings = session.get(XeroSettings, stripe_connected.business_id)
+def a_fee_due(session, actor, stripe_admin, admin, tenant) -> StripePayment:  # type: ignore[no-untyped-def]
+    """A card payment in Xero whose fee waited for its account, and the owner has just chosen it."""
+    settings = session.get(XeroSettings, actor.business_id)
     settings.stripe_account, settings.stripe_fee_account = "092", None  # the fee waits for its account
     session.commit()
-    paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    paid_in_xero(session, actor, stripe_admin, admin, tenant)
     card = wait_until(lambda: session.expire_all() or session.exec(select(StripePayment).where(
         StripePayment.fee_sync_message == NO_FEE_ACCOUNT)).first(), seconds=10, waiting_for="the fee to wait")
     assert card.fee > 0 and card.xero_fee_transaction_id is None
     webhooks_delivered(stripe_admin)
     settings.stripe_fee_account, card.fee_sync_message = "429", None  # the owner chooses the fee account
     session.commit()
+    return card
+
+
+def test_stripes_fee_reaches_xero_once_in_the_same_cycle_after_a_500(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    card = a_fee_due(session, stripe_connected, stripe_admin, admin, tenant)
 
     admin.faults(p_500=0.5, seed=a_seed_failing_only_the_first_call(0.5))
     tasks.recover()  # one sync cycle
@@ -104,15 +110,7 @@ def test_a_full_refund_whose_deletion_answer_is_lost_still_shows_the_payment_del
 
 def test_stripes_fee_whose_answer_comes_back_empty_is_found_by_its_reference_and_made_once(
         session, stripe_connected, stripe_admin, admin, tenant):
-    settings = session.get(XeroSettings, stripe_connected.business_id)
-    settings.stripe_account, settings.stripe_fee_account = "092", None  # the fee waits for its account
-    session.commit()
-    paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
-    card = wait_until(lambda: session.expire_all() or session.exec(select(StripePayment).where(
-        StripePayment.fee_sync_message == NO_FEE_ACCOUNT)).first(), seconds=10, waiting_for="the fee to wait")
-    webhooks_delivered(stripe_admin)
-    settings.stripe_fee_account, card.fee_sync_message = "429", None
-    session.commit()
+    card = a_fee_due(session, stripe_connected, stripe_admin, admin, tenant)
 
     admin.faults(answer_elements="drop_last")  # Xero makes the transaction; its answer arrives without it
     tasks.recover()

@@ -111,14 +111,19 @@ def test_two_part_refunds_are_two_credit_notes_and_the_fee_stays(
     assert fee["Type"] == "SPEND" and fee["Status"] == "AUTHORISED" and fee["BankAccount"]["Code"] == "092"
 
 
-def test_a_reconciled_payment_is_not_deleted_and_says_how_to_unreconcile_it(
-        session, stripe_connected, stripe_admin, client_of, admin, tenant):
-    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+def refunded_after_reconciling_in_xero(session, actor, stripe_admin, client_of, admin, tenant):  # type: ignore[no-untyped-def]
+    """A card payment reconciled in Xero, then refunded in full here: Xero refuses to delete it."""
+    invoice, in_xero = paid_in_xero(session, actor, stripe_admin, admin, tenant)
     admin.post(f"organisations/{tenant}/payments/{in_xero['PaymentID']}/reconcile")
-
-    refund(session, stripe_connected, stripe_admin, client_of)
+    refund(session, actor, stripe_admin, client_of)
     invoice_reaches(session, invoice.id, "sent")
     sync_until_the_reversal_settles(session)
+    return invoice, in_xero
+
+
+def test_a_reconciled_payment_is_not_deleted_and_says_how_to_unreconcile_it(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    refunded_after_reconciling_in_xero(session, stripe_connected, stripe_admin, client_of, admin, tenant)
 
     payment = session.exec(select(Payment)).one()
     assert payment.sync_status == "error" and payment.sync_error_message == RECONCILED_FIX
@@ -180,11 +185,8 @@ def test_a_full_refund_landing_while_the_payment_is_on_its_way_to_xero_deletes_i
 
 def test_a_refunded_payment_xero_would_not_let_us_delete_is_settled_once_the_accountant_deletes_it_there(
         session, stripe_connected, stripe_admin, client_of, admin, tenant):
-    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
-    admin.post(f"organisations/{tenant}/payments/{in_xero['PaymentID']}/reconcile")
-    refund(session, stripe_connected, stripe_admin, client_of)
-    invoice_reaches(session, invoice.id, "sent")
-    sync_until_the_reversal_settles(session)  # refused: reconciled in Xero
+    invoice, in_xero = refunded_after_reconciling_in_xero(session, stripe_connected, stripe_admin, client_of, admin,
+                                                          tenant)
     admin.post(f"organisations/{tenant}/payments/{in_xero['PaymentID']}/reconcile", {"reconciled": False})
     connection = session.exec(select(XeroConnection)).one()
     XeroClient(connection.tenant_id, lambda: tokens.valid_token(stripe_connected.business_id)).delete_payment(
