@@ -25,7 +25,7 @@ from myapprentice_app.services.principal import Principal  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 
-pytest_plugins = ["tests.support.browser", "tests.support.postgres"]
+pytest_plugins = ["tests.support.browser", "tests.support.postgres", "tests.support.xero_sandbox"]
 
 
 @pytest.fixture(scope="session")

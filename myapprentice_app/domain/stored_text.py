@@ -40,12 +40,14 @@ def one_line(text: str) -> bool:
 
 # In JSON text, the escapes that decode to what a database can't store: NUL, and halves of surrogate pairs (a pair
 # decodes to one character, which is fine: the slower look at the decoded values tells them apart).
-_UNSTORABLE_ESCAPE = re.compile(rb"\\u0000|\\ud[89a-f]", re.IGNORECASE)
+_UNSTORABLE_ESCAPE = re.compile(r"\\u0000|\\ud[89a-f]", re.IGNORECASE)
 
 
-def storable_json(text: bytes, **options: Any) -> Any:
-    """JSON from another system (Xero) decoded, its text made storable (`made_storable`). The text is looked at
-    first, so an answer without such escapes (nearly all) costs nothing more than decoding."""
+def storable_json(body: bytes, **options: Any) -> Any:
+    """JSON from another system (Xero) decoded, its text made storable (`made_storable`). Bytes that aren't UTF-8
+    (a raw surrogate among them) become U+FFFD; the text is looked at before the decoded values, so an answer
+    without unstorable escapes (nearly all) costs nothing more than decoding."""
+    text = body.decode("utf-8", "replace")
     decoded = json.loads(text, **options)
     return made_storable(decoded) if _UNSTORABLE_ESCAPE.search(text) else decoded
 
@@ -56,7 +58,7 @@ def made_storable(value: Any) -> Any:
     if isinstance(value, str):
         if storable(value):
             return value
-        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+        return value.replace("\x00", "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     if isinstance(value, dict):
         return {made_storable(key): made_storable(item) for key, item in value.items()}
     if isinstance(value, list):

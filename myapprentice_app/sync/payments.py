@@ -147,8 +147,12 @@ def _look_up(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], batch: 
     try:
         left = _unsent(ctx, chunk) if chunk else []
     except Rejected as refused:
-        _record_rejection(ctx, chunk, refused, batch.idempotency_key, UNCHECKED)
-        close_batch(batch, BatchState.ABANDONED)
+        with ctx.writing() as session:
+            _lock_invoices(session, chunk)
+            for payment, invoice, _ in chunk:
+                _in_error(session, ctx, payment, invoice, UNCHECKED.format(reasons=refused.text[:500]),
+                          batch.idempotency_key, refused.text[:1000])
+            close_batch(batch, BatchState.ABANDONED, session)
         return
     with ctx.writing() as session:
         _release(session, left)
@@ -191,15 +195,14 @@ def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers:
             if result is None:
                 unanswered.append((payment, invoice, account))
                 continue
-            row = session.get(Payment, payment.id)
-            assert row is not None
             if result.ok:
+                row = session.get(Payment, payment.id)
+                assert row is not None
                 _linked(row, payment, result.xero_id)
                 _note(session, ctx, row, invoice, "synced", "created in Xero", key, result.brief)
             else:
-                row.sync_status = SyncStatus.ERROR
-                row.sync_error_message = REFUSED.format(reasons="; ".join(result.messages))
-                _note(session, ctx, row, invoice, "error", row.sync_error_message, key, result.brief)
+                _in_error(session, ctx, payment, invoice, REFUSED.format(reasons="; ".join(result.messages)), key,
+                          result.brief)
     return unanswered
 
 
@@ -219,7 +222,7 @@ def _lock_invoices(session: Session, chunk: list[tuple[Payment, Invoice, str]]) 
 
 
 def _record_rejection(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], rejected: Rejected,
-                      key: str, message: str = REFUSED) -> list[tuple[Payment, Invoice, str]]:
+                      key: str) -> list[tuple[Payment, Invoice, str]]:
     """A 400: the payments it names (by reference) are in Error with their own reasons, and the others are
     returned to be looked up (Xero may have made them); one naming none is about the whole request."""
     own = rejected.messages_by("Reference")
@@ -231,11 +234,17 @@ def _record_rejection(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]]
             if messages is None:
                 unanswered.append((payment, invoice, account))
                 continue
-            row = session.get(Payment, payment.id)
-            assert row is not None
-            row.sync_status, row.sync_error_message = SyncStatus.ERROR, message.format(reasons="; ".join(messages))
-            _note(session, ctx, row, invoice, "error", row.sync_error_message, key, rejected.text[:1000])
+            _in_error(session, ctx, payment, invoice, REFUSED.format(reasons="; ".join(messages)), key,
+                      rejected.text[:1000])
     return unanswered
+
+
+def _in_error(session: Session, ctx: OrgContext, payment: Payment, invoice: Invoice, message: str, key: str,
+              answer: str) -> None:
+    row = session.get(Payment, payment.id)
+    assert row is not None
+    row.sync_status, row.sync_error_message = SyncStatus.ERROR, message
+    _note(session, ctx, row, invoice, "error", message, key, answer)
 
 
 def _note(session: Session, ctx: OrgContext, payment: Payment, invoice: Invoice, outcome: str, what: str,

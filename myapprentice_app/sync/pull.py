@@ -16,7 +16,7 @@ from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroConnectio
 from myapprentice_app.sync.cache import all_pages, remember_invoice
 from myapprentice_app.sync.context import OrgContext
 from myapprentice_app.sync.payments import OUR_REFERENCE
-from myapprentice_app.sync.stripe_xero import reversed_in_xero
+from myapprentice_app.sync.stripe_xero import reversal_awaited, reversed_in_xero
 
 # Xero's UpdatedDateUTC has second precision and our clocks differ: overlap the windows, the work is idempotent.
 OVERLAP = dt.timedelta(minutes=2)
@@ -78,7 +78,7 @@ def _deleted_in_xero(session: Session, ctx: OrgContext, invoice: Invoice, paymen
     one refunded here that Xero refused to let us delete (reconciled there), deleted by the accountant, is done."""
     if payment.sync_error_message == DELETED_THERE:
         return  # seen on an earlier pull (the windows overlap)
-    if payment.xero_reversal_due or payment.refunded_amount > 0:
+    if reversal_awaited(payment):
         reversed_in_xero(payment)  # refunded by card here: deleting it there was due (Xero had refused us)
         return
     amount = money(payment.amount, invoice.currency)

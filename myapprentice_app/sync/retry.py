@@ -20,11 +20,12 @@ from typing import TypeVar
 
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
+from myapprentice_app.integrations.xero.results import PaymentResult, TransactionResult
 from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero, Write
 from myapprentice_app.sync.context import OrgContext
 
 Action = Callable[[XeroClient], Reply]
-T = TypeVar("T")
+Found = TypeVar("Found", TransactionResult, PaymentResult)
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,15 @@ def write_again_under_its_key(ctx: OrgContext, action: Action) -> Reply:
     return reply
 
 
-def sole_or_found(ctx: OrgContext, elements: list[T], find: Action, read_found: Callable[[Reply], list[T]]) -> T:
+def sole_or_found(ctx: OrgContext, elements: list[Found], find: Action,
+                  read_found: Callable[[Reply], list[Found]]) -> Found:
     """The one element a single write's answer holds. An answer without it (a Xero bug, a proxy on the way) is
     settled at once by looking the write up by its reference (`find`): sent again on a later cycle instead, it
     could arrive after Xero has forgotten its key, and make a second copy. Xero holding none: OutcomeUnknown,
-    and the next cycle sends it."""
+    and the next cycle sends it (one deleted or voided there since is not taken for it)."""
     if len(elements) == 1:
         return elements[0]
-    found = read_found(read(ctx, find))
+    found = [element for element in read_found(read(ctx, find)) if not element.deleted]
     if not found:
         raise OutcomeUnknown(f"Xero's answer to a single write held {len(elements)} elements, and Xero has none")
     return found[0]

@@ -21,6 +21,7 @@ from myapprentice_app.sync.budget import WaitForXero
 from myapprentice_app.sync.context import OrgContext
 
 NO_FEE_ACCOUNT = "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero."
+DELETE_REFUSED = "Xero refused to delete it: "
 RECONCILED_FIX = ("Xero won't delete this payment because it is reconciled. In Xero, unreconcile it (Accounting → "
                   "Bank accounts → Reconcile → Account transactions → Unreconcile), then sync again.")
 
@@ -71,11 +72,17 @@ def _settle_reversal(payment_id: int, refused: str | None) -> None:
         if refused is not None:
             reconciled = "reconciled" in refused.lower()
             row.sync_status = SyncStatus.ERROR
-            row.sync_error_message = RECONCILED_FIX if reconciled else f"Xero refused to delete it: {refused[:500]}"
+            row.sync_error_message = RECONCILED_FIX if reconciled else DELETE_REFUSED + refused[:500]
             row.xero_reversal_due = False
         else:
             reversed_in_xero(row)
         session.commit()
+
+
+def reversal_awaited(row: Payment) -> bool:
+    """Refunded or disputed here, and its deletion in Xero still to come (or refused there, for the accountant)."""
+    message = row.sync_error_message or ""
+    return row.xero_reversal_due or message == RECONCILED_FIX or message.startswith(DELETE_REFUSED)
 
 
 def reversed_in_xero(row: Payment) -> None:

@@ -12,7 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.integration.xero.conftest import serving_sandbox
+from tests.support.xero_sandbox import serving_sandbox
 
 HERE = Path(__file__).resolve().parent
 REDIS_URL = "redis://127.0.0.1:6379/5"

@@ -1,10 +1,23 @@
-"""The Xero sandbox's /sandbox-admin/ API, as every test tier uses it: arrange faults, see what reached Xero."""
+"""The Xero sandbox's /sandbox-admin/ API, as every test tier uses it: arrange faults, see what reached Xero.
+
+Also the one sandbox a test run serves (`sandbox_url`, `admin`), registered once as a plugin (tests/conftest.py):
+a session fixture imported into several conftests is a separate fixture in each, and a test tier that ran
+between two others would point the app at a second sandbox the first tier's admin doesn't know.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
+import pytest
+
+from myapprentice_app.config import get_settings
+from myapprentice_app.sandbox.xero.server import create_app
+from tests.support.waiting import served_in_a_thread
 
 
 class SandboxAdmin:
@@ -48,3 +61,21 @@ class SandboxAdmin:
         for invoice in self.stored(tenant_id, "invoices"):
             found.setdefault(invoice["InvoiceNumber"], []).append(invoice)
         return found
+
+
+def serving_sandbox() -> AbstractContextManager[str]:
+    """The Xero sandbox on a free port for as long as the block lasts; gives its base URL."""
+    return served_in_a_thread(create_app(), name="the Xero sandbox", lifespan="on")
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    with serving_sandbox() as url:
+        os.environ["XERO_SANDBOX_URL"] = url
+        get_settings.cache_clear()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def admin(sandbox_url: str) -> SandboxAdmin:
+    return SandboxAdmin(sandbox_url)

@@ -213,9 +213,10 @@ class XeroClient:
 
 
 def _literal(text: str) -> str:
-    """Text as a string literal in a `where` clause (C#'s rules): a quote or backslash in a payment's reference
-    would otherwise end it early, and Xero would refuse the whole query."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Text as a string literal in a `where` clause. Xero's filter parser (System.Linq.Dynamic's) escapes a quote
+    by doubling it and takes a backslash as it is (a `\\"` is a syntax error there, XeroAPI/Xero-Java#347): a
+    quote in a payment's reference would otherwise end the literal, and Xero would refuse the whole query."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _invoices_body(invoices: list[Any]) -> Any:

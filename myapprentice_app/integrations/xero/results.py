@@ -55,6 +55,7 @@ class TransactionResult(Outcome):
     """A bank transaction (spend or receive money) or a credit note Xero created, found by its reference."""
 
     reference: str | None
+    deleted: bool  # deleted or voided in Xero
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ def payment(element: dict[str, Any]) -> PaymentResult:
 
 
 def transaction(element: dict[str, Any], id_key: str) -> TransactionResult:
-    return TransactionResult(**vars(outcome(element, id_key)), reference=element.get("Reference") or None)
+    return TransactionResult(**vars(outcome(element, id_key)), reference=element.get("Reference") or None,
+                             deleted=element.get("Status") in ("DELETED", "VOIDED"))
 
 
 def account(element: dict[str, Any]) -> Account:

@@ -10,7 +10,7 @@ from typing import Any
 from . import dates
 
 TOKEN = re.compile(
-    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|>=|<=|>|<|=|&&|\|\|)|(?P<lp>\()|(?P<rp>\))|(?P<comma>,)'
+    r'\s*(?:(?P<str>"(?:[^"]|"")*")|(?P<op>==|!=|>=|<=|>|<|=|&&|\|\|)|(?P<lp>\()|(?P<rp>\))|(?P<comma>,)'
     r"|(?P<num>-?\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*))"
 )
 METHODS = {
@@ -110,7 +110,7 @@ class Parser:
     def value(self) -> Callable[[dict[str, Any]], Any]:
         kind, text = self.take()
         if kind == "str":
-            literal = re.sub(r"\\(.)", r"\1", text[1:-1])  # \" and \\ as in C# string literals
+            literal = text[1:-1].replace('""', '"')  # a quote doubled, as System.Linq.Dynamic reads it
             return lambda view: literal
         if kind == "num":
             number = Decimal(text)

@@ -18,13 +18,11 @@ from myapprentice_app.sandbox.stripe.server import create_app
 from myapprentice_app.services import invoice_delivery, stripe_connection, stripe_pay, xero_sync
 from myapprentice_app.services.principal import Principal
 from tests.integration.xero.conftest import (  # noqa: F401  (fixtures)
-    admin,
     calm_sandbox,
     connected,
     immediate_huey,
     make_invoices,
     owner,
-    sandbox_url,
     tenant,
 )
 from tests.support.stripe_sandbox import StripeAdmin

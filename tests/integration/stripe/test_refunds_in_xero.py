@@ -199,3 +199,22 @@ def test_a_refunded_payment_xero_would_not_let_us_delete_is_settled_once_the_acc
     assert (payment.sync_status, payment.sync_error_message) == (
         "synced", "Refunded by card: the payment was deleted in Xero.")
     assert session.get(Invoice, invoice.id).xero_drift is None
+
+
+def test_a_part_refunded_card_payment_the_accountant_deletes_in_xero_is_flagged_and_never_sent_again(
+        session, stripe_connected, stripe_admin, client_of, admin, tenant):
+    invoice, in_xero = paid_in_xero(session, stripe_connected, stripe_admin, admin, tenant)
+    refund(session, stripe_connected, stripe_admin, client_of, amount=5000)  # a credit note; the payment stays
+    refunded_credit_notes(admin, tenant, 1)
+    connection = session.exec(select(XeroConnection)).one()
+    XeroClient(connection.tenant_id, lambda: tokens.valid_token(stripe_connected.business_id)).delete_payment(
+        in_xero["PaymentID"])
+
+    xero_sync.sync_all(session, stripe_connected)
+    tasks.recover()
+    tasks.recover()
+
+    session.expire_all()
+    assert session.exec(select(Payment)).one().sync_error_message == "Deleted in Xero; still recorded here."
+    cards = [p["Status"] for p in admin.stored(tenant, "payments") if p["PaymentType"] == "ACCRECPAYMENT"]
+    assert cards == ["DELETED"]  # what the accountant deleted is not made again

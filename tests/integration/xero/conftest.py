@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -13,37 +12,16 @@ import pyotp
 import pytest
 from sqlmodel import Session, select
 
-from myapprentice_app.config import get_settings
 from myapprentice_app.domain.money import AmountsAre, document_totals, line_totals
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.jobs.huey_app import huey
 from myapprentice_app.models import Business, Client, Invoice, LineItem, Membership, TaxRate
-from myapprentice_app.sandbox.xero.server import create_app
 from myapprentice_app.services import auth, second_factor, xero_connection, xero_settings
 from myapprentice_app.services.principal import Principal
 from tests.conftest import PASSWORD
-from tests.support.waiting import served_in_a_thread
 from tests.support.xero_sandbox import SandboxAdmin as Admin
 
 TODAY = dt.date.today()
-
-
-def serving_sandbox() -> AbstractContextManager[str]:
-    """The Xero sandbox on a free port for as long as the block lasts; gives its base URL."""
-    return served_in_a_thread(create_app(), name="the Xero sandbox", lifespan="on")
-
-
-@pytest.fixture(scope="session")
-def sandbox_url() -> Iterator[str]:
-    with serving_sandbox() as url:
-        os.environ["XERO_SANDBOX_URL"] = url
-        get_settings.cache_clear()
-        yield url
-
-
-@pytest.fixture(scope="session")
-def admin(sandbox_url: str) -> Admin:
-    return Admin(sandbox_url)
 
 
 @pytest.fixture(autouse=True)
