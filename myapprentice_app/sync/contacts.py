@@ -9,7 +9,7 @@ from myapprentice_app.db import session_scope
 from myapprentice_app.domain.sync_errors import ErrorCode
 from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.mapping import contact_model
-from myapprentice_app.integrations.xero.results import ContactResult
+from myapprentice_app.integrations.xero.results import first_by
 from myapprentice_app.models import Client
 from myapprentice_app.sync import cache as org_cache
 from myapprentice_app.sync import outcomes, retry
@@ -81,9 +81,7 @@ def _create_chunk(ctx: OrgContext, clients: list[ClientRow]) -> dict[int | None,
         [contact_model(client.name, client.email) for client in clients], batch.idempotency_key))
     assert reply is not None
     links: dict[int | None, str] = {}
-    by_name: dict[str, ContactResult] = {}
-    for element in reply.contacts():  # matched by name, not by place in the answer
-        by_name.setdefault(element.name.strip().casefold(), element)
+    by_name = first_by(reply.contacts(), lambda element: element.name.strip().casefold())
     look_up = []  # Xero has them under that name already, or its answer didn't say
     with ctx.writing() as session:
         for client in clients:

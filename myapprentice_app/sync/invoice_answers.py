@@ -18,7 +18,7 @@ from myapprentice_app.integrations.xero.errors import (
     Unavailable,
     classify,
 )
-from myapprentice_app.integrations.xero.results import InvoiceResult
+from myapprentice_app.integrations.xero.results import InvoiceResult, first_by
 from myapprentice_app.models import XeroBatch
 from myapprentice_app.sync import outcomes, retry
 from myapprentice_app.sync.batches import close_batch
@@ -51,9 +51,7 @@ def read_answer(snapshots: list[InvoiceSnapshot], models: list, results: list[In
     invoice by its InvoiceID too): an answer with an element missing or out of place leaves that invoice
     unanswered rather than giving it another invoice's outcome."""
     answer = Answer(batch, [], [], [result for result in results if result.ok and result.xero_id], [])
-    by_number: dict[str, InvoiceResult] = {}
-    for element in results:
-        by_number.setdefault(element.number, element)
+    by_number = first_by(results, lambda element: element.number)
     for snapshot, model in zip(snapshots, models, strict=True):
         invoice = snapshot.invoice
         action = "update" if invoice.xero_invoice_id else "create"

@@ -14,7 +14,7 @@ from myapprentice_app.domain.sync_states import BatchState
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import RateLimited, Rejected
 from myapprentice_app.integrations.xero.mapping import payment_model
-from myapprentice_app.integrations.xero.results import PaymentResult
+from myapprentice_app.integrations.xero.results import PaymentResult, first_by
 from myapprentice_app.models import Invoice, Payment, SyncAttempt, XeroBatch
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.batches import close_batch, items_of, new_batch
@@ -184,9 +184,7 @@ def _record(ctx: OrgContext, chunk: list[tuple[Payment, Invoice, str]], answers:
             key: str) -> list[tuple[Payment, Invoice, str]]:
     """Each payment's answer, found by its reference (not by its place in the answer). Returns the payments
     the answer doesn't mention, to be looked up."""
-    by_reference: dict[str, PaymentResult] = {}
-    for element in answers:
-        by_reference.setdefault(element.reference or "", element)
+    by_reference = first_by(answers, lambda element: element.reference or "")
     unanswered = []
     with ctx.writing() as session:
         _lock_invoices(session, chunk)

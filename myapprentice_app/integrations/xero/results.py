@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 EMPTY_ID = "00000000-0000-0000-0000-000000000000"
+Element = TypeVar("Element")
 _BRIEF_KEYS = ("InvoiceID", "InvoiceNumber", "Status", "Total", "AmountDue", "StatusAttributeString",
                "ValidationErrors", "Warnings", "PaymentID", "Amount", "ContactID", "Name")
 
@@ -87,6 +89,15 @@ class Tenant:
     name: str
     connection_id: str | None
     organisation: bool
+
+
+def first_by(elements: Iterable[Element], key: Callable[[Element], str]) -> dict[str, Element]:
+    """A write's answer indexed by what identifies each element (a number, a name, a reference), so each thing
+    sent is matched to its own answer, not to the one in its place; an element given twice counts once."""
+    indexed: dict[str, Element] = {}
+    for element in elements:
+        indexed.setdefault(key(element), element)
+    return indexed
 
 
 def outcome(element: dict[str, Any], id_key: str) -> Outcome:
