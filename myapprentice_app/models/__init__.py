@@ -31,6 +31,7 @@ from myapprentice_app.models.xero import (
     XeroInvoiceRef,
     XeroSettings,
     XeroTaxRate,
+    XeroUnansweredWrite,
 )
 
 __all__ = [
@@ -70,4 +71,5 @@ __all__ = [
     "XeroInvoiceRef",
     "XeroSettings",
     "XeroTaxRate",
+    "XeroUnansweredWrite",
 ]

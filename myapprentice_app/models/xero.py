@@ -189,6 +189,14 @@ class XeroBatch(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class XeroUnansweredWrite(SQLModel, table=True):
+    """A single write (a Stripe fee, a credit note, its refund) sent to Xero and not yet answered, by the
+    Idempotency-Key it went under: the row is written before the write is sent and deleted once Xero answers."""
+
+    idempotency_key: str = Field(sa_type=sa.String(128), primary_key=True)
+    sent_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class SyncProblem(SQLModel, table=True):
     """Each problem of an invoice's last failed sync, by cause: what groups errors for fixing them once."""
 

@@ -8,19 +8,25 @@ A write whose answer was lost goes again as it was, under its own Idempotency-Ke
 well inside the ~6 minutes Xero remembers a key, so Xero answers with what it did the first time, even when it was
 still working on the first request when the answer was lost (a look-up then would find nothing yet, and a new key
 would make a second copy). A batch whose answers stay lost is looked up much later, by `reconcile_leftovers`,
-once Xero has long finished with it.
+once Xero has long finished with it; a single write's, by `write_once` before it is sent again.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import sqlalchemy as sa
+from sqlmodel import col
+
+from myapprentice_app.db import session_scope
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
-from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Unavailable
+from myapprentice_app.integrations.xero.errors import OutcomeUnknown, RateLimited, Rejected, Unavailable
 from myapprentice_app.integrations.xero.results import PaymentResult, TransactionResult
+from myapprentice_app.models import XeroUnansweredWrite
 from myapprentice_app.sync.budget import SHORT_WAIT, WaitForXero, Write
 from myapprentice_app.sync.context import OrgContext
 
@@ -81,18 +87,64 @@ def write_again_under_its_key(ctx: OrgContext, action: Action) -> Reply:
     return reply
 
 
-def sole_or_found(ctx: OrgContext, elements: list[Found], find: Action,
-                  read_found: Callable[[Reply], list[Found]]) -> Found:
+def write_once(ctx: OrgContext, key: str, write: Callable[..., Reply], find: Action,
+               found_in: Callable[[Reply], list[Found]]) -> Found:
+    """One thing (a Stripe fee, a credit note, its refund) written to Xero at most once, across cycles.
+
+    Within a cycle a lost answer is settled by sending again under the same Idempotency-Key. But the cycle may end
+    with the answer still lost (Xero down, the worker killed), and Xero forgets a key after about 6 minutes: sent
+    again under it any later, the write would be made twice. So the write is recorded as unanswered before it is
+    sent, and a write found unanswered is first looked up by its reference (`find`)."""
+    if _unanswered(key):
+        found = _found(ctx, find, found_in)
+        if found:
+            _answered(key)
+            return found[0]
+    _sending(key)
+    try:
+        reply = write_again_under_its_key(ctx, functools.partial(write, key=key))
+    except Rejected:
+        _answered(key)  # refused: nothing was made
+        raise
+    result = _sole_or_found(ctx, found_in(reply), find, found_in)
+    _answered(key)
+    return result
+
+
+def _sole_or_found(ctx: OrgContext, elements: list[Found], find: Action,
+                   found_in: Callable[[Reply], list[Found]]) -> Found:
     """The one element a single write's answer holds. An answer without it (a Xero bug, a proxy on the way) is
-    settled at once by looking the write up by its reference (`find`): sent again on a later cycle instead, it
-    could arrive after Xero has forgotten its key, and make a second copy. Xero holding none: OutcomeUnknown,
-    and the next cycle sends it (one deleted or voided there since is not taken for it)."""
+    settled at once by looking the write up by its reference. Xero holding none: OutcomeUnknown, and the next
+    cycle looks again before sending it."""
     if len(elements) == 1:
         return elements[0]
-    found = [element for element in read_found(read(ctx, find)) if not element.deleted]
+    found = _found(ctx, find, found_in)
     if not found:
         raise OutcomeUnknown(f"Xero's answer to a single write held {len(elements)} elements, and Xero has none")
     return found[0]
+
+
+def _found(ctx: OrgContext, find: Action, found_in: Callable[[Reply], list[Found]]) -> list[Found]:
+    """What Xero holds under the write's reference (one deleted or voided there since is not taken for it)."""
+    return [element for element in found_in(read(ctx, find)) if not element.deleted]
+
+
+def _unanswered(key: str) -> bool:
+    with session_scope() as session:
+        return session.get(XeroUnansweredWrite, key) is not None
+
+
+def _sending(key: str) -> None:
+    with session_scope() as session:
+        if session.get(XeroUnansweredWrite, key) is None:
+            session.add(XeroUnansweredWrite(idempotency_key=key))
+            session.commit()
+
+
+def _answered(key: str) -> None:
+    with session_scope() as session:
+        session.execute(sa.delete(XeroUnansweredWrite).where(col(XeroUnansweredWrite.idempotency_key) == key))
+        session.commit()
 
 
 def read(ctx: OrgContext, action: Action) -> Reply:

@@ -50,7 +50,7 @@ def post_credits(ctx: OrgContext) -> None:
             if note_id:
                 _refund_note(ctx, credit, note_id, intent_id)
         except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the credit note or refund
-            return  # the next cycle carries on with the same Idempotency-Keys: nothing is made twice
+            return  # the next cycle looks for what it sent, then carries on: nothing is made twice
         except Rejected as rejected:
             _outcome(credit.id or 0, message=f"Xero refused the card refund: {rejected.text[:500]}")
 
@@ -66,9 +66,9 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
 
 
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
-    reply = retry.write_again_under_its_key(ctx, functools.partial(_notes, body=body, key=f"stripe-credit-{credit.id}"))
-    result = retry.sole_or_found(ctx, reply.credit_notes(), functools.partial(
-        _notes_with_reference, reference=body["Reference"]), Reply.credit_notes)
+    result = retry.write_once(ctx, f"stripe-credit-{credit.id}", functools.partial(_notes, body=body),
+                              functools.partial(_notes_with_reference, reference=body["Reference"]),
+                              Reply.credit_notes)
     if not result.ok:
         _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
         return None
@@ -80,10 +80,8 @@ def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id:
     reference = f"Stripe refund {intent_id} {_ours(credit)}"
     model = credit_refund_model(note_id, ctx.settings.stripe_account or "", credit.refunded_on,
                                 Decimal(from_minor(credit.amount, credit.currency)), reference)
-    reply = retry.write_again_under_its_key(ctx, functools.partial(_payments, models=[model],
-                                                                   key=f"stripe-credit-refund-{credit.id}"))
-    result = retry.sole_or_found(ctx, reply.payments(), functools.partial(
-        _payments_with_reference, reference=reference), Reply.payments)
+    result = retry.write_once(ctx, f"stripe-credit-refund-{credit.id}", functools.partial(_payments, models=[model]),
+                              functools.partial(_payments_with_reference, reference=reference), Reply.payments)
     if result.ok:
         _outcome(credit.id or 0, refund_id=result.xero_id)
     else:

@@ -113,12 +113,11 @@ def post_fees(ctx: OrgContext) -> None:
                            f"Stripe fee for {card.payment_intent_id}", from_minor(card.fee, card.currency),
                            ctx.settings.stripe_fee_account or "")
         try:
-            reply = retry.write_again_under_its_key(ctx, functools.partial(_spend, body=body,
-                                                                           key=f"stripe-fee-{card.id}"))
-            result = retry.sole_or_found(ctx, reply.bank_transactions(), functools.partial(
-                _spent_with_reference, reference=reference), Reply.bank_transactions)
+            result = retry.write_once(ctx, f"stripe-fee-{card.id}", functools.partial(_spend, body=body),
+                                      functools.partial(_spent_with_reference, reference=reference),
+                                      Reply.bank_transactions)
         except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the transaction
-            return  # the next cycle sends it again, under the same key
+            return  # the next cycle looks for it, then sends it again
         except Rejected as rejected:
             _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
             continue

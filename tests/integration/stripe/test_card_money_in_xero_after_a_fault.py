@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Payment, StripeCredit, StripePayment, XeroSettings
+from myapprentice_app.models import Payment, StripeCredit, StripePayment, XeroBudget, XeroSettings
 from myapprentice_app.sync.stripe_credits import NO_STRIPE_ACCOUNT
 from myapprentice_app.sync.stripe_xero import NO_FEE_ACCOUNT
 from tests.support.waiting import wait_until
@@ -121,3 +121,28 @@ def test_stripes_fee_whose_answer_comes_back_empty_is_found_by_its_reference_and
     [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
     session.refresh(card)
     assert card.xero_fee_transaction_id == fee["BankTransactionID"] and card.fee_sync_message is None
+
+
+def test_stripes_fee_whose_answer_stays_lost_to_the_end_of_a_cycle_is_found_in_xero_not_made_again_later(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    card = a_fee_due(session, stripe_connected, stripe_admin, admin, tenant)
+
+    # Xero makes the transaction and its answer is lost; then the day's quota is spent, so the cycle ends
+    # without ever learning what Xero did.
+    admin.faults(p_drop_after_commit=1.0, rate_limits="real", day_limit=1)
+    tasks.recover()
+    [made] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    session.refresh(card)
+    assert card.xero_fee_transaction_id is None
+
+    admin.faults(p_drop_after_commit=0.0, rate_limits="off")  # Xero's next day
+    budget = session.get(XeroBudget, tenant)
+    budget.blocked_until, budget.blocked_problem, budget.day_remaining = 0.0, None, None
+    session.commit()
+    admin.post("clock", {"advance_seconds": 400})  # by now Xero has forgotten the Idempotency-Key
+    tasks.recover()
+
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    session.refresh(card)
+    assert fee["BankTransactionID"] == made["BankTransactionID"] == card.xero_fee_transaction_id
+    assert card.fee_sync_message is None
