@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int)
     sandbox.add_argument("--state", help="file to keep the sandbox's data in between runs")
+    sandbox.add_argument("--rate-limits", choices=["off", "real"], default="off",
+                         help="xero: enforce Xero's rate limits from the start, as Xero does (the Procfiles do); "
+                              "tests switch them on and off through the admin API")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -113,5 +116,5 @@ def _sandbox(args: argparse.Namespace) -> int:
         return 0
     from myapprentice_app.sandbox.xero.server import serve
 
-    serve(args.host, args.port or 8901, args.state)
+    serve(args.host, args.port or 8901, args.state, args.rate_limits)
     return 0

@@ -19,10 +19,12 @@ class Sandbox:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     webhooks: Webhooks = field(default_factory=Webhooks)
+    rate_limits: str = "off"  # what the faults' rate_limits start as, and return to on a reset
 
     @classmethod
-    def create(cls, state_file: str | None, webhook_url: str | None, webhook_key: str | None) -> Sandbox:
-        sandbox = cls(store=Store(state_file))
+    def create(cls, state_file: str | None, webhook_url: str | None, webhook_key: str | None,
+               rate_limits: str = "off") -> Sandbox:
+        sandbox = cls(store=Store(state_file), faults=Faults(rate_limits=rate_limits), rate_limits=rate_limits)
         sandbox.webhooks.url = webhook_url or os.environ.get("XERO_SANDBOX_WEBHOOK_URL") or None
         sandbox.webhooks.key = webhook_key or os.environ.get("XERO_SANDBOX_WEBHOOK_KEY") or None
         window = os.environ.get("XERO_SANDBOX_IDEMPOTENCY_WINDOW_SECONDS")
@@ -32,7 +34,7 @@ class Sandbox:
 
     def reset(self) -> None:
         self.store.reset()
-        self.faults = Faults()
+        self.faults = Faults(rate_limits=self.rate_limits)
         self.limiter.reset()
         self.idempotency.clear()
         self.webhooks.pending.clear()

@@ -154,9 +154,12 @@ async def persist_periodically(sandbox: Sandbox) -> None:
 
 
 def create_app(
-    state_file: str | None = None, webhook_url: str | None = None, webhook_key: str | None = None
+    state_file: str | None = None,
+    webhook_url: str | None = None,
+    webhook_key: str | None = None,
+    rate_limits: str = "off",
 ) -> Starlette:
-    sandbox = Sandbox.create(state_file, webhook_url, webhook_key)
+    sandbox = Sandbox.create(state_file, webhook_url, webhook_key, rate_limits)
     logging.getLogger("uvicorn.error").addFilter(QuietDrops())
 
     @contextlib.asynccontextmanager
@@ -185,9 +188,9 @@ def create_app(
     return app
 
 
-def serve(host: str, port: int, state_file: str | None = None) -> None:
+def serve(host: str, port: int, state_file: str | None = None, rate_limits: str = "off") -> None:
     """Blocking: run the sandbox with one uvicorn worker until interrupted."""
-    app = create_app(state_file)
+    app = create_app(state_file, rate_limits=rate_limits)
     gc.freeze()  # the app lives until exit: the collector's full passes needn't pause requests to scan it
     # The server's loop notes arrivals while the app's thread works: it should get the GIL within 1 ms.
     sys.setswitchinterval(0.001)
