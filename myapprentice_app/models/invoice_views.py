@@ -24,6 +24,7 @@ class PaymentView:
     source: str = ""
     sync_label: str = ""
     sync_message: str = ""  # why it isn't in Xero yet, and who can change that
+    settings_href: str = ""  # where this user chooses the missing setting, when they may
 
 
 @dataclass

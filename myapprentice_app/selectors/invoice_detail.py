@@ -66,19 +66,8 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
             select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(col(LineItem.position))
         )  # type: ignore[arg-type]
     ]
-    payments = [
-        PaymentView(
-            paid_on=f"{p.paid_on:%d %b %Y}",
-            amount=money(p.amount, cur),
-            method=METHOD_LABELS.get(p.method, p.method)
-            + (f" · refunded {money(p.refunded_amount, cur)}" if p.refunded_amount else ""),
-            reference=p.reference or "",
-            source=p.source,
-            sync_label=SyncStatus(p.sync_status).label,
-            sync_message=payment_sync_message(session, actor, p),
-        )
-        for p in session.exec(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id))  # type: ignore[arg-type]
-    ]
+    payments = [_payment_view(session, actor, p, cur) for p in session.exec(
+        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id))]  # type: ignore[arg-type]
     return InvoiceDetail(
         id=invoice.id or 0,
         number=invoice.number,
@@ -117,6 +106,22 @@ def _card_notices(session: Session, actor: Principal, invoice_id: int, number: s
     return [dispute_message(dispute, number) for dispute in disputes] + [
         f"Invoice {number}: a card refund of {money(from_minor(credit.amount, credit.currency), credit.currency)} "
         f"is not in Xero. {credit.sync_message}" for credit in stuck]
+
+
+def _payment_view(session: Session, actor: Principal, p: Payment, cur: str) -> PaymentView:
+    message = payment_sync_message(session, actor, p)
+    may_choose = "Business Settings → Xero" in message and can(actor.role, Permission.XERO_SETTINGS)
+    return PaymentView(
+        paid_on=f"{p.paid_on:%d %b %Y}",
+        amount=money(p.amount, cur),
+        method=METHOD_LABELS.get(p.method, p.method)
+        + (f" · refunded {money(p.refunded_amount, cur)}" if p.refunded_amount else ""),
+        reference=p.reference or "",
+        source=p.source,
+        sync_label=SyncStatus(p.sync_status).label,
+        sync_message=message,
+        settings_href="/settings/xero" if may_choose else "",
+    )
 
 
 def payment_sync_message(session: Session, actor: Principal, payment: Payment) -> str:

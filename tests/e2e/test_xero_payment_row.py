@@ -56,6 +56,7 @@ def test_a_payment_with_no_payment_account_says_which_setting_and_who_can_choose
     expect(page.get_by_test_id("invoice-status")).to_have_text("Paid")
     expect(page.get_by_test_id("payment-row")).to_contain_text("Not synced")
     expect(page.get_by_test_id("payment-sync-message")).to_have_text(FINANCE_SEES)
+    expect(page.get_by_test_id("payment-settings-link")).to_have_attribute("href", "/settings/xero")
 
     page.get_by_role("link", name="← All invoices").click()
     page.get_by_test_id("sync-all").click()  # the next payment cycle
@@ -72,4 +73,5 @@ def test_a_payment_with_no_payment_account_says_which_setting_and_who_can_choose
     login(supervisor, app_server, "supervisor@brightspark.test")
     supervisor.goto(f"{app_server.url}/invoices/{invoice.id}")
     expect(supervisor.get_by_test_id("payment-sync-message")).to_have_text(SUPERVISOR_SEES)
+    expect(supervisor.get_by_test_id("payment-settings-link")).to_have_count(0)  # not a page a Supervisor may open
     supervisor.context.close()
