@@ -19,6 +19,7 @@ from myapprentice_app.models import (
     Quote,
     StripeCredit,
     StripeDispute,
+    StripePayment,
     XeroConnection,
     XeroSettings,
 )
@@ -96,16 +97,21 @@ def invoice_detail(session: Session, actor: Principal, invoice_id: int) -> Invoi
 
 def _card_notices(session: Session, actor: Principal, invoice_id: int, number: str) -> list[str]:
     """Disputes, and card refunds Xero hasn't taken, are for whoever runs the business's Stripe account (Owner,
-    Office Admin, Sole Trader)."""
-    if not can(actor.role, Permission.CONNECT_STRIPE):
-        return []
-    disputes = session.exec(select(StripeDispute).where(StripeDispute.invoice_id == invoice_id)
-                            .order_by(col(StripeDispute.created_at))).all()
-    stuck = session.exec(select(StripeCredit).where(StripeCredit.invoice_id == invoice_id,
-                                                    col(StripeCredit.sync_message).is_not(None))).all()
-    return [dispute_message(dispute, number) for dispute in disputes] + [
-        f"Invoice {number}: a card refund of {money(from_minor(credit.amount, credit.currency), credit.currency)} "
-        f"is not in Xero. {credit.sync_message}" for credit in stuck]
+    Office Admin, Sole Trader); a Stripe fee Xero hasn't taken, for whoever chooses its account (and Finance)."""
+    notices = []
+    if can(actor.role, Permission.CONNECT_STRIPE):
+        disputes = session.exec(select(StripeDispute).where(StripeDispute.invoice_id == invoice_id)
+                                .order_by(col(StripeDispute.created_at))).all()
+        stuck = session.exec(select(StripeCredit).where(StripeCredit.invoice_id == invoice_id,
+                                                        col(StripeCredit.sync_message).is_not(None))).all()
+        notices += [dispute_message(dispute, number) for dispute in disputes] + [
+            f"Invoice {number}: a card refund of {money(from_minor(credit.amount, credit.currency), credit.currency)} "
+            f"is not in Xero. {credit.sync_message}" for credit in stuck]
+    if can(actor.role, Permission.XERO_SETTINGS):
+        fees = session.exec(select(StripePayment.fee_sync_message).where(
+            StripePayment.invoice_id == invoice_id, col(StripePayment.fee_sync_message).is_not(None))).all()
+        notices += [f"Invoice {number}: {fee}" for fee in fees]
+    return notices
 
 
 def _payment_view(session: Session, actor: Principal, p: Payment, cur: str) -> PaymentView:

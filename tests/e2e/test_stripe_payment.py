@@ -135,14 +135,14 @@ def test_the_owner_sees_a_disputed_card_payment_on_the_invoice_and_finance_does_
     expect(client.get_by_test_id("pay-status")).to_have_text("Paid", timeout=10_000)
 
     page.goto(f"{app_server.url}/invoices/{invoice.id}")
-    expect(page.get_by_test_id("card-dispute")).to_contain_text("disputed by the cardholder's bank (fraudulent)",
+    expect(page.get_by_test_id("card-notice")).to_contain_text("disputed by the cardholder's bank (fraudulent)",
                                                                  timeout=10_000)
     screenshot(page, "stripe-dispute")
     finance = browser.new_context().new_page()
     login(finance, app_server, new_member(Role.FINANCE))
     finance.goto(f"{app_server.url}/invoices/{invoice.id}")
     expect(finance.get_by_test_id("invoice-status").first).to_have_text("Paid")
-    expect(finance.get_by_test_id("card-dispute")).to_have_count(0)
+    expect(finance.get_by_test_id("card-notice")).to_have_count(0)
 
 
 def _stripe_connected(app_server: AppServer) -> bool:

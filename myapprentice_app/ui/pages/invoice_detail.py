@@ -133,8 +133,11 @@ def _payments() -> rx.Component:
         rx.heading("Payments", size="4"),
         rx.foreach(
             inv.card_notices,
-            lambda notice: rx.callout(notice, icon="triangle_alert", color_scheme="red", width="100%",
-                                      data_testid="card-dispute"),
+            lambda notice: rx.callout.root(
+                rx.callout.icon(rx.icon("triangle_alert")),
+                rx.callout.text(notice, " ", rx.cond(notice.contains("Business Settings → Xero"),
+                                                     rx.link("Choose it now", href="/settings/xero"), rx.fragment())),
+                color_scheme="red", width="100%", data_testid="card-notice"),
         ),
         rx.cond(
             inv.payments.length() > 0,

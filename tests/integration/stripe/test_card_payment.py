@@ -11,9 +11,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from myapprentice_app.db import get_engine
+from myapprentice_app.domain.roles import Role
 from myapprentice_app.integrations.stripe.client import VerifiedEvent
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Payment, StripePayment, XeroSettings
+from myapprentice_app.selectors.invoice_detail import invoice_detail
 from myapprentice_app.services import invoices, stripe_webhooks
 from tests.support.waiting import wait_until
 
@@ -63,8 +65,8 @@ def test_stripes_fee_is_spend_money_from_the_stripe_account_to_the_fee_account(s
     assert spend["LineItems"][0]["AccountCode"] == "429" and spend["Contact"]["Name"] == "Stripe"
 
 
-def test_without_a_fee_account_the_fee_waits_with_a_message_naming_the_setting(session, stripe_connected,
-                                                                               stripe_admin, admin, tenant):
+def test_without_a_fee_account_the_fee_waits_and_the_invoice_names_the_setting_to_whoever_may_choose_it(
+        session, stripe_connected, stripe_admin, admin, tenant, make_actor):
     invoice = sent_invoice(session, stripe_connected)
     stripe_admin.pay(checkout_id(session, invoice))
     invoice_reaches(session, invoice.id, "paid")
@@ -72,13 +74,16 @@ def test_without_a_fee_account_the_fee_waits_with_a_message_naming_the_setting(s
 
     tasks.recover()
 
-    def fee_message() -> str | None:  # the webhook's own run may still be finishing its cycle
+    def notices() -> list[str]:  # the webhook's own run may still be finishing its cycle
         session.expire_all()
-        return session.exec(select(StripePayment)).one().fee_sync_message
+        return invoice_detail(session, stripe_connected, invoice.id).card_notices
 
-    assert wait_until(fee_message, seconds=10, waiting_for="the fee's message") == (
-        "Stripe's fee not sent to Xero: choose the Stripe fee account in Business Settings → Xero.")
+    assert wait_until(notices, seconds=10, waiting_for="the fee's notice") == [
+        f"Invoice {invoice.number}: Stripe's fee not sent to Xero: choose the Stripe fee account in Business "
+        "Settings → Xero."]
     assert spent(admin, tenant) == []
+    assert invoice_detail(session, make_actor(Role.FINANCE), invoice.id).card_notices == notices()
+    assert invoice_detail(session, make_actor(Role.SUPERVISOR), invoice.id).card_notices == []
 
 
 def test_while_a_card_webhook_waits_on_stripe_everyone_else_can_still_save(session, stripe_connected, stripe_admin):
