@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission, PermissionDenied
 from myapprentice_app.domain.sync_errors import Fix
 from myapprentice_app.selectors.error_causes import ErrorCauses, error_causes
@@ -47,9 +47,9 @@ class ErrorCausesState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                sync_causes.fix_cause(session, principal, str(form.get("cause", "")), fix, str(form.get("value", "")))
-                self.causes = error_causes(session, principal)
+            await in_session_thread(sync_causes.fix_cause, principal, str(form.get("cause", "")), fix,
+                                    str(form.get("value", "")))
+            self.causes = await in_session_thread(error_causes, principal)
         except (ActionRefused, PermissionDenied) as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)  # the board shows the run the fix queued

@@ -4,10 +4,11 @@ whichever invoice view is open."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.invoice_status import InvoiceStatus
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import invoice_export, invoices
@@ -40,8 +41,7 @@ class InvoiceActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                exported = invoice_export.invoice_csv(session, principal, parse_id(invoice_id) or 0)
+            exported = await in_session_thread(invoice_export.invoice_csv, principal, parse_id(invoice_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         return [
@@ -55,8 +55,7 @@ class InvoiceActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                invoice = invoices.get_invoice(session, principal, parse_id(invoice_id) or 0)
+            invoice = await in_session_thread(invoices.get_invoice, principal, parse_id(invoice_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         self.pay_invoice_id, self.pay_number = invoice.id or 0, invoice.number
@@ -83,17 +82,10 @@ class InvoiceActionsState(SessionState):
         except ValueError:
             paid_on = None
         try:
-            with session_scope() as session:
-                invoices.record_payment(
-                    session,
-                    principal,
-                    self.pay_invoice_id,
-                    amount=self.amount,
-                    paid_on=paid_on,
-                    method=self.method,
-                    reference=self.reference,
-                )
-                invoice = invoices.get_invoice(session, principal, self.pay_invoice_id)
+            await in_session_thread(functools.partial(invoices.record_payment, amount=self.amount, paid_on=paid_on,
+                                                      method=self.method, reference=self.reference),
+                                    principal, self.pay_invoice_id)
+            invoice = await in_session_thread(invoices.get_invoice, principal, self.pay_invoice_id)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import replace
 
 import reflex as rx
 from sqlmodel import Session
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission, can
 from myapprentice_app.domain.sync_errors import Fix
@@ -98,8 +99,7 @@ class InvoiceDetailState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                change(session, principal, self._invoice_id())
+            await in_session_thread(change, principal, self._invoice_id())
         except REFUSED as reason:
             return refused(reason)
         await self.refresh()
@@ -119,8 +119,7 @@ class InvoiceDetailState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.email = invoice_delivery.draft_email(session, principal, self._invoice_id())
+            self.email = await in_session_thread(invoice_delivery.draft_email, principal, self._invoice_id())
         except REFUSED as reason:
             return refused(reason)
         self.errors, self.send_open = {}, True
@@ -144,8 +143,7 @@ class InvoiceDetailState(SessionState):
         self.sending = True
         yield
         try:
-            with session_scope() as session:
-                invoice_delivery.send_to_client(session, principal, self._invoice_id(), self.email)
+            await in_session_thread(invoice_delivery.send_to_client, principal, self._invoice_id(), self.email)
         except ValidationFailed as failed:
             self.errors, self.sending = failed.errors, False
             yield rx.toast.error(CHECK_FIELDS)
@@ -230,8 +228,8 @@ class XeroPanelState(SessionState):
         if fix == Fix.SET_PAYMENT_ACCOUNT:
             return rx.redirect("/settings/xero")
         try:
-            with session_scope() as session:
-                run_id = xero_sync.fix(session, principal, parse_id(invoice_id) or 0, fix, str(value), shown=str(stamp))
+            run_id = await in_session_thread(functools.partial(xero_sync.fix, shown=str(stamp)), principal,
+                                             parse_id(invoice_id) or 0, fix, str(value))
         except (ActionRefused, NotFound) as refused:
             return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
         if run_id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.selectors.board import RunOutcome, run_outcome
 from myapprentice_app.services.errors import NotFound
@@ -22,8 +22,7 @@ class RunHistoryState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                self.outcome = run_outcome(session, principal, parse_id(run_id) or 0)
+            self.outcome = await in_session_thread(run_outcome, principal, parse_id(run_id) or 0)
         except NotFound as missing:
             return rx.toast.error(str(missing))
         self.showing = True

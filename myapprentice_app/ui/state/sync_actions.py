@@ -1,13 +1,14 @@
 """Push to Xero, Send all, Sync All and Retry failed.
 
-Handlers only authorise and call the service that records the request (Pending + a SyncRun) and queues it;
+Handlers only authorise and call the service that records the request (Pending + a SyncRun) and queues it, off
+the event loop (a Send all of thousands of invoices writes one row each);
 the worker does the Xero work, and the business's shared sync board (ui/state/board.py) shows it live."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import sync_retry, xero_sync
 from myapprentice_app.services.errors import ActionRefused, NotFound
@@ -24,8 +25,7 @@ class SyncActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                xero_sync.push_invoice(session, principal, parse_id(invoice_id) or 0)
+            await in_session_thread(xero_sync.push_invoice, principal, parse_id(invoice_id) or 0)
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)
@@ -37,8 +37,7 @@ class SyncActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                _, started = xero_sync.send_all(session, principal)
+            _, started = await in_session_thread(xero_sync.send_all, principal)
         except ActionRefused as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)
@@ -51,8 +50,7 @@ class SyncActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                xero_sync.sync_all(session, principal)
+            await in_session_thread(xero_sync.sync_all, principal)
         except ActionRefused as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)
@@ -64,8 +62,7 @@ class SyncActionsState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                _, count = sync_retry.retry_failed(session, principal, parse_id(run_id) or 0)
+            _, count = await in_session_thread(sync_retry.retry_failed, principal, parse_id(run_id) or 0)
         except (ActionRefused, NotFound) as refused:
             return rx.toast.error(str(refused))
         follow(principal.business_id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import reflex as rx
 from sqlmodel import Session
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.services import business, team
@@ -51,10 +53,8 @@ class TeamState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                team.invite(
-                    session, principal, email_address=self.invite_email, name=self.invite_name, role=self.invite_role
-                )
+            await in_session_thread(functools.partial(team.invite, email_address=self.invite_email,
+                                                      name=self.invite_name, role=self.invite_role), principal)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)
@@ -70,8 +70,7 @@ class TeamState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                team.change_role(session, principal, parse_id(user_id) or 0, str(role))
+            await in_session_thread(team.change_role, principal, parse_id(user_id) or 0, str(role))
         except ValidationFailed as failed:
             return rx.toast.error(next(iter(failed.errors.values())))
         except REFUSED as reason:
@@ -86,8 +85,7 @@ class TeamState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                team.remove(session, principal, parse_id(user_id) or 0)
+            await in_session_thread(team.remove, principal, parse_id(user_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         await self.load()
@@ -99,8 +97,7 @@ class TeamState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                address = team.cancel_invitation(session, principal, parse_id(invitation_id) or 0)
+            address = await in_session_thread(team.cancel_invitation, principal, parse_id(invitation_id) or 0)
         except REFUSED as reason:
             return refused(reason)
         await self.load()
