@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import clients
 from myapprentice_app.services.clients import ClientForm
@@ -39,8 +39,8 @@ class ClientFormState(SessionState):
             return refusal
         self.client_id = parse_id(self.router.page.params.get("id")) or 0
         try:
-            with session_scope() as session:
-                self.form = clients.client_form(session, principal, self.client_id) if self.client_id else ClientForm()
+            self.form = (await in_session_thread(clients.client_form, principal, self.client_id) if self.client_id
+                         else ClientForm())
         except REFUSED as reason:
             return [refused(reason), rx.redirect("/clients")]
         self.ready = True
@@ -57,11 +57,10 @@ class ClientFormState(SessionState):
         if principal is None:
             return refusal
         try:
-            with session_scope() as session:
-                if self.client_id:
-                    saved = clients.update_client(session, principal, self.client_id, self.form)
-                else:
-                    saved = clients.create_client(session, principal, self.form)
+            if self.client_id:
+                saved = await in_session_thread(clients.update_client, principal, self.client_id, self.form)
+            else:
+                saved = await in_session_thread(clients.create_client, principal, self.form)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)

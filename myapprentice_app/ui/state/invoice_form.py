@@ -6,7 +6,7 @@ import datetime as dt
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.selectors.pickers import client_options, tax_rate_choices
@@ -110,11 +110,10 @@ class InvoiceFormState(LineEditorMixin, SessionState):
             another=self.another,
         )
         try:
-            with session_scope() as session:
-                if self.invoice_id:
-                    invoice = invoices.update_invoice(session, principal, self.invoice_id, draft)
-                else:
-                    invoice = invoices.create_invoice(session, principal, draft)
+            if self.invoice_id:
+                invoice = await in_session_thread(invoices.update_invoice, principal, self.invoice_id, draft)
+            else:
+                invoice = await in_session_thread(invoices.create_invoice, principal, draft)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.navigation import SETTINGS_TABS, NavItem, settings_tabs_for
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import business
@@ -57,12 +57,11 @@ class SettingsState(SessionState):
         if principal is None:
             return refusal
         details = BusinessDetails(**{key: str(form.get(key, "")) for key in BusinessDetails.__dataclass_fields__})
-        with session_scope() as session:
-            try:
-                business.update_business(session, principal, details)
-            except ValidationFailed as failed:
-                self.errors = failed.errors
-                return rx.toast.error("Check the highlighted fields.")
+        try:
+            await in_session_thread(business.update_business, principal, details)
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return rx.toast.error("Check the highlighted fields.")
         self.errors = {}
         self.details = details
         return rx.toast.success("Business details saved.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.models.views import Invoiced
@@ -93,34 +93,14 @@ class WorkFormState(LineEditorMixin, SessionState):
             return refusal
         lines = [line for line in self._drafts() if line.description.strip() or line.unit_amount.strip()]
         try:
-            with session_scope() as session:
-                if self.kind == "job":
-                    work.save_job(
-                        session,
-                        principal,
-                        self.record_id or None,
-                        JobForm(
-                            client_id=parse_id(self.client_id),
-                            title=self.title,
-                            site_address=self.site_address,
-                            status=self.status,
-                            assigned_user_id=parse_id(self.assigned_user_id),
-                            lines=lines,
-                        ),
-                    )
-                else:
-                    work.save_quote(
-                        session,
-                        principal,
-                        self.record_id or None,
-                        QuoteForm(
-                            client_id=parse_id(self.client_id),
-                            title=self.title,
-                            status=self.status,
-                            amounts_are=self.amounts_are,
-                            lines=lines,
-                        ),
-                    )
+            if self.kind == "job":
+                job = JobForm(client_id=parse_id(self.client_id), title=self.title, site_address=self.site_address,
+                              status=self.status, assigned_user_id=parse_id(self.assigned_user_id), lines=lines)
+                await in_session_thread(work.save_job, principal, self.record_id or None, job)
+            else:
+                quote = QuoteForm(client_id=parse_id(self.client_id), title=self.title, status=self.status,
+                                  amounts_are=self.amounts_are, lines=lines)
+                await in_session_thread(work.save_quote, principal, self.record_id or None, quote)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread, session_scope
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.security import signed_notice
@@ -38,9 +40,8 @@ class XeroSettingsState(SessionState):
         self.can_connect = can(principal.role, Permission.CONNECT_XERO)
         params = self.router.page.params
         self.message = signed_notice(str(params.get("xero_error", "") or ""), str(params.get("sig", "") or ""))
-        with session_scope() as session:
-            self.connection = xero_connection.connection_view(session, principal)
-            self._show(xero_settings.settings_view(session, principal))
+        self.connection = await in_session_thread(xero_connection.connection_view, principal)
+        self._show(await in_session_thread(xero_settings.settings_view, principal))
 
     def _show(self, view: xero_settings.XeroSettingsView) -> None:
         self.values, self.suggested = view.values, view.suggested
@@ -84,12 +85,11 @@ class XeroSettingsState(SessionState):
         principal, refusal = await authorise(self, Permission.CONNECT_XERO)
         if principal is None:
             return refusal
-        with session_scope() as session:
-            try:
-                xero_connection.choose_organisation(session, principal, tenant_id)
-            except ActionRefused as refused:
-                return rx.toast.error(str(refused))
-            self.connection = xero_connection.connection_view(session, principal)
+        try:
+            await in_session_thread(xero_connection.choose_organisation, principal, tenant_id)
+        except ActionRefused as refused:
+            return rx.toast.error(str(refused))
+        self.connection = await in_session_thread(xero_connection.connection_view, principal)
         return rx.toast.success(f"Connected to {self.connection.organisation}.")
 
     @rx.event
@@ -101,13 +101,12 @@ class XeroSettingsState(SessionState):
         values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
         mappings = {rate_id: str(value) for key, value in form.items()
                     if key.startswith("tax_") and (rate_id := whole_number(key[4:])) is not None}
-        with session_scope() as session:
-            try:
-                xero_settings.save_settings(session, principal, values, mappings,
-                                            accept_other_rates=bool(form.get("accept_other_rates")))
-            except ValidationFailed as failed:
-                self.errors = failed.errors
-                return rx.toast.error("Check the highlighted choices.")
-            self._show(xero_settings.settings_view(session, principal))
+        save = functools.partial(xero_settings.save_settings, accept_other_rates=bool(form.get("accept_other_rates")))
+        try:
+            await in_session_thread(save, principal, values, mappings)
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return rx.toast.error("Check the highlighted choices.")
+        self._show(await in_session_thread(xero_settings.settings_view, principal))
         self.errors = {}
         return rx.toast.success("Xero settings saved.")
