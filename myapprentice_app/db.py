@@ -122,15 +122,15 @@ def session_scope() -> Iterator[Session]:
 T = TypeVar("T")
 
 
-async def in_session_thread(work: Callable[..., T], *args: object) -> T:
-    """`work(session, *args)` in a worker thread with a session of its own, for an async event handler: the
-    queries wait there, and the event loop serves every other tab meanwhile."""
-    return await asyncio.to_thread(_in_session, work, *args)
+async def in_session_thread(work: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """`work(session, *args, **kwargs)` in a worker thread with a session of its own, for an async event handler:
+    the queries (and any call out, to SMTP or Stripe) wait there, and the event loop serves every other tab."""
+    return await asyncio.to_thread(_in_session, work, *args, **kwargs)
 
 
-def _in_session(work: Callable[..., T], *args: object) -> T:
+def _in_session(work: Callable[..., T], /, *args: object, **kwargs: object) -> T:
     with session_scope() as session:
-        return work(session, *args)
+        return work(session, *args, **kwargs)
 
 
 M = TypeVar("M", bound=SQLModel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.domain.redirects import safe_next
 from myapprentice_app.services import auth
@@ -18,18 +18,17 @@ class BusinessPickerState(rx.State):
     next_path: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.next_path = safe_next(str(self.router.url.query_parameters.get("next", "")), "")
-        with session_scope() as session:
-            self.businesses = auth.businesses_for(session, session_token_of(self))
+        self.businesses = await in_session_thread(auth.businesses_for, session_token_of(self))
         if not self.businesses:
             return rx.redirect("/login")
 
     @rx.event
-    def choose(self, business_id: int):
-        with session_scope() as session:
-            try:
-                principal = auth.choose_business(session, session_token_of(self), parse_id(business_id) or 0)
-            except auth.LoginRefused as refused:
-                return rx.toast.error(str(refused))
+    async def choose(self, business_id: int):
+        try:
+            principal = await in_session_thread(auth.choose_business, session_token_of(self),
+                                                parse_id(business_id) or 0)
+        except auth.LoginRefused as refused:
+            return rx.toast.error(str(refused))
         return rx.redirect(safe_next(self.next_path, home_for(principal.role)))

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.navigation import home_for
 from myapprentice_app.services import team
 from myapprentice_app.services.errors import ActionRefused
@@ -30,19 +30,17 @@ class InviteState(rx.State):
         return str(self.router.page.params.get("invite_token", ""))
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.error = ERRORS.get(str(self.router.url.query_parameters.get("error", "")), "")
         self.accept_action = f"/api/invitations/{quote(self._invite_token(), safe='')}/accept"
         self.sign_in_href = "/login?" + urlencode({"next": f"/invite/{self._invite_token()}"})
-        with session_scope() as session:
-            self.invitation = team.invitation_view(session, self._invite_token(), session_token_of(self))
+        self.invitation = await in_session_thread(team.invitation_view, self._invite_token(), session_token_of(self))
 
     @rx.event
-    def join(self):
-        with session_scope() as session:
-            try:
-                principal = team.accept_as_signed_in(session, invite_token=self._invite_token(),
-                                                     session_token=session_token_of(self))
-            except ActionRefused as refused:
-                return rx.toast.error(str(refused))
+    async def join(self):
+        try:
+            principal = await in_session_thread(team.accept_as_signed_in, invite_token=self._invite_token(),
+                                                session_token=session_token_of(self))
+        except ActionRefused as refused:
+            return rx.toast.error(str(refused))
         return rx.redirect(home_for(principal.role))

@@ -4,7 +4,6 @@ whichever invoice view is open."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import reflex as rx
 
@@ -82,9 +81,8 @@ class InvoiceActionsState(SessionState):
         except ValueError:
             paid_on = None
         try:
-            await in_session_thread(functools.partial(invoices.record_payment, amount=self.amount, paid_on=paid_on,
-                                                      method=self.method, reference=self.reference),
-                                    principal, self.pay_invoice_id)
+            await in_session_thread(invoices.record_payment, principal, self.pay_invoice_id, amount=self.amount,
+                                    paid_on=paid_on, method=self.method, reference=self.reference)
             invoice = await in_session_thread(invoices.get_invoice, principal, self.pay_invoice_id)
         except ValidationFailed as failed:
             self.errors = failed.errors

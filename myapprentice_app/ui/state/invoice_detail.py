@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from dataclasses import replace
 
 import reflex as rx
@@ -228,8 +227,8 @@ class XeroPanelState(SessionState):
         if fix == Fix.SET_PAYMENT_ACCOUNT:
             return rx.redirect("/settings/xero")
         try:
-            run_id = await in_session_thread(functools.partial(xero_sync.fix, shown=str(stamp)), principal,
-                                             parse_id(invoice_id) or 0, fix, str(value))
+            run_id = await in_session_thread(xero_sync.fix, principal, parse_id(invoice_id) or 0, fix, str(value),
+                                             shown=str(stamp))
         except (ActionRefused, NotFound) as refused:
             return [rx.toast.error(str(refused)), InvoiceDetailState.refresh, XeroPanelState.refresh]
         if run_id:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.selectors.pickers import client_options, tax_rate_choices
@@ -46,15 +46,18 @@ class InvoiceFormState(LineEditorMixin, SessionState):
         params, query = self.router.page.params, self.router.url.query_parameters
         invoice_id = parse_id(params.get("id"))
         try:
-            with session_scope() as session:
-                self.clients = client_options(session, principal)
-                self._use_rates(tax_rate_choices(session, principal))
-                draft = self._starting_draft(session, principal, invoice_id, query)
+            draft = await in_session_thread(self._read_form, principal, invoice_id, query)
         except REFUSED as reason:
             return [refused(reason), rx.redirect("/invoices")]
         self._show(draft)
         self.another = query.get("another") == "1"  # confirmed in the list's dialog; the form's box shows it
         self.ready = True
+
+    def _read_form(self, session, principal, invoice_id, query) -> InvoiceDraft:  # type: ignore[no-untyped-def]
+        """In a thread, while the handler awaits it: the clients and tax rates to choose from, and the draft."""
+        self.clients = client_options(session, principal)
+        self._use_rates(tax_rate_choices(session, principal))
+        return self._starting_draft(session, principal, invoice_id, query)
 
     def _starting_draft(self, session, principal, invoice_id, query) -> InvoiceDraft:  # type: ignore[no-untyped-def]
         self.invoice_id, self.origin, self.heading, self.already_invoiced = invoice_id or 0, "", "New invoice", ""

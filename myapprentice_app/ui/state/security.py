@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.services import auth, second_factor
 from myapprentice_app.services.errors import ValidationFailed
@@ -43,8 +43,7 @@ class SecurityState(SessionState):
             return refusal
         if principal.mfa_enabled:  # replacing it goes through the code prompt below
             return rx.toast.error("Two-step sign-in is already on.")
-        with session_scope() as session:
-            self._show_enrolment(second_factor.begin_totp_enrolment(session, principal))
+        self._show_enrolment(await in_session_thread(second_factor.begin_totp_enrolment, principal))
 
     def _show_enrolment(self, enrolment: second_factor.TotpEnrolment) -> None:
         self._pending_secret = enrolment.secret
@@ -59,17 +58,16 @@ class SecurityState(SessionState):
             return refusal
         if not self._pending_secret:
             return rx.toast.error("Start again: choose Set up two-step sign-in.")
-        with session_scope() as session:
-            try:
-                codes = second_factor.confirm_totp_enrolment(session, principal, token=session_token_of(self),
-                                                             secret=self._pending_secret,
-                                                             code=str(form.get("code", "")))
-            except ValidationFailed as failed:
-                self.errors = failed.errors
-                return
-            except auth.LoginRefused as refused:
-                self.errors = {"code": str(refused)}
-                return
+        try:
+            codes = await in_session_thread(second_factor.confirm_totp_enrolment, principal,
+                                            token=session_token_of(self), secret=self._pending_secret,
+                                            code=str(form.get("code", "")))
+        except ValidationFailed as failed:
+            self.errors = failed.errors
+            return
+        except auth.LoginRefused as refused:
+            self.errors = {"code": str(refused)}
+            return
         self.errors, self.enrolment_qr, self._pending_secret = {}, "", ""
         self.mfa_enabled = True
         self.recovery_codes = codes
@@ -95,21 +93,20 @@ class SecurityState(SessionState):
         if principal is None:
             return refusal
         token, code, change = session_token_of(self), str(form.get("code", "")), self.mfa_change
-        with session_scope() as session:
-            try:
-                if change == "replace":
-                    self._show_enrolment(second_factor.begin_totp_enrolment(session, principal, token=token,
-                                                                            code=code))
-                elif change == "recovery_codes":
-                    self.recovery_codes = second_factor.regenerate_recovery_codes(session, principal, token=token,
-                                                                                  code=code)
-                elif change == "turn_off":
-                    second_factor.turn_off_totp(session, principal, token=token, code=code)
-                    self.mfa_enabled = False
-                else:
-                    return
-            except auth.LoginRefused as refused:
-                self.errors = {"change_code": str(refused)}
+        try:
+            if change == "replace":
+                self._show_enrolment(await in_session_thread(second_factor.begin_totp_enrolment, principal,
+                                                             token=token, code=code))
+            elif change == "recovery_codes":
+                self.recovery_codes = await in_session_thread(second_factor.regenerate_recovery_codes, principal,
+                                                              token=token, code=code)
+            elif change == "turn_off":
+                await in_session_thread(second_factor.turn_off_totp, principal, token=token, code=code)
+                self.mfa_enabled = False
+            else:
                 return
+        except auth.LoginRefused as refused:
+            self.errors = {"change_code": str(refused)}
+            return
         self.mfa_change, self.errors = "", {}
         return rx.toast.success(MFA_CHANGES[change])

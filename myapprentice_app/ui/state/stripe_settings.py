@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.integrations.stripe.client import StripeProblem
 from myapprentice_app.security import signed_notice
@@ -52,14 +52,13 @@ class StripeSettingsState(SessionState):
         principal, refusal = await authorise_with_code(self, Permission.CONNECT_STRIPE, str(form.get("code", "")))
         if principal is None:
             return refusal
-        with session_scope() as session:
-            purpose, self.step_up_for = self.step_up_for, ""
-            try:
-                if purpose == "disconnect":
-                    stripe_connection.disconnect(session, principal)
-                    self.view = stripe_connection.stripe_view(session, principal)
-                    return rx.toast.success("Stripe is disconnected. Pay links no longer offer card payment.")
-                url = stripe_connection.start_connect(session, principal)
-            except (ActionRefused, PermissionDenied, StripeProblem) as refused:
-                return rx.toast.error(str(refused))
+        purpose, self.step_up_for = self.step_up_for, ""
+        try:
+            if purpose == "disconnect":
+                await in_session_thread(stripe_connection.disconnect, principal)
+                self.view = await in_session_thread(stripe_connection.stripe_view, principal)
+                return rx.toast.success("Stripe is disconnected. Pay links no longer offer card payment.")
+            url = await in_session_thread(stripe_connection.start_connect, principal)  # calls Stripe
+        except (ActionRefused, PermissionDenied, StripeProblem) as refused:
+            return rx.toast.error(str(refused))
         return rx.redirect(url)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import reflex as rx
 from sqlmodel import Session
 
@@ -53,8 +51,8 @@ class TeamState(SessionState):
         if principal is None:
             return refusal
         try:
-            await in_session_thread(functools.partial(team.invite, email_address=self.invite_email,
-                                                      name=self.invite_name, role=self.invite_role), principal)
+            await in_session_thread(team.invite, principal, email_address=self.invite_email, name=self.invite_name,
+                                    role=self.invite_role)
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error(CHECK_FIELDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission
 from myapprentice_app.models.invoice_views import Option
 from myapprentice_app.models.views import Invoiced
@@ -44,16 +44,19 @@ class WorkFormState(LineEditorMixin, SessionState):
             return refusal
         self.record_id = parse_id(self.router.page.params.get("id")) or 0
         try:
-            with session_scope() as session:
-                self.clients = client_options(session, principal)
-                self.team = [Option(value=UNASSIGNED, label="Unassigned"), *team_options(session, principal)]
-                self._use_rates(tax_rate_choices(session, principal))
-                self._show(session, principal)  # refuses another business's job or quote
-                source = {"quote_id" if kind == "quote" else "job_id": self.record_id}
-                self.invoiced = invoiced_for(session, principal, **source) if self.record_id else Invoiced()
+            await in_session_thread(self._read_form, principal)
         except REFUSED as reason:
-            return [refused(reason), rx.redirect(f"/{kind}s")]
+            return [refused(reason), rx.redirect(f"/{self.kind}s")]
         self.ready = True
+
+    def _read_form(self, session, principal) -> None:  # type: ignore[no-untyped-def]
+        """In a thread, while the handler awaits it: the choices, the job or quote, and what invoiced it."""
+        self.clients = client_options(session, principal)
+        self.team = [Option(value=UNASSIGNED, label="Unassigned"), *team_options(session, principal)]
+        self._use_rates(tax_rate_choices(session, principal))
+        self._show(session, principal)  # refuses another business's job or quote
+        source = {"quote_id" if self.kind == "quote" else "job_id": self.record_id}
+        self.invoiced = invoiced_for(session, principal, **source) if self.record_id else Invoiced()
 
     def _show(self, session, principal) -> None:  # type: ignore[no-untyped-def]
         if self.kind == "job":

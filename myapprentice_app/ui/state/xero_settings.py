@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 import reflex as rx
 
-from myapprentice_app.db import in_session_thread, session_scope
+from myapprentice_app.db import in_session_thread
 from myapprentice_app.domain.roles import Permission, PermissionDenied, can
 from myapprentice_app.domain.whole_numbers import whole_number
 from myapprentice_app.security import signed_notice
@@ -64,16 +62,15 @@ class XeroSettingsState(SessionState):
         principal, refusal = await authorise_with_code(self, Permission.CONNECT_XERO, str(form.get("code", "")))
         if principal is None:
             return refusal
-        with session_scope() as session:
-            purpose, self.step_up_for = self.step_up_for, ""
-            try:
-                if purpose == "disconnect":
-                    xero_connection.disconnect(session, principal)  # a worker revokes the token at Xero
-                    self.connection = xero_connection.connection_view(session, principal)
-                    return rx.toast.success("Xero is disconnected.")
-                url = xero_connection.start_connect(session, principal)
-            except (ActionRefused, PermissionDenied) as refused:
-                return rx.toast.error(str(refused))
+        purpose, self.step_up_for = self.step_up_for, ""
+        try:
+            if purpose == "disconnect":
+                await in_session_thread(xero_connection.disconnect, principal)  # a worker revokes the token at Xero
+                self.connection = await in_session_thread(xero_connection.connection_view, principal)
+                return rx.toast.success("Xero is disconnected.")
+            url = await in_session_thread(xero_connection.start_connect, principal)
+        except (ActionRefused, PermissionDenied) as refused:
+            return rx.toast.error(str(refused))
         return rx.redirect(url)
 
     @rx.event
@@ -101,9 +98,9 @@ class XeroSettingsState(SessionState):
         values = {name: str(form.get(name, "")) for name in xero_settings.SETTING_FIELDS}
         mappings = {rate_id: str(value) for key, value in form.items()
                     if key.startswith("tax_") and (rate_id := whole_number(key[4:])) is not None}
-        save = functools.partial(xero_settings.save_settings, accept_other_rates=bool(form.get("accept_other_rates")))
         try:
-            await in_session_thread(save, principal, values, mappings)
+            await in_session_thread(xero_settings.save_settings, principal, values, mappings,
+                                    accept_other_rates=bool(form.get("accept_other_rates")))
         except ValidationFailed as failed:
             self.errors = failed.errors
             return rx.toast.error("Check the highlighted choices.")
