@@ -30,5 +30,8 @@ def test_no_event_handler_opens_a_database_session_on_the_event_loop() -> None:
 
 
 def test_the_check_finds_a_session_opened_in_a_handler() -> None:
-    handler = ast.parse("class S:\n    async def load(self):\n        with session_scope() as session:\n            pass\n")
+    handler = ast.parse("class S:\n"
+                        "    async def load(self):\n"
+                        "        with session_scope() as session:\n"
+                        "            pass\n")
     assert _sessions_opened_outside_thread_functions(handler) == [3]
