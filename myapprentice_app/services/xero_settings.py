@@ -13,7 +13,16 @@ from sqlmodel import Session, col, select
 from myapprentice_app.db import locked, utcnow
 from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.domain.roles import Permission
-from myapprentice_app.models import Business, Payment, TaxRate, XeroAccount, XeroSettings, XeroTaxRate
+from myapprentice_app.models import (
+    Business,
+    Payment,
+    StripeCredit,
+    StripePayment,
+    TaxRate,
+    XeroAccount,
+    XeroSettings,
+    XeroTaxRate,
+)
 from myapprentice_app.services import audit
 from myapprentice_app.services.errors import ValidationFailed
 from myapprentice_app.services.principal import Principal
@@ -138,6 +147,13 @@ def save_settings(session: Session, actor: Principal, values: dict[str, str],
                                              col(Payment.sync_status) == SyncStatus.ERROR,
                                              col(Payment.xero_payment_id).is_(None))
                     .values(sync_status=SyncStatus.NOT_SYNCED))
+    # So may a Stripe fee or card refund held back for want of its account, or refused: the next cycle sends it.
+    session.execute(sa.update(StripePayment).where(col(StripePayment.business_id) == actor.business_id,
+                                                   col(StripePayment.xero_fee_transaction_id).is_(None))
+                    .values(fee_sync_message=None))
+    session.execute(sa.update(StripeCredit).where(col(StripeCredit.business_id) == actor.business_id,
+                                                  col(StripeCredit.xero_refund_id).is_(None))
+                    .values(sync_message=None))
     audit.record(session, actor, actor.business_id, "xero.settings_changed")
     session.commit()
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
@@ -88,8 +88,9 @@ def write_again_under_its_key(ctx: OrgContext, action: Action) -> Reply:
 
 
 def write_once(ctx: OrgContext, key: str, write: Callable[..., Reply], find: Action,
-               found_in: Callable[[Reply], list[Found]]) -> Found:
-    """One thing (a Stripe fee, a credit note, its refund) written to Xero at most once, across cycles.
+               found_in: Callable[[Reply], list[Found]], record: Callable[[Session, Found], None]) -> Found:
+    """One thing (a Stripe fee, a credit note, its refund) written to Xero at most once, across cycles; `record`
+    keeps Xero's answer (in the transaction that marks the write answered).
 
     Within a cycle a lost answer is settled by sending again under the same Idempotency-Key. But the cycle may end
     with the answer still lost (Xero down, the worker killed), and Xero forgets a key after about 6 minutes: sent
@@ -98,16 +99,20 @@ def write_once(ctx: OrgContext, key: str, write: Callable[..., Reply], find: Act
     if _unanswered(key):
         found = _found(ctx, find, found_in)
         if found:
-            _answered(key)
+            _answered(key, lambda session: record(session, found[0]))
             return found[0]
     _sending(key)
     try:
         reply = write_again_under_its_key(ctx, functools.partial(write, key=key))
-    except Rejected:
+    except Rejected as rejected:
+        if rejected.key_in_use:
+            # Xero still works on (or remembers) an earlier send under this key whose body differed, as a setting
+            # changed since: whatever it made is looked for on the next cycle.
+            raise OutcomeUnknown(str(rejected)) from rejected
         _answered(key)  # refused: nothing was made
         raise
     result = _sole_or_found(ctx, found_in(reply), find, found_in)
-    _answered(key)
+    _answered(key, lambda session: record(session, result))
     return result
 
 
@@ -141,8 +146,12 @@ def _sending(key: str) -> None:
             session.commit()
 
 
-def _answered(key: str) -> None:
+def _answered(key: str, record: Callable[[Session], None] | None = None) -> None:
+    """The answer kept and the write no longer unanswered, in one transaction: a worker stopped between the two
+    would leave a write Xero made that nothing here knows of, sent again after Xero forgot its key."""
     with session_scope() as session:
+        if record is not None:
+            record(session)
         session.execute(sa.delete(XeroUnansweredWrite).where(col(XeroUnansweredWrite.idempotency_key) == key))
         session.commit()
 

@@ -19,6 +19,7 @@ from myapprentice_app.domain.money import AmountsAre
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import credit_refund_model, sales_credit_note
+from myapprentice_app.integrations.xero.results import PaymentResult, TransactionResult
 from myapprentice_app.models import Invoice, StripeCredit, StripePayment
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.budget import WaitForXero
@@ -52,7 +53,9 @@ def post_credits(ctx: OrgContext) -> None:
         except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the credit note or refund
             return  # the next cycle looks for what it sent, then carries on: nothing is made twice
         except Rejected as rejected:
-            _outcome(credit.id or 0, message=f"Xero refused the card refund: {rejected.text[:500]}")
+            with session_scope() as session:
+                _set_outcome(session, credit.id or 0, message=f"Xero refused the card refund: {rejected.text[:500]}")
+                session.commit()
 
 
 def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent_id: str) -> dict:
@@ -68,24 +71,33 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
     result = retry.write_once(ctx, f"stripe-credit-{credit.id}", functools.partial(_notes, body=body),
                               functools.partial(_notes_with_reference, reference=body["Reference"]),
-                              Reply.credit_notes)
-    if not result.ok:
-        _outcome(credit.id or 0, message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
-        return None
-    _outcome(credit.id or 0, note_id=result.xero_id)
-    return result.xero_id
+                              Reply.credit_notes, record=functools.partial(_record_note, credit.id or 0))
+    return result.xero_id if result.ok else None
+
+
+def _record_note(credit_id: int, session: Session, result: TransactionResult) -> None:
+    if result.ok:
+        _set_outcome(session, credit_id, note_id=result.xero_id)
+    else:
+        _set_outcome(session, credit_id,
+                     message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
 
 
 def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id: str) -> None:
     reference = f"Stripe refund {intent_id} {_ours(credit)}"
     model = credit_refund_model(note_id, ctx.settings.stripe_account or "", credit.refunded_on,
                                 Decimal(from_minor(credit.amount, credit.currency)), reference)
-    result = retry.write_once(ctx, f"stripe-credit-refund-{credit.id}", functools.partial(_payments, models=[model]),
-                              functools.partial(_payments_with_reference, reference=reference), Reply.payments)
+    retry.write_once(ctx, f"stripe-credit-refund-{credit.id}", functools.partial(_payments, models=[model]),
+                     functools.partial(_payments_with_reference, reference=reference), Reply.payments,
+                     record=functools.partial(_record_refund, credit.id or 0))
+
+
+def _record_refund(credit_id: int, session: Session, result: PaymentResult) -> None:
     if result.ok:
-        _outcome(credit.id or 0, refund_id=result.xero_id)
+        _set_outcome(session, credit_id, refund_id=result.xero_id)
     else:
-        _outcome(credit.id or 0, message="Xero refused the refund of the credit note: " + "; ".join(result.messages))
+        _set_outcome(session, credit_id,
+                     message="Xero refused the refund of the credit note: " + "; ".join(result.messages))
 
 
 def _ours(credit: StripeCredit) -> str:
@@ -109,15 +121,13 @@ def _payments(xero: XeroClient, models: list, key: str) -> Reply:
     return xero.create_payments(models, key)
 
 
-def _outcome(credit_id: int, note_id: str | None = None, refund_id: str | None = None,
-             message: str | None = None) -> None:
-    with session_scope() as session:
-        row = session.get(StripeCredit, credit_id)
-        assert row is not None
-        row.xero_credit_note_id = note_id or row.xero_credit_note_id
-        row.xero_refund_id = refund_id or row.xero_refund_id
-        row.sync_message = message
-        session.commit()
+def _set_outcome(session: Session, credit_id: int, note_id: str | None = None, refund_id: str | None = None,
+                 message: str | None = None) -> None:
+    row = session.get(StripeCredit, credit_id)
+    assert row is not None
+    row.xero_credit_note_id = note_id or row.xero_credit_note_id
+    row.xero_refund_id = refund_id or row.xero_refund_id
+    row.sync_message = message
 
 
 def businesses_with_credits_due() -> list[int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from myapprentice_app.db import session_scope
 from myapprentice_app.domain.card_money import from_minor
@@ -15,6 +15,7 @@ from myapprentice_app.domain.invoice_status import SyncStatus
 from myapprentice_app.integrations.xero.client import Reply, XeroClient
 from myapprentice_app.integrations.xero.errors import OutcomeUnknown, Rejected
 from myapprentice_app.integrations.xero.mapping import spend_money
+from myapprentice_app.integrations.xero.results import TransactionResult
 from myapprentice_app.models import Invoice, Payment, StripeDispute, StripePayment
 from myapprentice_app.sync import retry
 from myapprentice_app.sync.budget import WaitForXero
@@ -113,16 +114,15 @@ def post_fees(ctx: OrgContext) -> None:
                            f"Stripe fee for {card.payment_intent_id}", from_minor(card.fee, card.currency),
                            ctx.settings.stripe_fee_account or "")
         try:
-            result = retry.write_once(ctx, f"stripe-fee-{card.id}", functools.partial(_spend, body=body),
-                                      functools.partial(_spent_with_reference, reference=reference),
-                                      Reply.bank_transactions)
+            retry.write_once(ctx, f"stripe-fee-{card.id}", functools.partial(_spend, body=body),
+                             functools.partial(_spent_with_reference, reference=reference), Reply.bank_transactions,
+                             record=functools.partial(_record_fee, card.id or 0))
         except (WaitForXero, OutcomeUnknown):  # Xero busy, or its answer without the transaction
             return  # the next cycle looks for it, then sends it again
         except Rejected as rejected:
-            _fee_outcome(card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
-            continue
-        _fee_outcome(card.id or 0, result.xero_id if result.ok else None,
-                     None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
+            with session_scope() as session:
+                _set_fee(session, card.id or 0, None, f"Xero refused Stripe's fee: {rejected.text[:500]}")
+                session.commit()
 
 
 def _spend(xero: XeroClient, body: dict, key: str) -> Reply:
@@ -133,12 +133,15 @@ def _spent_with_reference(xero: XeroClient, reference: str) -> Reply:
     return xero.bank_transactions_with_reference(reference)
 
 
-def _fee_outcome(card_id: int, transaction_id: str | None, message: str | None) -> None:
-    with session_scope() as session:
-        card = session.get(StripePayment, card_id)
-        assert card is not None
-        card.xero_fee_transaction_id, card.fee_sync_message = transaction_id, message
-        session.commit()
+def _record_fee(card_id: int, session: Session, result: TransactionResult) -> None:
+    _set_fee(session, card_id, result.xero_id if result.ok else None,
+             None if result.ok else "Xero refused Stripe's fee: " + "; ".join(result.messages))
+
+
+def _set_fee(session: Session, card_id: int, transaction_id: str | None, message: str | None) -> None:
+    card = session.get(StripePayment, card_id)
+    assert card is not None
+    card.xero_fee_transaction_id, card.fee_sync_message = transaction_id, message
 
 
 def note_disputes(ctx: OrgContext) -> None:

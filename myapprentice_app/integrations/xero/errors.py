@@ -43,6 +43,11 @@ class Rejected(XeroProblem):
         super().__init__(text[:500])
 
     @property
+    def key_in_use(self) -> bool:
+        """Xero holds the request's Idempotency-Key for an earlier request with another body (reference §2.8)."""
+        return "is used with a different request" in self.text
+
+    @property
     def messages(self) -> list[str]:
         """Xero's validation messages for the request (or its one message)."""
         messages = [str(error.get("Message")) for element in self.body.get("Elements") or []

@@ -76,6 +76,7 @@ class RateLimiter:
         return DAY_MS / self.time_scale
 
     def reset(self) -> None:
+        self.limits = Limits()
         self.time_scale = 1.0
         self.minute.clear()
         self.day.clear()

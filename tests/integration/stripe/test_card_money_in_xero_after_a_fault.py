@@ -9,10 +9,14 @@ import random
 from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 
+from myapprentice_app.db import utcnow
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Payment, StripeCredit, StripePayment, XeroBudget, XeroSettings
+from myapprentice_app.models import Payment, StripeCredit, StripePayment, SyncRun, XeroBudget, XeroSettings
+from myapprentice_app.selectors.invoice_detail import invoice_detail
+from myapprentice_app.services import xero_settings
 from myapprentice_app.sync.stripe_credits import NO_STRIPE_ACCOUNT
 from myapprentice_app.sync.stripe_xero import NO_FEE_ACCOUNT
 from tests.support.waiting import wait_until
@@ -47,9 +51,15 @@ def a_fee_due(session, actor, stripe_admin, admin, tenant) -> StripePayment:  # 
         StripePayment.fee_sync_message == NO_FEE_ACCOUNT)).first(), seconds=10, waiting_for="the fee to wait")
     assert card.fee > 0 and card.xero_fee_transaction_id is None
     webhooks_delivered(stripe_admin)
-    settings.stripe_fee_account, card.fee_sync_message = "429", None  # the owner chooses the fee account
-    session.commit()
+    choose_in_xero_settings(session, actor, stripe_fee_account="429")
+    session.refresh(card)
     return card
+
+
+def choose_in_xero_settings(session, actor, **accounts: str) -> None:  # type: ignore[no-untyped-def]
+    """The owner chooses accounts on the Xero tab and saves it."""
+    values = xero_settings.settings_view(session, actor).values | accounts
+    xero_settings.save_settings(session, actor, values, {})
 
 
 def test_stripes_fee_reaches_xero_once_in_the_same_cycle_after_a_500(
@@ -77,8 +87,7 @@ def test_a_part_refund_reaches_xero_once_in_the_same_cycle_when_xeros_answers_ar
     credit = wait_until(lambda: session.expire_all() or session.exec(select(StripeCredit).where(
         StripeCredit.sync_message == NO_STRIPE_ACCOUNT)).first(), seconds=10, waiting_for="the refund to wait")
     webhooks_delivered(stripe_admin)
-    settings.stripe_account, credit.sync_message = account, None  # the owner chooses it again
-    session.commit()
+    choose_in_xero_settings(session, stripe_connected, stripe_account=account)
 
     admin.faults(**fault)  # Xero makes every write, and its answer never arrives (or arrives empty)
     tasks.recover()  # one sync cycle
@@ -135,10 +144,7 @@ def test_stripes_fee_whose_answer_stays_lost_to_the_end_of_a_cycle_is_found_in_x
     session.refresh(card)
     assert card.xero_fee_transaction_id is None
 
-    admin.faults(p_drop_after_commit=0.0, rate_limits="off")  # Xero's next day
-    budget = session.get(XeroBudget, tenant)
-    budget.blocked_until, budget.blocked_problem, budget.day_remaining = 0.0, None, None
-    session.commit()
+    xeros_next_day(session, admin, tenant)
     admin.post("clock", {"advance_seconds": 400})  # by now Xero has forgotten the Idempotency-Key
     tasks.recover()
 
@@ -146,3 +152,54 @@ def test_stripes_fee_whose_answer_stays_lost_to_the_end_of_a_cycle_is_found_in_x
     session.refresh(card)
     assert fee["BankTransactionID"] == made["BankTransactionID"] == card.xero_fee_transaction_id
     assert card.fee_sync_message is None
+
+
+def xeros_next_day(session, admin, tenant) -> None:  # type: ignore[no-untyped-def]
+    """Xero's day has reset: its quota is whole again, and the organisation's budget here no longer waits for it."""
+    admin.faults(rate_limits="off", p_drop_after_commit=0.0, p_late_commit=0.0)
+    budget = session.get(XeroBudget, tenant)
+    budget.blocked_until, budget.blocked_problem, budget.day_remaining = 0.0, None, None
+    session.commit()
+
+
+def test_stripes_fee_xero_made_is_not_made_again_when_keeping_xeros_answer_fails(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    card = a_fee_due(session, stripe_connected, stripe_admin, admin, tenant)
+    session.execute(sa.text(  # the database refuses to keep the fee's transaction id (a full disk, say)
+        "CREATE TRIGGER fee_not_kept BEFORE UPDATE OF xero_fee_transaction_id ON stripepayment "
+        "WHEN NEW.xero_fee_transaction_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+    session.commit()
+    tasks.recover()
+    [made] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+
+    session.execute(sa.text("DROP TRIGGER fee_not_kept"))
+    session.execute(sa.update(SyncRun).where(col(SyncRun.state) == "waiting").values(next_try_at=utcnow()))
+    session.commit()  # the run's wait after the error is over
+    admin.post("clock", {"advance_seconds": 400})  # and Xero has forgotten the Idempotency-Key
+    tasks.recover()
+
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    session.refresh(card)
+    assert fee["BankTransactionID"] == made["BankTransactionID"] == card.xero_fee_transaction_id
+
+
+def test_a_fee_sent_again_with_another_account_while_xero_still_makes_the_first_is_neither_refused_nor_made_twice(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    card = a_fee_due(session, stripe_connected, stripe_admin, admin, tenant)
+    # Xero takes the fee and answers it only seconds later; meanwhile the day's quota is spent.
+    admin.faults(p_late_commit=1.0, late_commit_ms=8000, rate_limits="real", day_limit=1)
+    tasks.recover()
+    xeros_next_day(session, admin, tenant)
+    choose_in_xero_settings(session, stripe_connected, stripe_fee_account="400")  # the owner changes the account
+    tasks.recover()  # Xero has nothing to find yet, and refuses the fee's key for a request with another body
+
+    assert invoice_detail(session, stripe_connected, card.invoice_id).card_notices == []  # no "Xero refused"
+    wait_until(lambda: admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"], seconds=20,
+               waiting_for="Xero to finish the first fee")
+    admin.post("clock", {"advance_seconds": 400})  # Xero has forgotten the key
+    tasks.recover()
+
+    [fee] = admin.get(f"organisations/{tenant}/banktransactions")["BankTransactions"]
+    session.refresh(card)
+    assert card.xero_fee_transaction_id == fee["BankTransactionID"] and card.fee_sync_message is None
+    assert fee["LineItems"][0]["AccountCode"] == "429"  # what Xero made, under the account chosen then

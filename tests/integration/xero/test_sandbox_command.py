@@ -39,8 +39,10 @@ def test_the_procfiles_xero_sandbox_counts_calls_against_xeros_limits_from_its_s
         token = admin.token(tenant)["access_token"]
         assert [_day_calls_left(url, token, tenant) for _ in range(2)] == [4999, 4998]
 
+        admin.faults(day_limit=1)
         admin.post("reset")
-        assert admin.get("faults")["rate_limits"] == "real"
+        faults = admin.get("faults")
+        assert faults["rate_limits"] == "real" and faults["limits"]["day"] == 5000
     finally:
         process.terminate()
         process.wait(timeout=10)
