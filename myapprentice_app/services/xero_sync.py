@@ -20,6 +20,7 @@ from myapprentice_app.models import (
     Business,
     Client,
     Invoice,
+    Payment,
     SyncRun,
     SyncRunItem,
     TaxRate,
@@ -110,10 +111,19 @@ def sync_all(session: Session, actor: Principal) -> int:
 
 
 def payments_run(session: Session, business_id: int) -> int | None:
-    """The periodic payment cycle (no actor: the worker asks on the business's behalf)."""
+    """The periodic payment cycle (no actor: the worker asks on the business's behalf). Xero takes a payment only
+    against the invoice as it has it: an invoice Xero has that changed here since (sent to its client, say), with
+    a payment waiting, goes to Xero again first, in the same run, instead of holding the payment back."""
     if session.exec(select(SyncRun.id).where(SyncRun.business_id == business_id,
                                              SyncRun.state != RunState.DONE)).first() is not None:
         return None
+    behind = session.exec(select(Invoice.id).join(Payment, col(Payment.invoice_id) == Invoice.id).where(
+        Invoice.business_id == business_id, col(Invoice.xero_invoice_id).is_not(None),
+        Invoice.sync_status == SyncStatus.NOT_SYNCED, Invoice.status != InvoiceStatus.VOIDED,
+        col(Payment.xero_payment_id).is_(None), Payment.sync_status == SyncStatus.NOT_SYNCED,
+        Payment.source != "xero", Payment.amount > 0).distinct()).all()
+    if behind:
+        return resume_run(session, business_id, [invoice_id for invoice_id in behind if invoice_id], None)
     run = SyncRun(business_id=business_id, kind=RunKind.PAYMENTS)
     session.add(run)
     session.commit()

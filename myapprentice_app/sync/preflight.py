@@ -120,6 +120,7 @@ def xero_status(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettin
 def outgoing(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings) -> InvoiceOut:
     invoice = snapshot.invoice
     no_tax = invoice.amounts_are == AmountsAre.NO_TAX
+    status = xero_status(snapshot, cache, settings)
     return InvoiceOut(
         number=invoice.number,
         reference=invoice.reference,
@@ -127,13 +128,14 @@ def outgoing(snapshot: InvoiceSnapshot, cache: OrgCache, settings: XeroSettings)
         due_date=invoice.due_date,
         line_amount_types=AmountsAre(invoice.amounts_are).xero_line_amount_type,
         currency=invoice.currency,
-        status=xero_status(snapshot, cache, settings),
+        status=status,
         contact_id=snapshot.client.xero_contact_id or "",
         xero_invoice_id=invoice.xero_invoice_id,
         lines=[LineOut(description=line.description, quantity=line.quantity, unit_amount=line.unit_amount,
                        account_code=settings.account_for(line.category) or "",
                        tax_type=None if no_tax else (tax_type_for(line.tax_rate_id, cache) or _zero_rate(cache)))
                for line in snapshot.lines],
+        sent_to_contact=invoice.sent_at is not None and status == "AUTHORISED",
     )
 
 

@@ -250,9 +250,10 @@ def due_runs() -> list[int]:
 
 
 def businesses_with_unsynced_payments() -> list[int]:
-    """The businesses with a payment the payment cycle would send now (as `payments._ready_payments` picks them),
-    one no cycle has looked at yet, or one a stopped run left Pending: one Xero refused, or held back for want of
-    an account or of its invoice in Xero, doesn't start a run every minute."""
+    """The businesses with a payment the payment cycle would send now (as `payments._ready_payments` picks them,
+    or once its invoice, changed here since Xero had it, has gone again: `xero_sync.payments_run`), one no cycle
+    has looked at yet, or one a stopped run left Pending: one Xero refused, or held back for want of an account
+    or of its invoice in Xero, doesn't start a run every minute."""
     account = sa.case((col(Payment.source) == "stripe", col(XeroSettings.stripe_account)),
                       else_=col(XeroSettings.payment_account))
     with session_scope() as session:
@@ -263,7 +264,8 @@ def businesses_with_unsynced_payments() -> list[int]:
             .where(XeroConnection.status == ConnectionStatus.CONNECTED,
                    col(Payment.sync_status).not_in((SyncStatus.SYNCED, SyncStatus.ERROR)),
                    col(Payment.xero_payment_id).is_(None), Payment.source != "xero", Payment.amount > 0,
-                   sa.or_(sa.and_(account.is_not(None), col(Invoice.sync_status) == SyncStatus.SYNCED,
+                   sa.or_(sa.and_(account.is_not(None),
+                                  col(Invoice.sync_status).in_((SyncStatus.SYNCED, SyncStatus.NOT_SYNCED)),
                                   col(Invoice.xero_invoice_id).is_not(None)),
                           col(Payment.sync_error_message).is_(None)))  # not looked at yet: a cycle says why
             .distinct()).all()

@@ -38,6 +38,7 @@ class InvoiceRow:
     version: int
     sync_status: str
     xero_invoice_id: str | None
+    sent_at: dt.datetime | None  # emailed to the client
 
 
 @dataclass(slots=True)

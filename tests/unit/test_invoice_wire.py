@@ -24,7 +24,8 @@ def as_the_sdk_sends_it(invoice: InvoiceOut) -> dict:
                              account_code=line.account_code, tax_type=line.tax_type) for line in invoice.lines],
         date=invoice.issue_date, due_date=invoice.due_date,
         line_amount_types=LineAmountTypes(invoice.line_amount_types), invoice_number=invoice.number,
-        reference=invoice.reference, currency_code=CurrencyCode(invoice.currency), status=invoice.status)
+        reference=invoice.reference, currency_code=CurrencyCode(invoice.currency), status=invoice.status,
+        sent_to_contact=True if invoice.sent_to_contact else None)
     if invoice.xero_invoice_id:
         model.invoice_id = invoice.xero_invoice_id
     return serialize(model)
@@ -43,6 +44,7 @@ VARIANTS = {
     "a draft, tax inclusive": replace(NEW, status="DRAFT", line_amount_types="Inclusive"),
     "no tax, in NZD": replace(NEW, line_amount_types="NoTax", currency="NZD"),
     "an update": replace(NEW, xero_invoice_id="a1b2c3d4-0000"),
+    "emailed to the client": replace(NEW, sent_to_contact=True, xero_invoice_id="a1b2c3d4-0000"),
     "a leap day": replace(NEW, issue_date=dt.date(2028, 2, 29), due_date=dt.date(1999, 12, 31)),
     "no lines": replace(NEW, lines=[]),
     "a void": replace(NEW, status="VOIDED", xero_invoice_id="a1b2c3d4-0000"),

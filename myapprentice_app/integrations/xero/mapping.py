@@ -39,6 +39,7 @@ class InvoiceOut:
     contact_id: str
     xero_invoice_id: str | None = None
     lines: list[LineOut] = field(default_factory=list)
+    sent_to_contact: bool = False  # emailed to the client: Xero marks it sent (an AUTHORISED one only)
 
 
 def invoice_wire(invoice: InvoiceOut) -> dict[str, Any]:
@@ -56,6 +57,8 @@ def invoice_wire(invoice: InvoiceOut) -> dict[str, Any]:
         "CurrencyCode": invoice.currency, "Status": invoice.status, "HasAttachments": False, "HasErrors": False}
     if invoice.reference is not None:
         body["Reference"] = invoice.reference
+    if invoice.sent_to_contact:
+        body["SentToContact"] = True
     if invoice.xero_invoice_id:
         body["InvoiceID"] = invoice.xero_invoice_id
     return body

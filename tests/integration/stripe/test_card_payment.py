@@ -14,12 +14,12 @@ from myapprentice_app.db import get_engine
 from myapprentice_app.domain.roles import Role
 from myapprentice_app.integrations.stripe.client import VerifiedEvent
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Payment, StripePayment, XeroSettings
+from myapprentice_app.models import Invoice, Payment, StripePayment, XeroSettings
 from myapprentice_app.selectors.invoice_detail import invoice_detail
-from myapprentice_app.services import invoices, stripe_webhooks
+from myapprentice_app.services import invoice_delivery, invoices, stripe_webhooks, xero_sync
 from tests.support.waiting import wait_until
 
-from .conftest import checkout_id, invoice_reaches, sent_invoice
+from .conftest import checkout_id, invoice_reaches, make_invoices, sent_invoice
 
 
 def test_paying_with_a_good_card_marks_the_invoice_paid_with_a_stripe_payment(session, stripe_connected,
@@ -43,6 +43,25 @@ def test_the_payment_and_the_fee_reach_xero(session, stripe_connected, stripe_ad
 
     [in_xero] = wait_until(lambda: admin.stored(tenant, "payments"), seconds=10, waiting_for="the payment in Xero")
     assert Decimal(str(in_xero["Amount"])) == invoice.total and in_xero["Account"]["Code"] == "615"
+
+
+def test_a_card_payment_on_an_invoice_pushed_before_it_was_emailed_reaches_xero_with_no_other_push(
+        session, stripe_connected, stripe_admin, admin, tenant):
+    [invoice_id] = make_invoices(session, stripe_connected.business_id, 1, clients=1, prefix="E-")
+    xero_sync.push_invoice(session, stripe_connected, invoice_id)  # in Xero as it was before it was emailed
+    invoice_delivery.send_to_client(session, stripe_connected, invoice_id,
+                                    invoice_delivery.draft_email(session, stripe_connected, invoice_id))
+    invoice = session.get(Invoice, invoice_id)
+    stripe_admin.pay(checkout_id(session, invoice))
+    invoice_reaches(session, invoice_id, "paid")
+
+    [in_xero] = wait_until(lambda: admin.stored(tenant, "payments"), seconds=10, waiting_for="the payment in Xero")
+    session.expire_all()
+    invoice = session.get(Invoice, invoice_id)
+    assert in_xero["Invoice"]["InvoiceID"] == invoice.xero_invoice_id
+    assert Decimal(str(in_xero["Amount"])) == invoice.total
+    [emailed] = [x for x in admin.stored(tenant, "invoices") if x["InvoiceID"] == invoice.xero_invoice_id]
+    assert emailed["SentToContact"] is True and emailed["Status"] == "PAID"
 
 
 def spent(admin, tenant: str) -> list[dict]:

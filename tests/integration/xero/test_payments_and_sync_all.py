@@ -19,7 +19,7 @@ from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.mapping import payment_model
 from myapprentice_app.jobs import tasks
 from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, XeroConnection, XeroSettings
-from myapprentice_app.services import invoices, stripe_payments, xero_sync
+from myapprentice_app.services import invoice_delivery, invoices, stripe_payments, xero_sync
 from myapprentice_app.sync import runs
 from myapprentice_app.sync.payments import reference_for
 from tests.support.stripe_sandbox import card_payment
@@ -49,6 +49,27 @@ def test_a_part_payment_recorded_in_the_app_is_created_in_xero_on_the_next_cycle
     [in_xero] = admin.stored(tenant, "payments")
     assert Decimal(str(in_xero["Amount"])) == Decimal("100.00") and in_xero["Account"]["Code"] == "090"
     assert in_xero["Invoice"]["InvoiceID"] == invoice.xero_invoice_id
+
+
+def test_a_payment_on_an_invoice_changed_since_its_push_takes_the_invoice_to_xero_again_and_goes_after_it(
+        session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    draft = invoice_delivery.draft_email(session, connected, invoice.id)
+    invoice_delivery.send_to_client(session, connected, invoice.id, draft)  # changed here since Xero had it
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer", reference="EFT 43")
+
+    tasks.recover()  # the periodic cycle, with nobody pressing Push
+
+    session.expire_all()
+    invoice, payment = session.get(Invoice, invoice.id), session.exec(select(Payment)).one()
+    assert invoice.sync_status == SyncStatus.SYNCED and invoice.synced_version == invoice.version
+    assert payment.sync_status == SyncStatus.SYNCED and payment.sync_error_message is None
+    [in_xero] = admin.stored(tenant, "payments")
+    assert in_xero["PaymentID"] == payment.xero_payment_id
+    assert in_xero["Invoice"]["InvoiceID"] == invoice.xero_invoice_id
+    [sent] = [x for x in admin.stored(tenant, "invoices") if x["InvoiceID"] == invoice.xero_invoice_id]
+    assert sent["SentToContact"] is True
 
 
 def test_without_a_payment_account_the_payment_stays_unsynced_and_names_the_setting(session, connected, admin, tenant):
