@@ -117,13 +117,20 @@ def payments_run(session: Session, business_id: int) -> int | None:
     if session.exec(select(SyncRun.id).where(SyncRun.business_id == business_id,
                                              SyncRun.state != RunState.DONE)).first() is not None:
         return None
-    behind = session.exec(select(Invoice.id).join(Payment, col(Payment.invoice_id) == Invoice.id).where(
-        Invoice.business_id == business_id, col(Invoice.xero_invoice_id).is_not(None),
-        Invoice.sync_status == SyncStatus.NOT_SYNCED, Invoice.status != InvoiceStatus.VOIDED,
-        col(Payment.xero_payment_id).is_(None), Payment.sync_status == SyncStatus.NOT_SYNCED,
-        Payment.source != "xero", Payment.amount > 0).distinct()).all()
+    behind = session.exec(
+        select(Invoice.id, Invoice.number).join(Payment, col(Payment.invoice_id) == Invoice.id)
+        .join(XeroConnection, col(XeroConnection.business_id) == Invoice.business_id)
+        .where(Invoice.business_id == business_id, XeroConnection.status == ConnectionStatus.CONNECTED,
+               col(Invoice.xero_invoice_id).is_not(None), Invoice.sync_status == SyncStatus.NOT_SYNCED,
+               Invoice.status != InvoiceStatus.VOIDED,
+               col(Invoice.xero_drift).is_(None),  # changed in Xero too: the person chooses which to keep
+               col(Payment.xero_payment_id).is_(None), Payment.sync_status == SyncStatus.NOT_SYNCED,
+               Payment.source != "xero", Payment.amount > 0).distinct()).all()
     if behind:
-        return resume_run(session, business_id, [invoice_id for invoice_id in behind if invoice_id], None)
+        for _, number in behind:
+            audit.record(session, None, business_id, "xero.push", target=number,
+                         detail="automatic: a payment waits for it in Xero")
+        return resume_run(session, business_id, [invoice_id or 0 for invoice_id, _ in behind], None)
     run = SyncRun(business_id=business_id, kind=RunKind.PAYMENTS)
     session.add(run)
     session.commit()

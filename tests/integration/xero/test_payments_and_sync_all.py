@@ -13,12 +13,20 @@ from sqlmodel import Session, select
 
 from myapprentice_app.db import get_engine
 from myapprentice_app.domain.invoice_status import SyncStatus
-from myapprentice_app.domain.sync_states import RunKind, RunState
+from myapprentice_app.domain.sync_states import ConnectionStatus, RunKind, RunState
 from myapprentice_app.integrations.xero import tokens
 from myapprentice_app.integrations.xero.client import XeroClient
 from myapprentice_app.integrations.xero.mapping import payment_model
 from myapprentice_app.jobs import tasks
-from myapprentice_app.models import Invoice, Payment, StripeAccount, SyncRun, XeroConnection, XeroSettings
+from myapprentice_app.models import (
+    AuditEvent,
+    Invoice,
+    Payment,
+    StripeAccount,
+    SyncRun,
+    XeroConnection,
+    XeroSettings,
+)
 from myapprentice_app.services import invoice_delivery, invoices, stripe_payments, xero_sync
 from myapprentice_app.sync import runs
 from myapprentice_app.sync.payments import reference_for
@@ -70,6 +78,24 @@ def test_a_payment_on_an_invoice_changed_since_its_push_takes_the_invoice_to_xer
     assert in_xero["Invoice"]["InvoiceID"] == invoice.xero_invoice_id
     [sent] = [x for x in admin.stored(tenant, "invoices") if x["InvoiceID"] == invoice.xero_invoice_id]
     assert sent["SentToContact"] is True
+    assert "automatic: a payment waits for it in Xero" in session.exec(select(AuditEvent.detail).where(
+        AuditEvent.action == "xero.push", AuditEvent.target == invoice.number)).all()
+
+
+def test_a_payment_waiting_on_a_changed_invoice_leaves_it_alone_while_xero_needs_reconnecting(
+        session, connected, admin, tenant):
+    [invoice] = pushed(session, connected)
+    invoice_delivery.send_to_client(session, connected, invoice.id,
+                                    invoice_delivery.draft_email(session, connected, invoice.id))
+    invoices.record_payment(session, connected, invoice.id, amount="100.00", paid_on=dt.date.today(),
+                            method="bank_transfer")
+    session.exec(select(XeroConnection)).one().status = ConnectionStatus.NEEDS_RECONNECT
+    session.commit()
+
+    xero_sync.payments_run(session, connected.business_id)  # as a Stripe webhook asks for it
+
+    session.expire_all()
+    assert session.get(Invoice, invoice.id).sync_status == SyncStatus.NOT_SYNCED  # not Pending, nor Error
 
 
 def test_without_a_payment_account_the_payment_stays_unsynced_and_names_the_setting(session, connected, admin, tenant):
