@@ -114,6 +114,7 @@ def payments_run(session: Session, business_id: int) -> int | None:
     """The periodic payment cycle (no actor: the worker asks on the business's behalf). Xero takes a payment only
     against the invoice as it has it: an invoice Xero has that changed here since (sent to its client, say), with
     a payment waiting, goes to Xero again first, in the same run, instead of holding the payment back."""
+    locked(session, Business, business_id)  # a webhook's cycle and the periodic one asked for at once: one run
     if session.exec(select(SyncRun.id).where(SyncRun.business_id == business_id,
                                              SyncRun.state != RunState.DONE)).first() is not None:
         return None
