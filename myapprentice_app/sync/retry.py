@@ -96,12 +96,11 @@ def write_once(ctx: OrgContext, key: str, write: Callable[..., Reply], find: Act
     with the answer still lost (Xero down, the worker killed), and Xero forgets a key after about 6 minutes: sent
     again under it any later, the write would be made twice. So the write is recorded as unanswered before it is
     sent, and a write found unanswered is first looked up by its reference (`find`)."""
-    if _unanswered(key):
+    if _sent_before(key):
         found = _found(ctx, find, found_in)
         if found:
             _answered(key, lambda session: record(session, found[0]))
             return found[0]
-    _sending(key)
     try:
         reply = write_again_under_its_key(ctx, functools.partial(write, key=key))
     except Rejected as rejected:
@@ -134,16 +133,14 @@ def _found(ctx: OrgContext, find: Action, found_in: Callable[[Reply], list[Found
     return [element for element in found_in(read(ctx, find)) if not element.deleted]
 
 
-def _unanswered(key: str) -> bool:
+def _sent_before(key: str) -> bool:
+    """Record the write as sent and unanswered; True when an earlier send of it already was."""
     with session_scope() as session:
-        return session.get(XeroUnansweredWrite, key) is not None
-
-
-def _sending(key: str) -> None:
-    with session_scope() as session:
-        if session.get(XeroUnansweredWrite, key) is None:
-            session.add(XeroUnansweredWrite(idempotency_key=key))
-            session.commit()
+        if session.get(XeroUnansweredWrite, key) is not None:
+            return True
+        session.add(XeroUnansweredWrite(idempotency_key=key))
+        session.commit()
+        return False
 
 
 def _answered(key: str, record: Callable[[Session], None] | None = None) -> None:

@@ -71,16 +71,9 @@ def _credit_note(session: Session, ctx: OrgContext, credit: StripeCredit, intent
 def _create_note(ctx: OrgContext, credit: StripeCredit, body: dict) -> str | None:
     result = retry.write_once(ctx, f"stripe-credit-{credit.id}", functools.partial(_notes, body=body),
                               functools.partial(_notes_with_reference, reference=body["Reference"]),
-                              Reply.credit_notes, record=functools.partial(_record_note, credit.id or 0))
+                              Reply.credit_notes, record=functools.partial(
+                                  _record, credit.id or 0, "note_id", "Xero refused the card refund's credit note: "))
     return result.xero_id if result.ok else None
-
-
-def _record_note(credit_id: int, session: Session, result: TransactionResult) -> None:
-    if result.ok:
-        _set_outcome(session, credit_id, note_id=result.xero_id)
-    else:
-        _set_outcome(session, credit_id,
-                     message="Xero refused the card refund's credit note: " + "; ".join(result.messages))
 
 
 def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id: str) -> None:
@@ -89,15 +82,17 @@ def _refund_note(ctx: OrgContext, credit: StripeCredit, note_id: str, intent_id:
                                 Decimal(from_minor(credit.amount, credit.currency)), reference)
     retry.write_once(ctx, f"stripe-credit-refund-{credit.id}", functools.partial(_payments, models=[model]),
                      functools.partial(_payments_with_reference, reference=reference), Reply.payments,
-                     record=functools.partial(_record_refund, credit.id or 0))
+                     record=functools.partial(_record, credit.id or 0, "refund_id",
+                                              "Xero refused the refund of the credit note: "))
 
 
-def _record_refund(credit_id: int, session: Session, result: PaymentResult) -> None:
+def _record(credit_id: int, field: str, refused: str, session: Session,
+            result: TransactionResult | PaymentResult) -> None:
+    """Xero's answer to the credit note (field note_id) or its refund (refund_id): its id, or why it refused."""
     if result.ok:
-        _set_outcome(session, credit_id, refund_id=result.xero_id)
+        _set_outcome(session, credit_id, **{field: result.xero_id})
     else:
-        _set_outcome(session, credit_id,
-                     message="Xero refused the refund of the credit note: " + "; ".join(result.messages))
+        _set_outcome(session, credit_id, message=refused + "; ".join(result.messages))
 
 
 def _ours(credit: StripeCredit) -> str:
